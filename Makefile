@@ -1,0 +1,51 @@
+# One ITU pipeline: the two front-door commands are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+YEAR ?= 2024
+YEARS ?= 2023 2024
+
+# The embedded set-up: Airflow's metadata in SQLite under .airflow/, demo landing zone
+# under demo/, reports (and the SQLite warehouse) under out/. All git-ignored.
+export AIRFLOW_HOME := $(CURDIR)/.airflow
+export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN := sqlite:///$(CURDIR)/.airflow/airflow.db
+export AIRFLOW__CORE__UNIT_TEST_MODE := False
+export ONEITU_LANDING ?= $(CURDIR)/demo/landing
+export ONEITU_OUT ?= $(CURDIR)/out
+export PATH := $(BIN):$(PATH)
+
+.PHONY: install run test lint format demo clean up bench
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip check
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/oneitu demo --landing $(ONEITU_LANDING) --years $(YEARS)
+
+run: demo
+	$(BIN)/airflow db migrate > $(AIRFLOW_HOME)/db-migrate.log 2>&1 || (tail -30 $(AIRFLOW_HOME)/db-migrate.log; exit 1)
+	$(BIN)/python -m oneitu_etl.airflow_run --year $(YEAR)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf out demo .airflow build *.egg-info

@@ -1,0 +1,42 @@
+"""Writing files so that a reader never sees half of one.
+
+Every published file (reports, JSON, archived deliveries) is written to a temporary
+name in the same folder, flushed to disk, then renamed over its final name: a crash
+leaves either the previous file or the new one, never a truncated mix.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def atomic_write_bytes(path: Path | str, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (temporary file, fsync, rename).
+
+    Args:
+        path: Final location; its folder is created if missing.
+        data: The complete content.
+
+    Returns:
+        The final path.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def atomic_write_text(path: Path | str, text: str) -> Path:
+    """Write ``text`` as UTF-8 to ``path`` atomically."""
+    return atomic_write_bytes(path, text.encode("utf-8"))

@@ -1,0 +1,92 @@
+"""The one place that decides the environment.
+
+Every path, URL and threshold the pipeline needs comes from :class:`Settings`, built once
+from environment variables (``ONEITU_*``) by :func:`Settings.from_env` or from explicit
+arguments by the command line. Package code receives a ``Settings``; it never reads
+``os.environ`` itself.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: Absolute difference, in CHF, within which two amounts are "equal" (contract, preamble).
+TOLERANCE_CHF = 1.00
+
+
+def default_db_url(out: Path | str) -> str:
+    """The embedded warehouse: a SQLite file inside the output folder (contract section 6)."""
+    return f"sqlite:///{Path(out).resolve() / 'warehouse.sqlite'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the pipeline reads, writes and keeps its warehouse.
+
+    Attributes:
+        landing: Root of the landing zone: a local path or an object-storage URL
+            (``s3://bucket/prefix``), read through Airflow's ``ObjectStoragePath`` when set.
+        out: Root of the report output; ``<out>/<year>/`` holds a year's reports.
+        db_url: SQLAlchemy URL of the warehouse; defaults to a SQLite file inside ``out``.
+        archive: Where every delivered file is archived unchanged, by content hash.
+        expectations_dir: The Great Expectations suites (``expectations/``).
+        tolerance_chf: Reconciliation tolerance.
+        max_file_bytes: Files above this size are refused before they are parsed.
+        max_unzipped_bytes: A workbook whose uncompressed parts exceed this is refused.
+        landing_conn_id: Airflow connection used for object storage, if any.
+    """
+
+    landing: str
+    out: Path
+    db_url: str = ""
+    archive: Path | None = None
+    expectations_dir: Path = PROJECT_ROOT / "expectations"
+    tolerance_chf: float = TOLERANCE_CHF
+    max_file_bytes: int = 512 * 1024 * 1024
+    max_unzipped_bytes: int = 256 * 1024 * 1024
+    landing_conn_id: str | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "out", Path(self.out))
+        if not self.db_url:
+            object.__setattr__(self, "db_url", default_db_url(self.out))
+        if self.archive is None:
+            object.__setattr__(self, "archive", Path(self.out) / "archive")
+
+    def with_(self, **changes: object) -> Settings:
+        """Return a copy with some fields changed."""
+        return replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Build settings from ``ONEITU_*`` environment variables.
+
+        Names: ``ONEITU_LANDING`` (required), ``ONEITU_OUT`` (default ``./out``),
+        ``ONEITU_DB_URL``, ``ONEITU_ARCHIVE``, ``ONEITU_EXPECTATIONS``,
+        ``ONEITU_TOLERANCE_CHF``, ``ONEITU_MAX_FILE_BYTES``, ``ONEITU_MAX_UNZIPPED_BYTES``,
+        ``ONEITU_LANDING_CONN_ID``. Keyword overrides win over the environment.
+        """
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {
+            "landing": env.get("ONEITU_LANDING", ""),
+            "out": Path(env.get("ONEITU_OUT", "out")),
+            "db_url": env.get("ONEITU_DB_URL", ""),
+            "archive": Path(env["ONEITU_ARCHIVE"]) if env.get("ONEITU_ARCHIVE") else None,
+            "landing_conn_id": env.get("ONEITU_LANDING_CONN_ID") or None,
+        }
+        if env.get("ONEITU_EXPECTATIONS"):
+            values["expectations_dir"] = Path(env["ONEITU_EXPECTATIONS"])
+        if env.get("ONEITU_TOLERANCE_CHF"):
+            values["tolerance_chf"] = float(env["ONEITU_TOLERANCE_CHF"])
+        if env.get("ONEITU_MAX_FILE_BYTES"):
+            values["max_file_bytes"] = int(env["ONEITU_MAX_FILE_BYTES"])
+        if env.get("ONEITU_MAX_UNZIPPED_BYTES"):
+            values["max_unzipped_bytes"] = int(env["ONEITU_MAX_UNZIPPED_BYTES"])
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
