@@ -1,0 +1,158 @@
+"""The tables of the data contract: their files, sheets and columns.
+
+One :class:`TableSpec` per contract table (sections 3.1 to 3.3). Readers use it to find
+and check headers, validators to parse typed values, the warehouse to name columns.
+Allowed codes are not listed here: they come from the reference data.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import PurePosixPath
+from typing import Literal
+
+ColumnType = Literal["text", "code", "amount", "signed_amount", "number", "integer", "date", "codes"]
+
+
+class Kind(StrEnum):
+    """The kinds of table a delivery can hold."""
+
+    PERFORMANCE = "financial_performance"
+    BUDGET = "budget_comparison"
+    ALLOCATION = "expense_allocation"
+    LEDGER = "expense_ledger"
+    ACTIVITIES = "activities"
+    INDICATOR_DEFINITIONS = "indicator_definitions"
+    INDICATOR_VALUES = "indicator_values"
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One column: its name, type and whether the file must have it.
+
+    ``required`` means the column must be present in the header; ``nullable`` means a
+    cell may be empty.
+    """
+
+    name: str
+    type: ColumnType
+    nullable: bool = False
+
+    @property
+    def required(self) -> bool:
+        """Columns whose values may be empty may also be left out of the file."""
+        return not self.nullable
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One contract table."""
+
+    kind: Kind
+    columns: tuple[ColumnSpec, ...]
+    source: Literal["finance", "sectors", "planning"]
+    sheet: str | None = None
+    csv_name: str | None = None
+    #: Errors in a blocking table block the year; in the others they quarantine rows.
+    blocking: bool = False
+    #: Columns whose combination identifies a row.
+    key: tuple[str, ...] = ()
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """Names of all columns, in contract order."""
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> ColumnSpec:
+        """The spec of column ``name``."""
+        return next(c for c in self.columns if c.name == name)
+
+
+C = ColumnSpec
+TABLES: dict[Kind, TableSpec] = {
+    Kind.PERFORMANCE: TableSpec(
+        Kind.PERFORMANCE,
+        (C("line_code", "code"), C("line_label", "text", nullable=True),
+         C("line_type", "code"), C("amount_chf", "amount")),
+        source="finance", sheet="performance", csv_name="financial_performance.csv",
+        blocking=True, key=("line_code",),
+    ),
+    Kind.BUDGET: TableSpec(
+        Kind.BUDGET,
+        (C("org_unit", "code"), C("approved_budget_chf", "amount"),
+         C("final_budget_chf", "amount"), C("actual_chf", "amount")),
+        source="finance", sheet="budget_comparison", csv_name="budget_comparison.csv",
+        blocking=True, key=("org_unit",),
+    ),
+    Kind.ALLOCATION: TableSpec(
+        Kind.ALLOCATION,
+        (C("org_unit", "code"), C("strategic_code", "code"), C("expense_chf", "amount")),
+        source="finance", sheet="expense_allocation", csv_name="expense_allocation.csv",
+        blocking=True, key=("org_unit", "strategic_code"),
+    ),
+    Kind.LEDGER: TableSpec(
+        Kind.LEDGER,
+        (C("posting_id", "text"), C("posting_date", "date"), C("org_unit", "code"),
+         C("strategic_code", "code"), C("line_code", "code"), C("amount_chf", "signed_amount")),
+        source="finance", csv_name="expense_ledger.csv", blocking=True, key=("posting_id",),
+    ),
+    Kind.ACTIVITIES: TableSpec(
+        Kind.ACTIVITIES,
+        (C("activity_id", "text"), C("org_unit", "code"),
+         C("partner_org_units", "codes", nullable=True), C("strategic_code", "code"),
+         C("output_type", "code"), C("title", "text"), C("start_date", "date"),
+         C("end_date", "date", nullable=True), C("status", "code"),
+         C("participants", "integer", nullable=True),
+         C("women_participants", "integer", nullable=True),
+         C("countries", "integer", nullable=True), C("cost_chf", "amount", nullable=True)),
+        source="sectors", key=("activity_id",),
+    ),
+    Kind.INDICATOR_DEFINITIONS: TableSpec(
+        Kind.INDICATOR_DEFINITIONS,
+        (C("indicator_code", "text"), C("strategic_code", "code"), C("name_en", "text"),
+         C("name_fr", "text"), C("unit", "code"), C("direction", "code"),
+         C("baseline_year", "integer"), C("baseline_value", "number"),
+         C("target_year", "integer"), C("target_value", "number"),
+         C("source", "text", nullable=True)),
+        source="planning", csv_name="indicator_definitions.csv", key=("indicator_code",),
+    ),
+    Kind.INDICATOR_VALUES: TableSpec(
+        Kind.INDICATOR_VALUES,
+        (C("indicator_code", "text"), C("year", "integer"), C("value", "number", nullable=True),
+         C("source", "text", nullable=True), C("note", "text", nullable=True)),
+        source="planning", csv_name="indicator_values.csv", key=("indicator_code", "year"),
+    ),
+}
+del C
+
+STATEMENT_KINDS = (Kind.PERFORMANCE, Kind.BUDGET, Kind.ALLOCATION)
+WORKBOOK_NAME = "financial_statements.xlsx"
+_YEAR = re.compile(r"^\d{4}$")
+
+
+def kind_of_path(path: str | PurePosixPath) -> str | None:
+    """The kind of file at ``path`` from its name (contract sections 2 and 6).
+
+    Returns ``"financial_statements"`` for the workbook, a :class:`Kind` value for a CSV,
+    or ``None`` for a file the contract does not know.
+    """
+    p = PurePosixPath(str(path).replace("\\", "/"))
+    name = p.name
+    if name == WORKBOOK_NAME:
+        return "financial_statements"
+    for spec in TABLES.values():
+        if spec.csv_name == name:
+            return spec.kind.value
+    if name.lower().endswith(".csv") and "activities" in p.parent.parts:
+        return Kind.ACTIVITIES.value
+    return None
+
+
+def year_of_path(path: str | PurePosixPath) -> int | None:
+    """The nearest parent folder named as a year, if any."""
+    for part in reversed(PurePosixPath(str(path).replace("\\", "/")).parent.parts):
+        if _YEAR.match(part):
+            return int(part)
+    return None

@@ -1,0 +1,493 @@
+"""Ingestion: read a year's deliveries, validate them, and load them, nothing lost.
+
+Files are processed in *load groups* that must be judged together: a year's financial
+statements (workbook or the three CSVs, plus the optional ledger), a year's activity
+files (``activity_id`` is unique across them), a year's indicator values (they refer
+to the definitions) and the indicator definitions. A group whose files and dependencies
+are unchanged since it was last processed is skipped (same content changes nothing);
+otherwise the whole group is re-judged and reloaded in one transaction, so a failure
+part-way leaves the warehouse as it was. A file with new content at the same path
+supersedes the earlier delivery, whose rows stay in the warehouse for audit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, delete, insert, select, update
+
+from oneitu_etl.contract import STATEMENT_KINDS, TABLES, WORKBOOK_NAME, Kind, kind_of_path
+from oneitu_etl.fileio import atomic_write_bytes
+from oneitu_etl.issues import DeliveryRejected, Issue
+from oneitu_etl.reference import Reference
+from oneitu_etl.settings import Settings
+from oneitu_etl.sources.files import open_workbook, read_csv_table, read_workbook_sheet
+from oneitu_etl.sources.landing import DEFINITIONS, Landing
+from oneitu_etl.validate import reconcile
+from oneitu_etl.validate.rows import CheckedTable, Context, check_table
+from oneitu_etl.warehouse import schema as s
+
+log = logging.getLogger(__name__)
+_MAX_STORED_ROWS = 200
+
+
+@dataclass
+class Delivered:
+    """One file of a load group, read and judged."""
+
+    path: str
+    kind: str
+    data: bytes
+    sha256: str
+    encoding: str | None = None
+    tables: list[CheckedTable] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    rejected: bool = False
+
+    @property
+    def errors(self) -> list[Issue]:
+        """The error issues (not warnings)."""
+        return [i for i in self.issues if i.is_error]
+
+
+@dataclass
+class GroupOutcome:
+    """What processing a load group did."""
+
+    name: str
+    skipped: bool
+    files: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    blocking_issues: list[Issue] = field(default_factory=list)
+
+
+@dataclass
+class YearIngest:
+    """What ingesting one year did, and the issues that block it."""
+
+    year: int
+    groups: list[GroupOutcome]
+    blocking: list[Issue]
+    warnings: list[Issue]
+
+    @property
+    def changed(self) -> bool:
+        """Whether any group was (re)loaded."""
+        return any(not g.skipped for g in self.groups)
+
+
+def sha256_hex(data: bytes) -> str:
+    """The content hash of a delivered file."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _signature(files: list[Delivered], extra: str = "") -> str:
+    text = "\n".join(f"{f.path}\t{f.sha256}" for f in files) + "\n" + extra
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _archive(settings: Settings, item: Delivered) -> str:
+    """Keep the delivered bytes unchanged, addressed by content hash; never overwritten."""
+    target = settings.archive / item.sha256[:2] / item.sha256 / item.path.rsplit("/", 1)[-1]
+    if not target.exists():
+        atomic_write_bytes(target, item.data)
+    return str(target)
+
+
+# -- reading and judging ------------------------------------------------------------------
+def read_statement_tables(item: Delivered, ctx: Context, settings: Settings) -> None:
+    """Read the workbook's three sheets into ``item.tables`` (errors into ``item.issues``)."""
+    try:
+        values, formulas = open_workbook(item.data, item.path, settings.max_unzipped_bytes)
+    except DeliveryRejected as exc:
+        item.issues += exc.issues
+        item.rejected = True
+        return
+    for kind in STATEMENT_KINDS:
+        spec = TABLES[kind]
+        try:
+            raw = read_workbook_sheet(values, formulas, item.path, spec)
+        except DeliveryRejected as exc:
+            item.issues += exc.issues
+            item.rejected = True
+            continue
+        checked = check_table(raw, spec, ctx)
+        item.tables.append(checked)
+        item.issues += checked.issues
+
+
+def read_csv_delivery(item: Delivered, ctx: Context) -> None:
+    """Read one CSV delivery into ``item.tables`` (errors into ``item.issues``)."""
+    spec = TABLES[Kind(item.kind)]
+    try:
+        raw = read_csv_table(item.data, item.path, spec)
+    except DeliveryRejected as exc:
+        item.issues += exc.issues
+        item.rejected = True
+        return
+    item.encoding = raw.encoding
+    checked = check_table(raw, spec, ctx)
+    item.tables.append(checked)
+    item.issues += checked.issues
+
+
+def judge(item: Delivered, ctx: Context, settings: Settings) -> Delivered:
+    """Read and check one delivered file, whatever its kind."""
+    if len(item.data) > settings.max_file_bytes:
+        item.issues.append(Issue(item.path, f"the file is {len(item.data):,} bytes, above the limit of "
+                                 f"{settings.max_file_bytes:,} bytes"))
+        item.rejected = True
+    elif item.kind == "financial_statements":
+        read_statement_tables(item, ctx, settings)
+    else:
+        read_csv_delivery(item, ctx)
+    return item
+
+
+def statement_structure(paths: list[str], year: int) -> list[Issue]:
+    """Contract section 2: the workbook or all three CSVs, not both, not some."""
+    names = {p.rsplit("/", 1)[-1]: p for p in paths}
+    csvs = [TABLES[k].csv_name for k in STATEMENT_KINDS]
+    present = [c for c in csvs if c in names]
+    workbook = WORKBOOK_NAME in names
+    where = f"{year}/"
+    if workbook and present:
+        return [Issue(names[WORKBOOK_NAME], "financial statements delivered twice: both the workbook "
+                      f"and {', '.join(present)}; deliver either the workbook or the three CSVs")]
+    if present and len(present) < 3:
+        missing = ", ".join(c for c in csvs if c not in present)
+        return [Issue(where + present[0], f"incomplete financial statements: {missing} missing; the "
+                      "three CSVs come together (or deliver the workbook)")]
+    if not workbook and not present:
+        return [Issue(where, f"no financial statements for {year}")]
+    return []
+
+
+def reconcile_statements(tables: dict[Kind, pd.DataFrame], places: dict[Kind, reconcile.Place],
+                         reference: Reference, tolerance_cents: int,
+                         ledger: pd.DataFrame | None = None) -> list[reconcile.Check]:
+    """R1-R3 (and L1/L2 with a ledger) on typed statement tables."""
+    line_types = {c: v["line_type"] for c, v in reference.statement_lines.items()}
+    perf, budget, alloc = tables[Kind.PERFORMANCE], tables[Kind.BUDGET], tables[Kind.ALLOCATION]
+    checks = reconcile.reconcile_performance(perf, line_types, places[Kind.PERFORMANCE], tolerance_cents)
+    checks.append(reconcile.reconcile_budget(budget, perf, places[Kind.BUDGET], tolerance_cents))
+    checks += reconcile.reconcile_allocation(alloc, budget, perf, places[Kind.ALLOCATION], tolerance_cents)
+    if ledger is not None:
+        by_key = ledger.groupby(["org_unit", "strategic_code"], as_index=False)["amount_cents"].sum()
+        by_line = ledger.groupby("line_code", as_index=False)["amount_cents"].sum()
+        checks += reconcile.reconcile_ledger(
+            by_key.rename(columns={"amount_cents": "cents"}),
+            by_line.rename(columns={"amount_cents": "cents"}),
+            alloc, perf, places[Kind.LEDGER], tolerance_cents,
+        )
+    return checks
+
+
+# -- loading --------------------------------------------------------------------------------
+def _records(frame: pd.DataFrame, **constants: object) -> list[dict[str, object]]:
+    if frame.empty:
+        return []
+    out = frame.reset_index().rename(columns={"row": "row_number"})
+    out = out.astype(object).where(out.notna(), None)
+    records = out.to_dict("records")
+    for r in records:
+        r.update(constants)
+    return records
+
+
+def _current(conn: Connection, paths: list[str] | None, group: str) -> dict[str, dict]:
+    """Current deliveries of a group, by path."""
+    year, kinds = _group_scope(group)
+    query = select(s.deliveries).where(s.deliveries.c.superseded_at.is_(None),
+                                       s.deliveries.c.kind.in_(kinds))
+    query = query.where(s.deliveries.c.year.is_(None) if year is None else s.deliveries.c.year == year)
+    return {row.path: row._asdict() for row in conn.execute(query)}
+
+
+def _group_scope(group: str) -> tuple[int | None, list[str]]:
+    name, _, year = group.partition("/")
+    kinds = {
+        "statements": ["financial_statements", *[k.value for k in STATEMENT_KINDS], Kind.LEDGER.value],
+        "activities": [Kind.ACTIVITIES.value],
+        "indicator_values": [Kind.INDICATOR_VALUES.value],
+        "indicator_definitions": [Kind.INDICATOR_DEFINITIONS.value],
+    }[name]
+    return (int(year) if year else None), kinds
+
+
+def _clear(conn: Connection, delivery_id: int) -> None:
+    """Remove what an earlier judgement of a delivery wrote (it is re-derived)."""
+    for table in (*s.DATA_TABLES.values(), s.activity_partners, s.delivery_issues, s.validation_results):
+        conn.execute(delete(table).where(table.c.delivery_id == delivery_id))
+
+
+def _store_results(conn: Connection, delivery_id: int, year: int | None, item: Delivered) -> None:
+    rows = []
+    for table in item.tables:
+        for (rule, column), failed in sorted(table.results.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+            rows.append({
+                "delivery_id": delivery_id, "year": year, "suite": table.spec.kind.value,
+                "expectation": rule, "column_name": column, "success": not failed,
+                "element_count": len(table.raw.frame), "unexpected_count": len(failed),
+                "unexpected_rows": failed[:_MAX_STORED_ROWS], "details": None,
+            })
+    if rows:
+        conn.execute(insert(s.validation_results), rows)
+
+
+def _store_issues(conn: Connection, delivery_id: int, issues: list[Issue], quarantined: bool) -> None:
+    if issues:
+        conn.execute(insert(s.delivery_issues), [{
+            "delivery_id": delivery_id, "file": i.file, "sheet": i.sheet, "row_number": i.row,
+            "column_name": i.column, "value": i.value, "severity": i.severity, "rule": i.rule,
+            "message": i.message, "quarantined": quarantined and i.is_error and i.row is not None,
+        } for i in issues])
+
+
+def _load_rows(conn: Connection, delivery_id: int, year: int | None, table: CheckedTable) -> int:
+    target = s.DATA_TABLES[table.spec.kind.value]
+    frame = table.good
+    constants: dict[str, object] = {"delivery_id": delivery_id}
+    if "year" in target.c and "year" not in frame.columns:
+        constants["year"] = year
+    records = _records(frame, **constants)
+    if records:
+        conn.execute(insert(target), records)
+    if table.spec.kind is Kind.ACTIVITIES and not frame.empty:
+        partners = [
+            {"delivery_id": delivery_id, "activity_id": aid, "org_unit": unit}
+            for aid, units in zip(frame["activity_id"], frame["partner_org_units"], strict=True)
+            for unit in (units.split(";") if units else [])
+        ]
+        if partners:
+            conn.execute(insert(s.activity_partners), partners)
+    return len(records)
+
+
+def load_group(conn: Connection, group: str, year: int | None, items: list[Delivered],
+               settings: Settings, now: dt.datetime, *, block: bool,
+               extra_issues: dict[str, list[Issue]] | None = None) -> GroupOutcome:
+    """Record and load the files of one group, superseding what they replace.
+
+    Args:
+        conn: A connection inside the group's transaction.
+        group: Group name (``activities/2024``...).
+        year: Financial year, ``None`` for indicator definitions.
+        items: The group's judged files, in name order.
+        settings: For the archive.
+        now: Time of this run (arrival of new content, load time).
+        block: Whether the group's errors block (statements): then no rows are loaded.
+        extra_issues: Group-level issues by path (reconciliation), stored with the file.
+    """
+    outcome = GroupOutcome(group, skipped=False, files=len(items))
+    current = _current(conn, [i.path for i in items], group)
+    present = {i.path for i in items}
+    for path, old in current.items():
+        if path not in present:
+            conn.execute(update(s.deliveries).where(s.deliveries.c.id == old["id"]).values(superseded_at=now))
+            log.info("%s is no longer in the landing zone: its delivery %s no longer counts", path, old["id"])
+    for item in items:
+        old = current.get(item.path)
+        issues = item.issues + (extra_issues or {}).get(item.path, [])
+        rejected = item.rejected or (block and any(i.is_error for i in issues))
+        if old and old["sha256"] == item.sha256:
+            delivery_id = old["id"]
+            _clear(conn, delivery_id)
+        else:
+            delivery_id = conn.execute(insert(s.deliveries).values(
+                path=item.path, year=year, kind=item.kind, sha256=item.sha256,
+                size_bytes=len(item.data), encoding=item.encoding, arrived_at=now,
+                outcome="pending", archive_path=_archive(settings, item),
+            )).inserted_primary_key[0]
+            if old:
+                conn.execute(update(s.deliveries).where(s.deliveries.c.id == old["id"]).values(
+                    superseded_at=now, superseded_by=delivery_id))
+                log.info("%s: corrected delivery %s supersedes %s", item.path, delivery_id, old["id"])
+        loaded = 0
+        if not rejected and not block_all(block, items, extra_issues):
+            loaded = sum(_load_rows(conn, delivery_id, year, t) for t in item.tables)
+        quarantined = 0 if block else sum(len(t.bad_rows) for t in item.tables)
+        _store_issues(conn, delivery_id, issues, quarantined=not block)
+        _store_results(conn, delivery_id, year, item)
+        conn.execute(update(s.deliveries).where(s.deliveries.c.id == delivery_id).values(
+            outcome="rejected" if rejected or (block and block_all(block, items, extra_issues)) else "loaded",
+            loaded_at=now, encoding=item.encoding, rows_loaded=loaded, rows_quarantined=quarantined,
+        ))
+        outcome.rows_loaded += loaded
+        outcome.rows_quarantined += quarantined
+        if block or item.rejected:
+            outcome.blocking_issues += [i for i in issues if i.is_error] if block else []
+    return outcome
+
+
+def block_all(block: bool, items: list[Delivered], extra: dict[str, list[Issue]] | None) -> bool:
+    """For blocking groups: any error in any file keeps the whole group out."""
+    if not block:
+        return False
+    if any(i.rejected or i.errors for i in items):
+        return True
+    return any(i.is_error for issues in (extra or {}).values() for i in issues)
+
+
+def _save_signature(conn: Connection, group: str, signature: str, now: dt.datetime) -> None:
+    conn.execute(delete(s.load_groups).where(s.load_groups.c.name == group))
+    conn.execute(insert(s.load_groups).values(name=group, signature=signature, processed_at=now))
+
+
+def _stored_signature(conn: Connection, group: str) -> str | None:
+    return conn.execute(select(s.load_groups.c.signature).where(s.load_groups.c.name == group)).scalar()
+
+
+def stored_blocking_issues(conn: Connection, year: int) -> list[Issue]:
+    """Errors stored with the year's current statement deliveries (replayed on a no-op run)."""
+    d, i = s.deliveries, s.delivery_issues
+    _, kinds = _group_scope("statements")
+    rows = conn.execute(
+        select(i).join(d, d.c.id == i.c.delivery_id)
+        .where(d.c.year == year, d.c.superseded_at.is_(None), d.c.kind.in_(kinds),
+               i.c.severity == "error")
+        .order_by(i.c.id)
+    )
+    return [Issue(file=r.file, message=r.message, sheet=r.sheet, row=r.row_number, column=r.column_name,
+                  value=r.value, rule=r.rule) for r in rows]
+
+
+def _defined_indicators(conn: Connection) -> frozenset[str]:
+    d, t = s.deliveries, s.indicator_definitions
+    rows = conn.execute(select(t.c.indicator_code).join(d, d.c.id == t.c.delivery_id)
+                        .where(d.c.superseded_at.is_(None)))
+    return frozenset(r[0] for r in rows)
+
+
+def _process(engine: Engine, group: str, year: int | None, items: list[Delivered], judge_group,  # noqa: ANN001
+             settings: Settings, now: dt.datetime, *, block: bool, extra_sig: str = "") -> GroupOutcome:
+    signature = _signature(items, extra_sig)
+    with engine.begin() as conn:
+        if _stored_signature(conn, group) == signature:
+            log.info("%s unchanged (%d files): skipped", group, len(items))
+            return GroupOutcome(group, skipped=True, files=len(items))
+        extra = judge_group(items)
+        outcome = load_group(conn, group, year, items, settings, now, block=block, extra_issues=extra)
+        _save_signature(conn, group, signature, now)
+    log.info("%s: %d files, %d rows loaded, %d quarantined", group, outcome.files,
+             outcome.rows_loaded, outcome.rows_quarantined)
+    return outcome
+
+
+def ingest_year(engine: Engine, landing: Landing, settings: Settings, year: int,
+                reference: Reference, now: dt.datetime | None = None) -> YearIngest:
+    """Ingest every delivery of ``year`` (and the indicator definitions).
+
+    Args:
+        engine: The warehouse.
+        landing: The landing zone.
+        settings: Archive, limits, tolerance.
+        year: Financial year.
+        reference: Reference codes.
+        now: Time of the run (defaults to now, UTC).
+
+    Returns:
+        What was loaded, and the issues that block the year.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    paths = landing.year_files(year)
+    warnings: list[Issue] = []
+    by_kind: dict[str, list[str]] = {}
+    for path in paths:
+        kind = kind_of_path(path)
+        if kind is None or kind == Kind.INDICATOR_DEFINITIONS.value:
+            warnings.append(Issue(path, "not a file of the data contract; ignored", severity="warning"))
+            continue
+        by_kind.setdefault(kind, []).append(path)
+
+    def read(path: str, kind: str) -> Delivered:
+        data = landing.read_bytes(path)
+        return Delivered(path=path, kind=kind, data=data, sha256=sha256_hex(data))
+
+    groups: list[GroupOutcome] = []
+    tolerance = round(settings.tolerance_chf * 100)
+
+    # indicator definitions (all years)
+    definitions = [read(DEFINITIONS, Kind.INDICATOR_DEFINITIONS.value)] if landing.has(DEFINITIONS) else []
+
+    def judge_definitions(items: list[Delivered]) -> dict:
+        for item in items:
+            judge(item, Context(reference, None), settings)
+        return {}
+
+    groups.append(_process(engine, "indicator_definitions", None, definitions, judge_definitions,
+                           settings, now, block=False))
+
+    # financial statements
+    statement_paths = by_kind.get("financial_statements", []) + [
+        p for k in STATEMENT_KINDS for p in by_kind.get(k.value, [])]
+    structure = statement_structure(statement_paths, year)
+    ledger_paths = by_kind.get(Kind.LEDGER.value, [])
+    statements = [read(p, kind_of_path(p) or "") for p in sorted(statement_paths + ledger_paths)]
+
+    def judge_statements(items: list[Delivered]) -> dict[str, list[Issue]]:
+        ctx = Context(reference, year)
+        for item in items:
+            judge(item, ctx, settings)
+        if structure or any(i.rejected or i.errors for i in items):
+            return {}
+        tables = {t.spec.kind: t for i in items for t in i.tables}
+        places = {t.spec.kind: reconcile.Place(t.raw.file, t.raw.sheet) for t in tables.values()}
+        ledger = tables[Kind.LEDGER].frame if Kind.LEDGER in tables else None
+        checks = reconcile_statements({k: t.frame for k, t in tables.items()}, places, reference,
+                                      tolerance, ledger)
+        extra: dict[str, list[Issue]] = {}
+        for check in checks:
+            if check.issue:
+                extra.setdefault(check.issue.file, []).append(check.issue)
+        return extra
+
+    if not structure:
+        groups.append(_process(engine, f"statements/{year}", year, statements, judge_statements,
+                               settings, now, block=True))
+
+    # activities, then indicator values (which depend on the definitions)
+    activities = [read(p, Kind.ACTIVITIES.value) for p in by_kind.get(Kind.ACTIVITIES.value, [])]
+
+    def judge_activities(items: list[Delivered]) -> dict:
+        ctx = Context(reference, year)  # one context: activity ids unique across the files
+        for item in items:
+            judge(item, ctx, settings)
+        return {}
+
+    groups.append(_process(engine, f"activities/{year}", year, activities, judge_activities,
+                           settings, now, block=False))
+
+    values = [read(p, Kind.INDICATOR_VALUES.value) for p in by_kind.get(Kind.INDICATOR_VALUES.value, [])]
+    with engine.connect() as conn:
+        defined = _defined_indicators(conn)
+
+    def judge_values(items: list[Delivered]) -> dict:
+        ctx = Context(reference, year, indicator_codes=defined)
+        for item in items:
+            judge(item, ctx, settings)
+        return {}
+
+    groups.append(_process(engine, f"indicator_values/{year}", year, values, judge_values, settings,
+                           now, block=False, extra_sig=",".join(sorted(defined))))
+
+    with engine.connect() as conn:
+        blocking = structure + stored_blocking_issues(conn, year)
+    if structure:
+        # the statements present are not loaded; earlier deliveries no longer count
+        with engine.begin() as conn:
+            current = _current(conn, None, f"statements/{year}")
+            for old in current.values():
+                conn.execute(update(s.deliveries).where(s.deliveries.c.id == old["id"])
+                             .values(superseded_at=now))
+            conn.execute(delete(s.load_groups).where(s.load_groups.c.name == f"statements/{year}"))
+    for group in groups:
+        if not group.skipped:
+            for issue in group.blocking_issues:
+                log.error("%s", issue.line())
+    return YearIngest(year, groups, blocking, warnings)

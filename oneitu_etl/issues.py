@@ -1,0 +1,83 @@
+"""Problems found in a delivery, located the way a person finds them in the file.
+
+An :class:`Issue` names the file (relative to the landing root), the sheet (workbooks
+only), the row as a person counts it (the header is row 1), the column and the value,
+with a message that says what is wrong and what was expected. The same object feeds
+``oneitu validate``'s lines, the ``errors`` of ``report_<Y>.json``, the quarantine table
+and the Airflow task log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem in one place.
+
+    Attributes:
+        file: Path of the file relative to the landing root (or as given on the CLI).
+        message: What is wrong and what was expected.
+        sheet: Workbook sheet, ``None`` for a CSV.
+        row: Row number as shown in a spreadsheet (header = 1), ``None`` if not a row.
+        column: Column name, ``None`` if the problem is not in one column.
+        value: The offending value as delivered, if any.
+        severity: ``error`` blocks or quarantines; ``warning`` only informs.
+        rule: Short id of the broken rule (``R3-BR``, ``amount_non_negative``...).
+    """
+
+    file: str
+    message: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    severity: Severity = "error"
+    rule: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        """Whether the issue is an error (not a warning)."""
+        return self.severity == "error"
+
+    def place(self) -> str:
+        """``FILE[:SHEET][:ROW][:COLUMN]``, leaving out the parts that do not apply."""
+        parts = [self.file]
+        parts += [str(p) for p in (self.sheet, self.row, self.column) if p is not None]
+        return ":".join(parts)
+
+    def line(self) -> str:
+        """The line ``oneitu validate`` prints: ``PLACE: [warning: ]message``."""
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{self.place()}: {prefix}{self.message}"
+
+    def as_error(self) -> dict[str, object]:
+        """The contract's ``errors`` entry (file, sheet, row, column, message)."""
+        return {
+            "file": self.file,
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
+
+    def as_record(self) -> dict[str, object]:
+        """Every field, for storage."""
+        return asdict(self)
+
+
+class DeliveryRejected(Exception):
+    """A file that cannot be read at all; carries the issues that say why."""
+
+    def __init__(self, issues: list[Issue]):
+        super().__init__("; ".join(i.line() for i in issues))
+        self.issues = issues
+
+
+def format_chf(amount: float) -> str:
+    """An amount as finance officers write it in messages: ``30,798,457.73``."""
+    return f"{amount:,.2f}"

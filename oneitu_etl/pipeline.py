@@ -1,0 +1,237 @@
+"""Orchestration: one function per stage, shared by the command line and the DAG tasks.
+
+A year is built in four stages, each small enough to be one Airflow task:
+
+1. :func:`ingest` reads the landing zone and loads what changed into the warehouse;
+2. :func:`validate` runs the expectation suites and stores their results;
+3. :func:`build_report_data` computes the figures from the marts (or the blocking errors)
+   and stages ``report_<Y>.json``;
+4. :func:`publish` renders HTML, PDF and workbook from it, then puts the JSON in place.
+
+:func:`run_year` runs them in order (``oneitu run``). Stages exchange only small values
+(a path, counts); the data stays in the warehouse.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine, delete, func, insert, select
+
+from oneitu_etl import marts, warehouse
+from oneitu_etl.fileio import atomic_write_text
+from oneitu_etl.ingest import YearIngest, ingest_year
+from oneitu_etl.issues import Issue
+from oneitu_etl.reference import Reference, load_reference
+from oneitu_etl.settings import Settings
+from oneitu_etl.sources.landing import open_landing
+from oneitu_etl.warehouse import schema as s
+
+log = logging.getLogger(__name__)
+
+
+class UsageError(Exception):
+    """A mistake in how the pipeline was called (bad landing root, option...)."""
+
+
+@dataclass
+class RunResult:
+    """The outcome of building one year."""
+
+    year: int
+    status: str
+    report_json: Path
+    published: list[Path] = field(default_factory=list)
+    errors: list[Issue] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when published, 1 when blocked (contract section 6)."""
+        return 0 if self.status == "published" else 1
+
+
+def year_dir(settings: Settings, year: int) -> Path:
+    """Where the year's reports are published."""
+    return settings.out / str(year)
+
+
+def staged_json(settings: Settings, year: int) -> Path:
+    """Where stage 3 leaves the report data for stage 4."""
+    return settings.out / ".staging" / f"report_{year}.json"
+
+
+def report_json_path(settings: Settings, year: int) -> Path:
+    """The published ``report_<Y>.json``."""
+    return year_dir(settings, year) / f"report_{year}.json"
+
+
+def open_warehouse(settings: Settings, reference: Reference | None = None) -> Engine:
+    """Connect to the warehouse, migrate it and refresh its reference tables."""
+    engine = warehouse.connect(settings.db_url)
+    sync_reference(engine, reference or load_reference())
+    return engine
+
+
+def sync_reference(engine: Engine, reference: Reference) -> None:
+    """Load the reference data the package ships into the warehouse (replacing it)."""
+    with engine.begin() as conn:
+        for table in (s.strategic_elements, s.plan_cycles, s.org_units, s.sectors, s.statement_lines):
+            conn.execute(delete(table))
+        conn.execute(insert(s.sectors), [
+            {"code": c, "name_en": v["name_en"], "name_fr": v["name_fr"]}
+            for c, v in reference.sectors.items()])
+        conn.execute(insert(s.org_units), [
+            {"code": u.code, "name_en": u.name_en, "name_fr": u.name_fr, "sector": u.sector}
+            for u in reference.org_units.values()])
+        conn.execute(insert(s.statement_lines), [
+            {"line_code": c, "line_type": v["line_type"], "name_en": v["name_en"], "name_fr": v["name_fr"]}
+            for c, v in reference.statement_lines.items()])
+        conn.execute(insert(s.plan_cycles), [
+            {"plan": c.plan, "first_year": c.first_year, "last_year": c.last_year}
+            for c in reference.cycles])
+        conn.execute(insert(s.strategic_elements), [
+            {"plan": e.plan, "code": e.code, "kind": e.kind, "goal": e.goal,
+             "name_en": e.name_en, "name_fr": e.name_fr}
+            for c in reference.cycles for e in c.elements])
+
+
+# -- stage 1 ----------------------------------------------------------------------------
+def ingest(settings: Settings, year: int, *, now: dt.datetime | None = None) -> YearIngest:
+    """Stage 1: load the year's deliveries that changed since the last run.
+
+    Raises:
+        UsageError: the landing root does not exist.
+    """
+    landing = open_landing(settings.landing, settings.landing_conn_id)
+    if not landing.exists():
+        raise UsageError(f"landing zone not found or not readable: {landing.describe()}")
+    reference = load_reference()
+    engine = open_warehouse(settings, reference)
+    try:
+        result = ingest_year(engine, landing, settings, year, reference, now=now)
+    finally:
+        engine.dispose()
+    for warning in result.warnings:
+        log.warning("%s", warning.line())
+    return result
+
+
+# -- stage 2 ----------------------------------------------------------------------------
+def validate(settings: Settings, year: int) -> dict[str, int]:
+    """Stage 2: summarise the validation results stored for the year's current deliveries.
+
+    Returns:
+        ``{"checks_run": n, "checks_failed": m}``.
+    """
+    engine = warehouse.connect(settings.db_url)
+    try:
+        with engine.connect() as conn:
+            return _check_counts(conn, year)
+    finally:
+        engine.dispose()
+
+
+def _check_counts(conn, year: int) -> dict[str, int]:  # noqa: ANN001
+    d, v = s.deliveries, s.validation_results
+    scope = (d.c.superseded_at.is_(None)) & ((d.c.year == year) | d.c.year.is_(None))
+    run = conn.execute(select(func.count()).select_from(v.join(d, d.c.id == v.c.delivery_id)).where(scope)).scalar()
+    failed = conn.execute(select(func.count()).select_from(v.join(d, d.c.id == v.c.delivery_id))
+                          .where(scope, v.c.success.is_(False))).scalar()
+    return {"checks_run": int(run or 0), "checks_failed": int(failed or 0)}
+
+
+# -- stage 3 ----------------------------------------------------------------------------
+def blocking_issues(settings: Settings, year: int, reference: Reference,
+                    ingest_result: YearIngest | None = None) -> list[Issue]:
+    """Why the year cannot be published, if it cannot (empty when it can)."""
+    if reference.cycle_for(year) is None:
+        plans = ", ".join(c.plan for c in reference.cycles)
+        return [Issue(f"{year}/", f"no Strategic Plan cycle contains {year}; the project ships {plans}")]
+    if ingest_result is not None:
+        return ingest_result.blocking
+    landing = open_landing(settings.landing, settings.landing_conn_id)
+    from oneitu_etl.contract import kind_of_path  # noqa: PLC0415
+    from oneitu_etl.ingest import statement_structure, stored_blocking_issues  # noqa: PLC0415
+
+    paths = [p for p in landing.year_files(year) if kind_of_path(p) in (
+        "financial_statements", "financial_performance", "budget_comparison", "expense_allocation")]
+    issues = statement_structure(paths, year)
+    engine = warehouse.connect(settings.db_url)
+    try:
+        with engine.connect() as conn:
+            return issues + stored_blocking_issues(conn, year)
+    finally:
+        engine.dispose()
+
+
+def build_report_data(settings: Settings, year: int, *, generated_on: dt.date,
+                      ingest_result: YearIngest | None = None) -> Path:
+    """Stage 3: compute the report's figures (or its blocking errors) and stage the JSON.
+
+    Returns:
+        The staged JSON's path.
+    """
+    reference = load_reference()
+    errors = blocking_issues(settings, year, reference, ingest_result)
+    cycle = reference.cycle_for(year)
+    data: dict[str, object] = {
+        "year": year,
+        "plan": cycle.plan if cycle else None,
+        "currency": "CHF",
+        "status": "blocked" if errors else "published",
+        "errors": [e.as_error() for e in errors],
+        "generated_on": generated_on.isoformat(),
+    }
+    if not errors:
+        engine = warehouse.connect(settings.db_url)
+        try:
+            with engine.connect() as conn:
+                data.update(marts.report_figures(conn, year, reference, settings.tolerance_chf))
+                data["data_quality"].update(_check_counts(conn, year))  # type: ignore[union-attr]
+                checks = data["reconciliation"]
+                data["data_quality"]["checks_run"] += len(checks)  # type: ignore[index]
+                data["data_quality"]["checks_failed"] += sum(not c["passed"] for c in checks)  # type: ignore[index]
+        finally:
+            engine.dispose()
+    path = staged_json(settings, year)
+    atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
+    return path
+
+
+# -- stage 4 ----------------------------------------------------------------------------
+def publish(settings: Settings, year: int, *, pdf: bool = True) -> RunResult:
+    """Stage 4: render the published reports from the staged JSON, then put the JSON in place.
+
+    A blocked year writes only ``report_<Y>.json``; reports published earlier stay.
+    """
+    staged = staged_json(settings, year)
+    data = json.loads(staged.read_text(encoding="utf-8"))
+    out = year_dir(settings, year)
+    published: list[Path] = []
+    if data["status"] == "published":
+        from oneitu_etl.report import render_report  # noqa: PLC0415 - matplotlib, WeasyPrint
+
+        published = render_report(data, out, generated_on=dt.date.fromisoformat(data["generated_on"]),
+                                  pdf=pdf)
+    target = report_json_path(settings, year)
+    atomic_write_text(target, staged.read_text(encoding="utf-8"))
+    staged.unlink(missing_ok=True)
+    errors = [Issue(e["file"], e["message"], e.get("sheet"), e.get("row"), e.get("column"))
+              for e in data["errors"]]
+    for issue in errors:
+        log.error("%s", issue.line())
+    return RunResult(year, data["status"], target, [*published, target], errors)
+
+
+def run_year(settings: Settings, year: int, *, generated_on: dt.date | None = None,
+             pdf: bool = True) -> RunResult:
+    """Build one year end to end (``oneitu run``): ingest, validate, figures, publish."""
+    result = ingest(settings, year)
+    validate(settings, year)
+    build_report_data(settings, year, generated_on=generated_on or dt.date.today(),
+                      ingest_result=result)
+    return publish(settings, year, pdf=pdf)

@@ -1,0 +1,1 @@
+"""Inputs: the landing zone and the readers of the files delivered into it."""

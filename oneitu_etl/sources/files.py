@@ -1,0 +1,286 @@
+"""Reading delivered files into raw tables of text, exactly as a person sees them.
+
+A :class:`RawTable` holds every cell as stripped text (empty string for an empty cell),
+indexed by the row number a person sees in the file (the header is row 1). Nothing is
+typed here: parsing numbers, dates and codes is validation's job, so that every bad cell
+can be reported in place. Files that cannot be read at all raise
+:class:`~oneitu_etl.issues.DeliveryRejected` with the reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import logging
+import zipfile
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from oneitu_etl.contract import TableSpec
+from oneitu_etl.issues import DeliveryRejected, Issue
+
+log = logging.getLogger(__name__)
+
+#: Bytes that Windows-1252 leaves undefined: a file holding them is neither UTF-8 nor 1252.
+_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+_XLSX_MAGIC = b"PK\x03\x04"
+
+
+@dataclass
+class RawTable:
+    """A table as delivered: text cells, rows numbered as in the file.
+
+    Attributes:
+        file: Path of the file relative to the landing root.
+        sheet: Sheet name for a workbook, ``None`` for a CSV.
+        frame: One text column per header name (stripped), index = file row number.
+        header: Column names in file order, as delivered (stripped).
+        encoding: Detected encoding of a CSV; ``None`` for a workbook.
+        issues: Warnings found while reading (extra columns...).
+    """
+
+    file: str
+    sheet: str | None
+    frame: pd.DataFrame
+    header: list[str]
+    encoding: str | None = None
+    issues: list[Issue] = field(default_factory=list)
+
+    def issue(self, message: str, **place: object) -> Issue:
+        """An issue located in this table."""
+        return Issue(file=self.file, sheet=self.sheet, message=message, **place)  # type: ignore[arg-type]
+
+
+def detect_encoding(data: bytes, file: str) -> tuple[str, str]:
+    """Decode a CSV per the contract: strict UTF-8 (with or without BOM), else Windows-1252.
+
+    Args:
+        data: The file's bytes.
+        file: Its name, for messages.
+
+    Returns:
+        ``(text, encoding)`` where encoding is ``utf-8``, ``utf-8-sig`` or ``cp1252``.
+
+    Raises:
+        DeliveryRejected: binary content, or bytes that no accepted encoding defines.
+    """
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise DeliveryRejected([Issue(file, f"not a text CSV file: NUL byte at byte offset {nul}")])
+    if data.startswith(b"\xef\xbb\xbf"):
+        encoding, body = "utf-8-sig", data[3:]
+    else:
+        encoding, body = "utf-8", data
+    try:
+        return body.decode("utf-8"), encoding
+    except UnicodeDecodeError as exc:
+        if encoding == "utf-8-sig":
+            offset = exc.start + 3
+            raise DeliveryRejected(
+                [Issue(file, f"invalid UTF-8 at byte offset {offset} after a UTF-8 BOM")]
+            ) from None
+    for offset, byte in enumerate(data):
+        if byte in _CP1252_UNDEFINED:
+            raise DeliveryRejected(
+                [
+                    Issue(
+                        file,
+                        f"unreadable text: byte 0x{byte:02X} at byte offset {offset} is "
+                        "neither UTF-8 nor Windows-1252; save the file as CSV UTF-8",
+                    )
+                ]
+            )
+    return data.decode("cp1252"), "cp1252"
+
+
+def _check_header(raw: RawTable, spec: TableSpec) -> RawTable:
+    """Reject a table missing a required column; warn about extra ones."""
+    present = set(raw.header)
+    missing = [c.name for c in spec.columns if c.required and c.name not in present]
+    if missing:
+        expected = ", ".join(spec.column_names)
+        raise DeliveryRejected(
+            [
+                raw.issue(
+                    f'missing required column "{name}"; the columns are: {expected}',
+                    row=1,
+                    column=name,
+                )
+                for name in missing
+            ]
+        )
+    seen: set[str] = set()
+    for name in raw.header:
+        if name in seen:
+            raise DeliveryRejected([raw.issue(f'column "{name}" appears twice', row=1, column=name)])
+        seen.add(name)
+        if name not in spec.column_names:
+            raw.issues.append(
+                raw.issue(f'extra column "{name}" is ignored', row=1, column=name, severity="warning")
+            )
+    for col in spec.columns:
+        if col.name not in present:
+            raw.frame[col.name] = ""
+    return raw
+
+
+def _frame(header: list[str], rows: list[list[str]]) -> pd.DataFrame:
+    width = len(header)
+    cells = [(r + [""] * width)[:width] for r in rows]
+    frame = pd.DataFrame(cells, columns=header, dtype=object)
+    frame.index = pd.RangeIndex(2, 2 + len(cells), name="row")
+    return frame
+
+
+def _drop_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    blank = (frame == "").all(axis=1)
+    return frame[~blank]
+
+
+def read_csv_table(data: bytes, file: str, spec: TableSpec) -> RawTable:
+    """Read a CSV delivery into a :class:`RawTable` and check its header.
+
+    Args:
+        data: The file's bytes.
+        file: Its path relative to the landing root.
+        spec: The contract table it should hold.
+
+    Raises:
+        DeliveryRejected: empty file, not CSV, missing required column.
+    """
+    if not data.strip():
+        raise DeliveryRejected([Issue(file, "the file is empty; expected a header row and data rows")])
+    if data.startswith(_XLSX_MAGIC):
+        raise DeliveryRejected(
+            [Issue(file, "this is an Excel workbook saved with a .csv name; save it as CSV")]
+        )
+    text, encoding = detect_encoding(data, file)
+    try:
+        records = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise DeliveryRejected([Issue(file, f"not a readable CSV file: {exc}")]) from None
+    header = [h.strip() for h in records[0]] if records else []
+    if not any(header):
+        raise DeliveryRejected([Issue(file, "the first row is empty; expected the header row", row=1)])
+    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+        sep = "semicolons" if ";" in header[0] else "tabs"
+        raise DeliveryRejected(
+            [Issue(file, f"columns are separated by {sep}; the contract requires commas", row=1)]
+        )
+    rows = [[cell.strip() for cell in r] for r in records[1:]]
+    frame = _drop_blank_rows(_frame(header, rows))
+    raw = RawTable(file=file, sheet=None, frame=frame, header=header, encoding=encoding)
+    log.debug("read %s: %d rows, encoding %s", file, len(frame), encoding)
+    return _check_header(raw, spec)
+
+
+def _cell_text(value: object) -> str:
+    """A workbook cell as the text a person would type."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        rounded = round(value, 2)
+        if abs(value - rounded) < 1e-6:
+            return f"{rounded:.2f}".rstrip("0").rstrip(".") if rounded != int(rounded) else str(int(rounded))
+        return repr(value)
+    return str(value).strip()
+
+
+def open_workbook(data: bytes, file: str, max_unzipped_bytes: int):  # noqa: ANN201 - openpyxl types
+    """Open a workbook's bytes safely (openpyxl ``read_only``, values of formulas).
+
+    Refuses, before parsing, what is not an xlsx, a workbook whose parts would
+    decompress beyond ``max_unzipped_bytes``, macro-enabled content and external links.
+
+    Returns:
+        ``(values_workbook, formulas_workbook)``.
+    """
+    import openpyxl  # noqa: PLC0415 - keeps the module light for the DAG processor
+
+    if not data:
+        raise DeliveryRejected([Issue(file, "the file is empty (0 bytes); expected an Excel workbook")])
+    if not data.startswith(_XLSX_MAGIC):
+        hint = "a CSV file renamed .xlsx" if data[:1].isascii() and b"," in data[:200] else "not an Excel workbook"
+        raise DeliveryRejected([Issue(file, f"{hint}; expected an .xlsx workbook")])
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = archive.namelist()
+        total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise DeliveryRejected([Issue(file, f"damaged or truncated workbook: {exc}")]) from None
+    if total > max_unzipped_bytes:
+        raise DeliveryRejected(
+            [Issue(file, f"workbook expands to {total:,} bytes, above the limit of {max_unzipped_bytes:,}")]
+        )
+    if any(n.lower().endswith("vbaproject.bin") for n in names):
+        raise DeliveryRejected([Issue(file, "workbook contains macros; save it as a plain .xlsx")])
+    if any(n.startswith("xl/externalLinks/") for n in names):
+        raise DeliveryRejected(
+            [Issue(file, "workbook has links to external workbooks; paste the values instead")]
+        )
+    if "xl/workbook.xml" not in names:
+        raise DeliveryRejected([Issue(file, "not an Excel workbook (no xl/workbook.xml)")])
+    try:
+        values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        raise DeliveryRejected([Issue(file, f"damaged workbook: {type(exc).__name__}: {exc}")]) from None
+    return values, formulas
+
+
+def read_workbook_sheet(values_wb, formulas_wb, file: str, spec: TableSpec) -> RawTable:  # noqa: ANN001
+    """Read one sheet of an opened workbook into a :class:`RawTable`.
+
+    A formula cell counts as its last computed value; a formula with no stored value is
+    an error of that cell (the rest of the sheet is read).
+
+    Raises:
+        DeliveryRejected: the sheet is missing, empty, or lacks a required column.
+    """
+    sheet = spec.sheet
+    assert sheet is not None
+    if sheet not in values_wb.sheetnames:
+        raise DeliveryRejected(
+            [Issue(file, f'missing sheet "{sheet}"; the workbook has: {", ".join(values_wb.sheetnames)}', sheet=sheet)]
+        )
+    value_rows = list(values_wb[sheet].iter_rows(values_only=True))
+    formula_rows = list(formulas_wb[sheet].iter_rows(values_only=True))
+    if not value_rows or not any(v is not None for v in value_rows[0]):
+        raise DeliveryRejected(
+            [Issue(file, "the sheet is empty or row 1 is empty; expected the header row in row 1", sheet=sheet, row=1)]
+        )
+    header = [_cell_text(v) for v in value_rows[0]]
+    while header and header[-1] == "":
+        header.pop()
+    issues: list[Issue] = []
+    if "" in header:
+        col = header.index("") + 1
+        raise DeliveryRejected(
+            [Issue(file, f"header cell {col} of row 1 is empty (merged or missing header?)", sheet=sheet, row=1)]
+        )
+    rows: list[list[str]] = []
+    for r, (vals, forms) in enumerate(zip(value_rows[1:], formula_rows[1:], strict=False), start=2):
+        cells = []
+        for c, name in enumerate(header):
+            value = vals[c] if c < len(vals) else None
+            formula = forms[c] if c < len(forms) else None
+            if value is None and isinstance(formula, str) and formula.startswith("="):
+                issues.append(
+                    Issue(file, f"formula {formula} has no computed value; open and save the workbook in Excel",
+                          sheet=sheet, row=r, column=name, value=formula)
+                )
+            cells.append(_cell_text(value))
+        rows.append(cells)
+    frame = _drop_blank_rows(_frame(header, rows))
+    raw = RawTable(file=file, sheet=sheet, frame=frame, header=header, issues=issues)
+    return _check_header(raw, spec)

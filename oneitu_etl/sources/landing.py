@@ -1,0 +1,107 @@
+"""The landing zone: where Finance, the Bureaux, the GS and planning deliver files.
+
+Two readers behind one small interface: :class:`LocalLanding` for a folder on disk (the
+embedded default) and :class:`ObjectStorageLanding`, which reads through Airflow's
+``ObjectStoragePath`` so that ``s3://``, ``gs://`` or ``file://`` roots work by
+configuration alone. Paths handed out are relative to the root, POSIX style
+(``2024/activities/activities_R_2024.csv``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+DEFINITIONS = "indicator_definitions.csv"
+
+
+class Landing(Protocol):
+    """What the pipeline needs of a landing zone."""
+
+    def exists(self) -> bool:
+        """Whether the root exists and can be listed."""
+
+    def year_files(self, year: int) -> list[str]:
+        """Relative paths of every file under ``<year>/``, sorted."""
+
+    def has(self, rel: str) -> bool:
+        """Whether the file ``rel`` exists."""
+
+    def read_bytes(self, rel: str) -> bytes:
+        """The content of ``rel``."""
+
+    def describe(self) -> str:
+        """The root, for messages."""
+
+
+class LocalLanding:
+    """A landing zone in a local folder."""
+
+    def __init__(self, root: Path | str):
+        self.root = Path(root)
+
+    def exists(self) -> bool:
+        return self.root.is_dir()
+
+    def year_files(self, year: int) -> list[str]:
+        base = self.root / str(year)
+        if not base.is_dir():
+            return []
+        return sorted(
+            p.relative_to(self.root).as_posix()
+            for p in base.rglob("*")
+            if p.is_file() and not p.name.startswith(".")
+        )
+
+    def has(self, rel: str) -> bool:
+        return (self.root / rel).is_file()
+
+    def read_bytes(self, rel: str) -> bytes:
+        return (self.root / rel).read_bytes()
+
+    def describe(self) -> str:
+        return str(self.root)
+
+
+class ObjectStorageLanding:
+    """A landing zone read through Airflow's ``ObjectStoragePath`` (s3, gs, file...)."""
+
+    def __init__(self, url: str, conn_id: str | None = None):
+        from airflow.sdk import ObjectStoragePath  # noqa: PLC0415 - Airflow only when configured
+
+        self.url = url.rstrip("/")
+        self.root = ObjectStoragePath(self.url, conn_id=conn_id) if conn_id else ObjectStoragePath(self.url)
+
+    def exists(self) -> bool:
+        try:
+            return self.root.exists() and self.root.is_dir()
+        except OSError:
+            return False
+
+    def year_files(self, year: int) -> list[str]:
+        base = self.root / str(year)
+        if not base.exists():
+            return []
+        prefix = str(self.root).rstrip("/") + "/"
+        found = []
+        for path in base.rglob("*"):
+            if path.is_file() and not path.name.startswith("."):
+                found.append(str(path)[len(prefix):] if str(path).startswith(prefix)
+                             else path.relative_to(self.root).as_posix())
+        return sorted(found)
+
+    def has(self, rel: str) -> bool:
+        return (self.root / rel).is_file()
+
+    def read_bytes(self, rel: str) -> bytes:
+        return (self.root / rel).read_bytes()
+
+    def describe(self) -> str:
+        return self.url
+
+
+def open_landing(root: str, conn_id: str | None = None) -> Landing:
+    """The landing zone at ``root``: a URL (``s3://``, ``file://``...) or a local path."""
+    if "://" in root:
+        return ObjectStorageLanding(root, conn_id)
+    return LocalLanding(root)

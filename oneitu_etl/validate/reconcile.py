@@ -1,0 +1,171 @@
+"""The reconciliation rules that make the report "aligned with the financial statements".
+
+Contract section 3.1: R1 (revenue and expense lines sum to their totals), R2 (budget
+actuals sum to total expenses), R3 (each unit's allocations sum to its actual, and all
+allocations to total expenses) and, where a ledger is given, L1 and L2. Each rule gives
+one :class:`Check` per entry, with both sides and the difference, and an
+:class:`~oneitu_etl.issues.Issue` when it fails. Amounts are integer cents throughout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from oneitu_etl.issues import Issue, format_chf
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the left-hand side of a rule was delivered (for messages)."""
+
+    file: str
+    sheet: str | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    """One reconciliation entry (contract section 5, ``reconciliation``)."""
+
+    rule: str
+    left_cents: int
+    right_cents: int
+    passed: bool
+    issue: Issue | None = None
+
+    @property
+    def difference_cents(self) -> int:
+        """Left minus right."""
+        return self.left_cents - self.right_cents
+
+    def as_json(self) -> dict[str, object]:
+        """The contract's entry: rule, left, right, difference (CHF), passed."""
+        return {
+            "rule": self.rule,
+            "left": self.left_cents / 100,
+            "right": self.right_cents / 100,
+            "difference": self.difference_cents / 100,
+            "passed": self.passed,
+        }
+
+
+def _check(rule: str, left: int, right: int, tolerance_cents: int, place: Place,
+           describe: str) -> Check:
+    passed = abs(left - right) <= tolerance_cents
+    issue = None
+    if not passed:
+        message = describe.format(
+            left=format_chf(left / 100), right=format_chf(right / 100),
+            difference=format_chf(abs(left - right) / 100),
+        )
+        issue = Issue(place.file, message, sheet=place.sheet, rule=rule)
+    return Check(rule, int(left), int(right), passed, issue)
+
+
+def _total(performance: pd.DataFrame, code: str) -> int | None:
+    rows = performance.loc[performance["line_code"] == code, "amount_cents"]
+    return int(rows.iloc[0]) if len(rows) else None
+
+
+def reconcile_performance(performance: pd.DataFrame, line_types: dict[str, str],
+                          place: Place, tolerance_cents: int = 100) -> list[Check]:
+    """R1: revenue lines sum to ``TOTAL_REVENUE``, expense lines to ``TOTAL_EXPENSES``.
+
+    Args:
+        performance: Typed performance rows (``line_code``, ``amount_cents``).
+        line_types: Line code -> ``revenue`` / ``expense`` / ``total`` (reference data).
+        place: Where the statement was delivered.
+        tolerance_cents: Allowed absolute difference.
+    """
+    checks = []
+    for rule, line_type, total_code, noun in (
+        ("R1-revenue", "revenue", "TOTAL_REVENUE", "revenue"),
+        ("R1-expenses", "expense", "TOTAL_EXPENSES", "expense"),
+    ):
+        lines = performance[performance["line_code"].map(line_types).eq(line_type)]
+        left = int(lines["amount_cents"].sum())
+        total = _total(performance, total_code)
+        if total is None:
+            issue = Issue(place.file, f"{rule} failed: the {total_code} line is missing; both total "
+                          "lines must be present", sheet=place.sheet, column="line_code", rule=rule)
+            checks.append(Check(rule, left, 0, False, issue))
+            continue
+        checks.append(_check(
+            rule, left, total, tolerance_cents, place,
+            f"{rule} failed: the {noun} lines sum to {{left}} but {total_code} is {{right}} "
+            "(difference {difference})",
+        ))
+    return checks
+
+
+def reconcile_budget(budget: pd.DataFrame, performance: pd.DataFrame, place: Place,
+                     tolerance_cents: int = 100) -> Check:
+    """R2: the ``actual_chf`` of ``budget_comparison`` sum to ``TOTAL_EXPENSES``."""
+    total = _total(performance, "TOTAL_EXPENSES") or 0
+    return _check(
+        "R2", int(budget["actual_cents"].sum()), total, tolerance_cents, place,
+        "R2 failed: the actual_chf of budget_comparison sum to {left} but TOTAL_EXPENSES is "
+        "{right} (difference {difference})",
+    )
+
+
+def reconcile_allocation(allocation: pd.DataFrame, budget: pd.DataFrame,
+                         performance: pd.DataFrame, place: Place,
+                         tolerance_cents: int = 100) -> list[Check]:
+    """R3: per unit, allocations sum to its ``actual_chf``; all of them to ``TOTAL_EXPENSES``."""
+    allocated = allocation.groupby("org_unit")["expense_cents"].sum()
+    actual = budget.set_index("org_unit")["actual_cents"]
+    checks = []
+    for unit in sorted(set(allocated.index) | set(actual.index)):
+        left = int(allocated.get(unit, 0))
+        if unit not in actual.index:
+            issue = Issue(place.file, f"R3 failed for {unit}: it has allocations ({format_chf(left / 100)}) "
+                          "but no row in budget_comparison", sheet=place.sheet, rule=f"R3-{unit}")
+            checks.append(Check(f"R3-{unit}", left, 0, False, issue))
+            continue
+        checks.append(_check(
+            f"R3-{unit}", left, int(actual[unit]), tolerance_cents, place,
+            f"R3 failed for {unit}: allocations sum to {{left}} but actual_chf is {{right}} "
+            "(difference {difference})",
+        ))
+    total = _total(performance, "TOTAL_EXPENSES") or 0
+    checks.append(_check(
+        "R3-total", int(allocated.sum()), total, tolerance_cents, place,
+        "R3 failed: all allocations sum to {left} but TOTAL_EXPENSES is {right} "
+        "(difference {difference})",
+    ))
+    return checks
+
+
+def reconcile_ledger(ledger_sums: pd.DataFrame, line_sums: pd.DataFrame,
+                     allocation: pd.DataFrame, performance: pd.DataFrame, place: Place,
+                     tolerance_cents: int = 100) -> list[Check]:
+    """L1 and L2: the ledger aggregates to ``expense_allocation`` and to the expense lines.
+
+    Args:
+        ledger_sums: Ledger totals per (``org_unit``, ``strategic_code``), column ``cents``.
+        line_sums: Ledger totals per ``line_code``, column ``cents``.
+        allocation: Typed allocation rows.
+        performance: Typed performance rows.
+    """
+    checks = []
+    alloc = allocation.set_index(["org_unit", "strategic_code"])["expense_cents"]
+    ledger = ledger_sums.set_index(["org_unit", "strategic_code"])["cents"]
+    for key in sorted(set(alloc.index) | set(ledger.index)):
+        unit, code = key
+        checks.append(_check(
+            f"L1-{unit}-{code}", int(ledger.get(key, 0)), int(alloc.get(key, 0)), tolerance_cents, place,
+            f"L1 failed for {unit} {code}: ledger postings sum to {{left}} but expense_allocation "
+            "gives {right} (difference {difference})",
+        ))
+    lines = line_sums.set_index("line_code")["cents"]
+    stated = performance.set_index("line_code")["amount_cents"]
+    expense_codes = sorted(set(lines.index) | {c for c in stated.index if c.startswith("EXP_")})
+    for code in expense_codes:
+        checks.append(_check(
+            f"L2-{code}", int(lines.get(code, 0)), int(stated.get(code, 0)), tolerance_cents, place,
+            f"L2 failed for {code}: ledger postings sum to {{left}} but the statement gives "
+            "{right} (difference {difference})",
+        ))
+    return checks
