@@ -379,9 +379,18 @@ def _process(engine: Engine, group: str, year: int | None, items: list[Delivered
     return outcome
 
 
+#: The three sources of the contract: Finance, the Sectors (Bureaux and GS), planning.
+SOURCES = frozenset({"finance", "sectors", "planning"})
+
+
 def ingest_year(engine: Engine, landing: Landing, settings: Settings, year: int,
-                reference: Reference, now: dt.datetime | None = None) -> YearIngest:
+                reference: Reference, now: dt.datetime | None = None,
+                sources: frozenset[str] = SOURCES) -> YearIngest:
     """Ingest every delivery of ``year`` (and the indicator definitions).
+
+    ``sources`` limits the work to some of ``finance`` (statements and ledger),
+    ``sectors`` (activities) and ``planning`` (indicator definitions and values); the
+    blocking issues returned always cover the year's statements.
 
     Args:
         engine: The warehouse.
@@ -420,8 +429,9 @@ def ingest_year(engine: Engine, landing: Landing, settings: Settings, year: int,
             judge(item, Context(reference, None), settings)
         return {}
 
-    groups.append(_process(engine, "indicator_definitions", None, definitions, judge_definitions,
-                           settings, now, block=False))
+    if "planning" in sources:
+        groups.append(_process(engine, "indicator_definitions", None, definitions,
+                               judge_definitions, settings, now, block=False))
 
     # financial statements
     statement_paths = by_kind.get("financial_statements", []) + [
@@ -447,7 +457,7 @@ def ingest_year(engine: Engine, landing: Landing, settings: Settings, year: int,
                 extra.setdefault(check.issue.file, []).append(check.issue)
         return extra
 
-    if not structure:
+    if not structure and "finance" in sources:
         groups.append(_process(engine, f"statements/{year}", year, statements, judge_statements,
                                settings, now, block=True))
 
@@ -460,8 +470,9 @@ def ingest_year(engine: Engine, landing: Landing, settings: Settings, year: int,
             judge(item, ctx, settings)
         return {}
 
-    groups.append(_process(engine, f"activities/{year}", year, activities, judge_activities,
-                           settings, now, block=False))
+    if "sectors" in sources:
+        groups.append(_process(engine, f"activities/{year}", year, activities, judge_activities,
+                               settings, now, block=False))
 
     values = [read(p, Kind.INDICATOR_VALUES.value) for p in by_kind.get(Kind.INDICATOR_VALUES.value, [])]
     with engine.connect() as conn:
@@ -473,12 +484,13 @@ def ingest_year(engine: Engine, landing: Landing, settings: Settings, year: int,
             judge(item, ctx, settings)
         return {}
 
-    groups.append(_process(engine, f"indicator_values/{year}", year, values, judge_values, settings,
-                           now, block=False, extra_sig=",".join(sorted(defined))))
+    if "planning" in sources:
+        groups.append(_process(engine, f"indicator_values/{year}", year, values, judge_values,
+                               settings, now, block=False, extra_sig=",".join(sorted(defined))))
 
     with engine.connect() as conn:
         blocking = structure + stored_blocking_issues(conn, year)
-    if structure:
+    if structure and "finance" in sources:
         # the statements present are not loaded; earlier deliveries no longer count
         with engine.begin() as conn:
             current = _current(conn, None, f"statements/{year}")

@@ -24,7 +24,7 @@ from sqlalchemy import Engine, delete, func, insert, select
 
 from oneitu_etl import marts, warehouse
 from oneitu_etl.fileio import atomic_write_text
-from oneitu_etl.ingest import YearIngest, ingest_year
+from oneitu_etl.ingest import SOURCES, YearIngest, ingest_year
 from oneitu_etl.issues import Issue
 from oneitu_etl.reference import Reference, load_reference
 from oneitu_etl.settings import Settings
@@ -100,8 +100,15 @@ def sync_reference(engine: Engine, reference: Reference) -> None:
 
 
 # -- stage 1 ----------------------------------------------------------------------------
-def ingest(settings: Settings, year: int, *, now: dt.datetime | None = None) -> YearIngest:
+def ingest(settings: Settings, year: int, *, now: dt.datetime | None = None,
+           sources: frozenset[str] = SOURCES) -> YearIngest:
     """Stage 1: load the year's deliveries that changed since the last run.
+
+    Args:
+        settings: Where to read and load.
+        year: Financial year.
+        now: Time of the run.
+        sources: Which of ``finance``, ``sectors``, ``planning`` to ingest (all by default).
 
     Raises:
         UsageError: the landing root does not exist.
@@ -112,7 +119,7 @@ def ingest(settings: Settings, year: int, *, now: dt.datetime | None = None) -> 
     reference = load_reference()
     engine = open_warehouse(settings, reference)
     try:
-        result = ingest_year(engine, landing, settings, year, reference, now=now)
+        result = ingest_year(engine, landing, settings, year, reference, now=now, sources=sources)
     finally:
         engine.dispose()
     for warning in result.warnings:
