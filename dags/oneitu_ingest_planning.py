@@ -1,0 +1,19 @@
+"""# One ITU ingestion: planning
+
+Airflow DAG that loads the strategic planning unit's indicator definitions (all years) and indicator values from the landing zone into the warehouse.
+
+New files and corrected files (which supersede the earlier delivery) are loaded;
+unchanged files are skipped by content hash; files that disappeared no longer count.
+When new data was loaded the DAG emits the `oneitu://landing/planning` asset with the
+years in the event's `extra`, which schedules `oneitu_annual_report`.
+
+Params: `year` (optional; by default last year and this year).
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import DAG
+
+from oneitu_common import ingestion_dag
+
+oneitu_ingest_planning: DAG = ingestion_dag("planning", __doc__)
