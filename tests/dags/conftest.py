@@ -8,30 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[2]
-DAGS = REPO / "dags"
-AIRFLOW = Path(sys.executable).parent / "airflow"
-
-
-def airflow_env(home: Path, **extra: str) -> dict[str, str]:
-    """Environment for an embedded Airflow under ``home``."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("AIRFLOW_", "AIRFLOW__", "ONEITU_"))
-    }
-    env.update(
-        AIRFLOW_HOME=str(home),
-        AIRFLOW__CORE__DAGS_FOLDER=str(DAGS),
-        AIRFLOW__CORE__LOAD_EXAMPLES="False",
-        AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=f"sqlite:///{home / 'airflow.db'}",
-        PATH=f"{AIRFLOW.parent}:{env.get('PATH', '')}",
-    )
-    if os.environ.get("ONEITU_REQUIRE_SERVICES"):
-        env["ONEITU_REQUIRE_SERVICES"] = os.environ["ONEITU_REQUIRE_SERVICES"]
-    env.update(extra)
-    return env
+from tests_support import AIRFLOW, DAGS, airflow_env
 
 
 @pytest.fixture(scope="session")
