@@ -1,0 +1,1095 @@
+"""The report's tables, built from ``report_<Y>.json`` (pure functions, no I/O).
+
+A :class:`Table` holds raw values (floats, ints, text) with a kind per column; the HTML
+template formats them for the reader's locale and the workbook writes them as numbers.
+So the same table, with the same figures, is what the HTML, the PDF and the workbook
+show. Headers and labels are translated here, through the language's catalogue; names
+of units, sectors, lines and strategic elements come from the reference data.
+
+Each builder takes the report dict and a :class:`~oneitu_etl.report.i18n.Language` and
+returns one table; figures are taken from the JSON as they are. The only arithmetic is
+what a reader expects a table to carry beside them: subtotals and totals of a column,
+shares of a total, an unspent balance, a change against the previous year. Sums are
+done in decimal and rounded to cents, so that they do not drift.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from oneitu_etl.report.i18n import Language
+
+STATUS_ORDER = ("achieved", "on_track", "at_risk", "off_track", "no_data")
+#: Symbols that tell the statuses apart without colour (the label is always beside them).
+SYMBOLS = {
+    "achieved": "\u2714",  # heavy check mark
+    "on_track": "\u25cf",  # black circle
+    "at_risk": "\u25b2",  # black up-pointing triangle
+    "off_track": "\u2716",  # heavy multiplication x
+    "no_data": "\u25cb",  # white circle
+    "passed": "\u2714",
+    "failed": "\u2716",
+}
+
+
+@dataclass(frozen=True)
+class Badge:
+    """A status shown as symbol and text (``✔ Achieved``), readable without colour."""
+
+    code: str
+    symbol: str
+    label: str
+
+    def __str__(self) -> str:
+        return self.label
+
+
+@dataclass(frozen=True)
+class Measure:
+    """An indicator figure in its own unit (``percent``, ``count``, ``chf``...)."""
+
+    value: float | None
+    unit: str
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A value whose kind differs from its column's (a count in a column of amounts)."""
+
+    value: Any
+    kind: str
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its header and the kind of its values.
+
+    Kinds: ``label`` (the row header), ``text``, ``path`` (a file), ``code``, ``mono`` (hashes), ``amount``
+    (CHF, 2 decimals), ``signed`` (a change in CHF), ``count``, ``percent`` (a fraction),
+    ``signed_percent``, ``score`` (0-100), ``measure``, ``badge``, ``year``, ``timestamp``.
+    ``html=False`` keeps a column out of the HTML and PDF (it is in the workbook only).
+    """
+
+    header: str
+    kind: str
+    html: bool = True
+
+    @property
+    def numeric(self) -> bool:
+        """Whether the column holds figures (right-aligned, written as numbers)."""
+        return self.kind in NUMERIC_KINDS
+
+
+NUMERIC_KINDS = frozenset(
+    {"amount", "signed", "count", "percent", "signed_percent", "score", "measure", "year"}
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    """A row: ``data``, ``group`` (a heading over the rows below it), ``subtotal`` or ``total``."""
+
+    cells: tuple[Any, ...]
+    kind: str = "data"
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of the report; ``key`` is its stable id in the HTML and workbook."""
+
+    key: str
+    number: str
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    note: str = ""
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def html_columns(self) -> tuple[int, ...]:
+        """Indexes of the columns shown in the HTML."""
+        return tuple(i for i, c in enumerate(self.columns) if c.html)
+
+    @property
+    def row_groups(self) -> list[tuple[str | None, list[Row]]]:
+        """The rows cut at each ``group`` row: ``(heading or None, rows under it)``."""
+        groups: list[tuple[str | None, list[Row]]] = []
+        for row in self.rows:
+            if row.kind == "group":
+                groups.append((row.cells[0], []))
+            elif row.kind == "total" and groups and groups[-1][0] is not None:
+                groups.append((None, [row]))
+            elif groups:
+                groups[-1][1].append(row)
+            else:
+                groups.append((None, [row]))
+        return [g for g in groups if g[0] is not None or g[1]]
+
+
+def _d(value: float | int | None) -> Decimal:
+    return Decimal(str(value)) if value is not None else Decimal(0)
+
+
+def total(values: Iterable[float | int | None]) -> float:
+    """Sum of amounts, in decimal, rounded to cents."""
+    return float(sum((_d(v) for v in values), Decimal(0)).quantize(Decimal("0.01")))
+
+
+def share(part: float | None, whole: float | None) -> float | None:
+    """``part / whole``, or ``None`` when the whole is zero or missing."""
+    if part is None or not whole:
+        return None
+    return part / whole
+
+
+def status_badge(status: str, lang: Language) -> Badge:
+    """The badge of an indicator status."""
+    _ = lang.gettext
+    labels = {
+        "achieved": _("Achieved"),
+        "on_track": _("On track"),
+        "at_risk": _("At risk"),
+        "off_track": _("Off track"),
+        "no_data": _("No data"),
+    }
+    return Badge(status, SYMBOLS.get(status, "?"), labels.get(status, status))
+
+
+def check_badge(passed: bool | None, lang: Language) -> Badge:
+    """The badge of a reconciliation rule or validation check."""
+    _ = lang.gettext
+    if passed:
+        return Badge("passed", SYMBOLS["passed"], _("Passed"))
+    return Badge("failed", SYMBOLS["failed"], _("Failed"))
+
+
+def sector_short(code: str, lang: Language) -> str:
+    """A sector's short name, for column headers: ``ITU-R`` / ``UIT-R``."""
+    return lang.names.sector(code).split(" (")[0]
+
+
+def unit_group(code: str, lang: Language) -> str:
+    """Which group of the budget table a unit belongs to: GS, Bureaux or regional offices."""
+    if lang.names.unit_sector(code) == "SG":
+        return "gs"
+    return "regional" if code.startswith("RO-") else "bureaux"
+
+
+def _ordered(keys: Iterable[str], order: Iterable[str]) -> list[str]:
+    """``keys`` in reference order, unknown ones after, sorted."""
+    keys = list(keys)
+    known = [k for k in order if k in keys]
+    return known + sorted(k for k in keys if k not in known)
+
+
+# --- 1. Summary ----------------------------------------------------------------------
+
+
+def budget_overall(report: Mapping[str, Any]) -> tuple[float, float, float | None]:
+    """Final budget, actual expenses and execution rate over all units."""
+    units = report.get("budget_execution") or {}
+    final = total(u.get("final") for u in units.values())
+    actual = total(u.get("actual") for u in units.values())
+    return final, actual, share(actual, final)
+
+
+def status_counts(report: Mapping[str, Any]) -> dict[str, int]:
+    """How many indicators have each status, in :data:`STATUS_ORDER`."""
+    counts = dict.fromkeys(STATUS_ORDER, 0)
+    for indicator in (report.get("indicators") or {}).values():
+        status = indicator.get("status", "no_data")
+        counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+def key_figures_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
+    """Table of the year's key figures (shown as cards in the HTML)."""
+    _ = lang.gettext
+    totals = report.get("totals") or {}
+    final, actual, rate = budget_overall(report)
+    counts = status_counts(report)
+    indicators = sum(counts.values())
+    recon = report.get("reconciliation") or []
+    one_itu = report.get("one_itu") or {}
+    surplus = totals.get("surplus")
+    rows = [
+        Row((_("Total revenue"), Cell(totals.get("revenue"), "amount"))),
+        Row((_("Total expenses"), Cell(totals.get("expenses"), "amount"))),
+        Row(
+            (
+                _("Surplus") if (surplus or 0) >= 0 else _("Deficit"),
+                Cell(surplus, "amount"),
+            )
+        ),
+        Row((_("Budget execution rate (actual / final budget)"), Cell(rate, "percent"))),
+        Row(
+            (
+                _("Indicators achieved or on track"),
+                Cell(counts["achieved"] + counts["on_track"], "count"),
+            )
+        ),
+        Row((_("Indicators reported"), Cell(indicators, "count"))),
+        Row((_("Share of joint activities"), Cell(one_itu.get("joint_activity_share"), "percent"))),
+        Row(
+            (
+                _("Reconciliation rules passed"),
+                Cell(sum(1 for r in recon if r.get("passed")), "count"),
+            )
+        ),
+        Row((_("Reconciliation rules checked"), Cell(len(recon), "count"))),
+    ]
+    return Table(
+        "key-figures",
+        number,
+        _("Key figures"),
+        (Column(_("Figure"), "label"), Column(_("Value"), "amount")),
+        tuple(rows),
+    )
+
+
+# --- 2. Financial overview -----------------------------------------------------------
+
+
+def financial_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
+    """Statement of financial performance: revenue and expense lines, totals, surplus."""
+    _ = lang.gettext
+    names = lang.names
+    totals = report.get("totals") or {}
+    line_order = list(names.lines)
+    rows: list[Row] = []
+    for group, by_line, total_key, total_label in (
+        (_("Revenue"), report.get("revenue_by_line") or {}, "revenue", _("Total revenue")),
+        (_("Expenses"), report.get("expenses_by_line") or {}, "expenses", _("Total expenses")),
+    ):
+        rows.append(Row((group,), "group"))
+        whole = totals.get(total_key)
+        for code in _ordered(by_line, line_order):
+            amount = by_line[code]
+            rows.append(Row((names.line(code), code, amount, share(amount, whole))))
+        rows.append(Row((total_label, "", whole, share(whole, whole) if whole else None), "total"))
+    surplus = totals.get("surplus")
+    label = _("Surplus for the year") if (surplus or 0) >= 0 else _("Deficit for the year")
+    rows.append(Row((label, "", surplus, None), "total"))
+    return Table(
+        "financial-performance",
+        number,
+        _("Statement of financial performance (CHF)"),
+        (
+            Column(_("Line"), "label"),
+            Column(_("Code"), "code"),
+            Column(_("Amount (CHF)"), "amount"),
+            Column(_("Share of total"), "percent"),
+        ),
+        tuple(rows),
+        note=_(
+            "Totals are the total lines of the financial statements; the sum of the lines "
+            "agrees with them within CHF 1.00 (rule R1)."
+        ),
+    )
+
+
+# --- 3. Budget execution -------------------------------------------------------------
+
+
+def _budget_row(label: str, sector: str, figures: Mapping[str, Any], kind: str = "data") -> Row:
+    final, actual = figures.get("final"), figures.get("actual")
+    unspent = total([final, -actual]) if final is not None and actual is not None else None
+    return Row(
+        (label, sector, figures.get("approved"), final, actual, unspent, figures.get("rate")),
+        kind,
+    )
+
+
+def _budget_sum(units: Iterable[Mapping[str, Any]]) -> dict[str, float | None]:
+    units = list(units)
+    sums: dict[str, float | None] = {
+        key: total(u.get(key) for u in units) for key in ("approved", "final", "actual")
+    }
+    sums["rate"] = share(sums["actual"], sums["final"])
+    return sums
+
+
+def budget_units_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
+    """Budget execution of each unit, grouped: GS, Bureaux, regional offices."""
+    _ = lang.gettext
+    names = lang.names
+    units = report.get("budget_execution") or {}
+    groups = {
+        "gs": _("General Secretariat"),
+        "bureaux": _("Bureaux"),
+        "regional": _("Regional offices"),
+    }
+    rows: list[Row] = []
+    for group, heading in groups.items():
+        members = [c for c in _ordered(units, names.org_units) if unit_group(c, lang) == group]
+        if not members:
+            continue
+        if len(members) > 1:
+            rows.append(Row((heading,), "group"))
+        for code in members:
+            rows.append(
+                _budget_row(
+                    names.unit(code), sector_short(names.unit_sector(code), lang), units[code]
+                )
+            )
+        if len(members) > 1:
+            subtotal = _budget_sum(units[c] for c in members)
+            rows.append(
+                _budget_row(_("Subtotal: %(group)s") % {"group": heading}, "", subtotal, "subtotal")
+            )
+    rows.append(_budget_row(_("Total, all units"), "", _budget_sum(units.values()), "total"))
+    return Table(
+        "budget-units",
+        number,
+        _("Budget execution by unit (CHF)"),
+        (
+            Column(_("Unit"), "label"),
+            Column(_("Sector"), "text"),
+            Column(_("Approved budget"), "amount"),
+            Column(_("Final budget"), "amount"),
+            Column(_("Actual expenses"), "amount"),
+            Column(_("Unspent (final - actual)"), "amount"),
+            Column(_("Execution rate"), "percent"),
+        ),
+        tuple(rows),
+        note=_("The execution rate is actual expenses divided by the final budget."),
+    )
+
+
+def budget_sectors_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
+    """Budget execution by sector."""
+    _ = lang.gettext
+    sectors = report.get("budget_execution_by_sector") or {}
+    rows = [
+        _budget_row(lang.names.sector(code), "", sectors[code])
+        for code in _ordered(sectors, lang.names.sectors)
+    ]
+    rows.append(_budget_row(_("Total"), "", _budget_sum(sectors.values()), "total"))
+    return Table(
+        "budget-sectors",
+        number,
+        _("Budget execution by sector (CHF)"),
+        (
+            Column(_("Sector"), "label"),
+            Column("", "text", html=False),
+            Column(_("Approved budget"), "amount"),
+            Column(_("Final budget"), "amount"),
+            Column(_("Actual expenses"), "amount"),
+            Column(_("Unspent (final - actual)"), "amount"),
+            Column(_("Execution rate"), "percent"),
+        ),
+        tuple(rows),
+    )
+
+
+# --- 4. Resources by strategic framework ---------------------------------------------
+
+
+def element_groups(report: Mapping[str, Any], lang: Language) -> list[tuple[str, str, list[str]]]:
+    """The plan's goals and the enablers, each with its codes: ``(key, heading, codes)``.
+
+    Every element of the plan is listed, with or without expenses; a code of the report
+    that the plan does not know goes to a last group, "Other".
+    """
+    _ = lang.gettext
+    names = lang.names
+    groups = []
+    for goal in names.elements_of_kind("goal"):
+        codes = [e.code for e in names.elements_of_kind("thematic_priority") if e.goal == goal.code]
+        heading = _("%(code)s: %(name)s") % {"code": goal.code, "name": goal.name}
+        groups.append((goal.code, heading, codes))
+    enablers = [e.code for e in names.elements_of_kind("enabler")]
+    groups.append(("enablers", _("Enablers"), enablers))
+    listed = {c for _key, _heading, codes in groups for c in codes}
+    used = set(report.get("expenses_by_strategic_code") or {}) | set(
+        report.get("outputs_by_strategic_code") or {}
+    )
+    other = sorted(used - listed)
+    if other:
+        groups.append(("other", _("Other"), other))
+    return groups
+
+
+def resources_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
+    """Expenses, outputs and cost per output of each goal, thematic priority and enabler."""
+    _ = lang.gettext
+    expenses = report.get("expenses_by_strategic_code") or {}
+    by_goal = report.get("expenses_by_goal") or {}
+    outputs = report.get("outputs_by_strategic_code") or {}
+    costs = report.get("cost_per_output") or {}
+    grand = total(by_goal.values()) if by_goal else total(expenses.values())
+    rows: list[Row] = []
+    for key, heading, codes in element_groups(report, lang):
+        rows.append(Row((heading,), "group"))
+        for code in codes:
+            out = outputs.get(code) or {}
+            cost = costs.get(code) or {}
+            amount = expenses.get(code, 0.0)
+            rows.append(
+                Row(
+                    (
+                        lang.names.element(code),
+                        code,
+                        amount,
+                        share(amount, grand),
+                        out.get("activities", 0),
+                        out.get("participants", 0),
+                        out.get("women_share"),
+                        cost.get("completed_activities", 0),
+                        cost.get("cost_per_output"),
+                    )
+                )
+            )
+        subtotal = by_goal.get(key, total(expenses.get(c) for c in codes))
+        rows.append(
+            Row(
+                (
+                    _("Subtotal: %(group)s") % {"group": heading},
+                    "",
+                    subtotal,
+                    share(subtotal, grand),
+                    sum((outputs.get(c) or {}).get("activities", 0) for c in codes),
+                    sum((outputs.get(c) or {}).get("participants", 0) for c in codes),
+                    "",
+                    sum((costs.get(c) or {}).get("completed_activities", 0) for c in codes),
+                    "",
+                ),
+                "subtotal",
+            )
+        )
+    rows.append(
+        Row(
+            (
+                _("Total"),
+                "",
+                grand,
+                share(grand, grand),
+                sum(o.get("activities", 0) for o in outputs.values()),
+                sum(o.get("participants", 0) for o in outputs.values()),
+                "",
+                sum(c.get("completed_activities", 0) for c in costs.values()),
+                "",
+            ),
+            "total",
+        )
+    )
+    return Table(
+        "resources",
+        number,
+        _("Expenses, outputs and cost per output by strategic element"),
+        (
+            Column(_("Strategic element"), "label"),
+            Column(_("Code"), "code"),
+            Column(_("Expenses (CHF)"), "amount"),
+            Column(_("Share of expenses"), "percent"),
+            Column(_("Activities"), "count"),
+            Column(_("Participants"), "count"),
+            Column(_("Women among participants"), "percent"),
+            Column(_("Completed outputs"), "count"),
+            Column(_("Cost per output (CHF)"), "amount"),
+        ),
+        tuple(rows),
+        note=_(
+            "Activities exclude cancelled and quarantined ones. Cost per output is the "
+            "element's expenses divided by its completed activities."
+        ),
+    )
+
+
+def goals_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
+    """Expenses by goal, with enablers as a line of their own."""
+    _ = lang.gettext
+    by_goal = report.get("expenses_by_goal") or {}
+    grand = total(by_goal.values())
+    order = [g.code for g in lang.names.elements_of_kind("goal")] + ["enablers"]
+    rows = []
+    for key in _ordered(by_goal, order):
+        label = _("Enablers") if key == "enablers" else lang.names.element(key)
+        rows.append(
+            Row((label, "" if key == "enablers" else key, by_goal[key], share(by_goal[key], grand)))
+        )
+    rows.append(Row((_("Total"), "", grand, share(grand, grand)), "total"))
+    return Table(
+        "expenses-goals",
+        number,
+        _("Expenses by goal (CHF)"),
+        (
+            Column(_("Goal"), "label"),
+            Column(_("Code"), "code"),
+            Column(_("Expenses (CHF)"), "amount"),
+            Column(_("Share of expenses"), "percent"),
+        ),
+        tuple(rows),
+    )
+
+
+def sectors_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
+    """Expenses by sector (the sector of the unit that spent them)."""
+    _ = lang.gettext
+    by_sector = report.get("expenses_by_sector") or {}
+    grand = total(by_sector.values())
+    rows = [
+        Row((lang.names.sector(code), code, by_sector[code], share(by_sector[code], grand)))
+        for code in _ordered(by_sector, lang.names.sectors)
+    ]
+    rows.append(Row((_("Total"), "", grand, share(grand, grand)), "total"))
+    return Table(
+        "expenses-sectors",
+        number,
+        _("Expenses by sector (CHF)"),
+        (
+            Column(_("Sector"), "label"),
+            Column(_("Code"), "code"),
+            Column(_("Expenses (CHF)"), "amount"),
+            Column(_("Share of expenses"), "percent"),
+        ),
+        tuple(rows),
+    )
+
+
+def output_types_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
+    """Completed outputs and their direct cost, by strategic element and output type."""
+    _ = lang.gettext
+    costs = report.get("cost_per_output") or {}
+    order = [e.code for e in lang.names.elements]
+    rows = []
+    for code in _ordered(costs, order):
+        for output_type, figures in sorted((costs[code].get("by_output_type") or {}).items()):
+            done = figures.get("completed_activities", 0)
+            cost = figures.get("cost_chf")
+            rows.append(
+                Row(
+                    (
+                        lang.names.element(code),
+                        code,
+                        lang.names.code_name("output_type", output_type),
+                        done,
+                        cost,
+                        round(cost / done, 2) if cost is not None and done else None,
+                    )
+                )
+            )
+    return Table(
+        "output-types",
+        number,
+        _("Completed outputs by type and their direct cost"),
+        (
+            Column(_("Strategic element"), "label"),
+            Column(_("Code"), "code"),
+            Column(_("Output type"), "text"),
+            Column(_("Completed outputs"), "count"),
+            Column(_("Direct cost (CHF)"), "amount"),
+            Column(_("Direct cost per output (CHF)"), "amount"),
+        ),
+        tuple(rows),
+        note=_("Direct cost is the cost reported with each activity, before overheads."),
+    )
+
+
+# --- 5. Progress on targets ----------------------------------------------------------
+
+
+def indicator_name(indicator: Mapping[str, Any], code: str, lang: Language) -> str:
+    """An indicator's name in the report's language (English if that one is missing)."""
+    return indicator.get(f"name_{lang.code}") or indicator.get("name_en") or code
+
+
+def indicators_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
+    """Each indicator: baseline, expected, actual, target, progress and status."""
+    _ = lang.gettext
+    year = report.get("year")
+    rows = []
+    for code, ind in (report.get("indicators") or {}).items():
+        unit = ind.get("unit", "")
+        rows.append(
+            Row(
+                (
+                    indicator_name(ind, code, lang),
+                    code,
+                    ind.get("strategic_code", ""),
+                    lang.names.code_name("indicator_unit", unit),
+                    Measure(ind.get("baseline"), unit, ind.get("baseline_year")),
+                    Measure(ind.get("expected"), unit),
+                    Measure(ind.get("value"), unit),
+                    Measure(ind.get("target"), unit, ind.get("target_year")),
+                    ind.get("baseline_year"),
+                    ind.get("target_year"),
+                    ind.get("progress"),
+                    status_badge(ind.get("status", "no_data"), lang),
+                )
+            )
+        )
+    return Table(
+        "indicators",
+        number,
+        _("Progress on targets, %(year)s") % {"year": year},
+        (
+            Column(_("Indicator"), "label"),
+            Column(_("Code"), "code"),
+            Column(_("Element"), "code"),
+            Column(_("Unit"), "text", html=False),
+            Column(_("Baseline (year)"), "measure"),
+            Column(_("Expected %(year)s") % {"year": year}, "measure"),
+            Column(_("Actual %(year)s") % {"year": year}, "measure"),
+            Column(_("Target (year)"), "measure"),
+            Column(_("Baseline year"), "year", html=False),
+            Column(_("Target year"), "year", html=False),
+            Column(_("Progress against trajectory"), "percent"),
+            Column(_("Status"), "badge"),
+        ),
+        tuple(rows),
+        note=_(
+            "Expected is the value on the straight line from baseline to target. Progress "
+            "against trajectory is (actual - baseline) / (expected - baseline)."
+        ),
+    )
+
+
+# --- 6. One ITU ----------------------------------------------------------------------
+
+
+def matrix_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
+    """Expenses of each thematic priority by sector (the heat map's figures)."""
+    _ = lang.gettext
+    matrix = (report.get("one_itu") or {}).get("matrix") or {}
+    sectors = _ordered(
+        {s for row in matrix.values() for s in row} | set(lang.names.sectors), lang.names.sectors
+    )
+    order = [e.code for e in lang.names.elements_of_kind("thematic_priority")]
+    rows = []
+    for code in _ordered(matrix, order):
+        values = [matrix[code].get(s, 0.0) for s in sectors]
+        involved = sum(1 for v in values if v and v > 0)
+        rows.append(Row((lang.names.element(code), code, *values, total(values), involved)))
+    columns = [Column(_("Thematic priority"), "label"), Column(_("Code"), "code")]
+    columns += [Column(sector_short(s, lang), "amount") for s in sectors]
+    columns += [Column(_("Total"), "amount"), Column(_("Sectors involved"), "count")]
+    return Table(
+        "one-itu-matrix",
+        number,
+        _("Expenses by thematic priority and sector (CHF)"),
+        tuple(columns),
+        tuple(rows),
+    )
+
+
+def joint_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
+    """Activities led jointly across sectors, and the priorities several sectors fund."""
+    _ = lang.gettext
+    one_itu = report.get("one_itu") or {}
+    multi = one_itu.get("multi_sector_priorities") or []
+    rows = (
+        Row((_("Activities counted"), Cell(one_itu.get("activities"), "count"))),
+        Row(
+            (
+                _("Joint activities (a partner unit of another sector)"),
+                Cell(one_itu.get("joint_activities"), "count"),
+            )
+        ),
+        Row((_("Share of joint activities"), Cell(one_itu.get("joint_activity_share"), "percent"))),
+        Row((_("Thematic priorities funded by two sectors or more"), Cell(len(multi), "count"))),
+        Row(
+            (
+                _("Those priorities"),
+                Cell("; ".join(f"{lang.names.element(c)} ({c})" for c in multi) or "", "text"),
+            )
+        ),
+    )
+    return Table(
+        "one-itu-joint",
+        number,
+        _("Joint activities and multi-sector priorities"),
+        (Column(_("Figure"), "label"), Column(_("Value"), "count")),
+        rows,
+    )
+
+
+def overlaps_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
+    """Pairs of activities of different sectors with similar titles, to review."""
+    _ = lang.gettext
+    pairs = (report.get("one_itu") or {}).get("possible_overlaps") or []
+    rows = []
+    for pair in pairs:
+        a, b = pair.get("a") or {}, pair.get("b") or {}
+        rows.append(
+            Row(
+                (
+                    lang.names.element(pair.get("strategic_code", "")),
+                    pair.get("similarity"),
+                    f"{a.get('activity_id', '')} ({a.get('org_unit', '')})",
+                    a.get("title", ""),
+                    f"{b.get('activity_id', '')} ({b.get('org_unit', '')})",
+                    b.get("title", ""),
+                )
+            )
+        )
+    return Table(
+        "one-itu-overlaps",
+        number,
+        _("Possible overlaps between sectors"),
+        (
+            Column(_("Thematic priority"), "label"),
+            Column(_("Similarity (0-100)"), "score"),
+            Column(_("Activity (lead unit)"), "code"),
+            Column(_("Title"), "text"),
+            Column(_("Similar activity (lead unit)"), "code"),
+            Column(_("Title of the similar activity"), "text"),
+        ),
+        tuple(rows),
+        note=_(
+            "A possible overlap is a pair of activities led by units of different sectors, "
+            "under the same thematic priority, whose titles are similar. It is a prompt to "
+            "coordinate, not a finding."
+        ),
+    )
+
+
+# --- 7. Previous year ----------------------------------------------------------------
+
+
+def _change_row(label: str, before: float | None, now: float | None, kind: str = "data") -> Row:
+    change = total([now, -before]) if before is not None and now is not None else None
+    relative = share(change, abs(before)) if change is not None and before else None
+    return Row((label, before, now, change, relative), kind)
+
+
+def comparison_table(report: Mapping[str, Any], lang: Language, number: str) -> Table | None:
+    """The year against the previous one; ``None`` when no previous year is loaded."""
+    _ = lang.gettext
+    previous = report.get("previous_year")
+    if not previous:
+        return None
+    year, last = report.get("year"), previous.get("year")
+    totals, before = report.get("totals") or {}, previous.get("totals") or {}
+    rows: list[Row] = [Row((_("Financial performance"),), "group")]
+    rows.append(_change_row(_("Total revenue"), before.get("revenue"), totals.get("revenue")))
+    rows.append(_change_row(_("Total expenses"), before.get("expenses"), totals.get("expenses")))
+    rows.append(_change_row(_("Surplus or deficit"), before.get("surplus"), totals.get("surplus")))
+    now_sec, before_sec = (
+        report.get("expenses_by_sector") or {},
+        previous.get("expenses_by_sector") or {},
+    )
+    if now_sec or before_sec:
+        rows.append(Row((_("Expenses by sector"),), "group"))
+        for code in _ordered(set(now_sec) | set(before_sec), lang.names.sectors):
+            rows.append(
+                _change_row(lang.names.sector(code), before_sec.get(code), now_sec.get(code))
+            )
+    now_units = report.get("budget_execution") or {}
+    before_units = previous.get("budget_execution") or {}
+    if before_units:
+        rows.append(Row((_("Actual expenses by unit"),), "group"))
+        for code in _ordered(set(now_units) | set(before_units), lang.names.org_units):
+            rows.append(
+                _change_row(
+                    lang.names.unit(code),
+                    (before_units.get(code) or {}).get("actual"),
+                    (now_units.get(code) or {}).get("actual"),
+                )
+            )
+    if previous.get("plan") == report.get("plan"):
+        now_goal, before_goal = (
+            report.get("expenses_by_goal") or {},
+            previous.get("expenses_by_goal") or {},
+        )
+        order = [g.code for g in lang.names.elements_of_kind("goal")] + ["enablers"]
+        rows.append(Row((_("Expenses by goal"),), "group"))
+        for key in _ordered(set(now_goal) | set(before_goal), order):
+            label = _("Enablers") if key == "enablers" else lang.names.element(key)
+            rows.append(_change_row(label, before_goal.get(key), now_goal.get(key)))
+    return Table(
+        "comparison",
+        number,
+        _("%(year)s compared with %(previous)s (CHF)") % {"year": year, "previous": last},
+        (
+            Column(_("Item"), "label"),
+            Column(str(last), "amount"),
+            Column(str(year), "amount"),
+            Column(_("Change (CHF)"), "signed"),
+            Column(_("Change (%)"), "signed_percent"),
+        ),
+        tuple(rows),
+    )
+
+
+# --- 8. Reconciliation ---------------------------------------------------------------
+
+
+def rule_description(rule: str, lang: Language) -> str:
+    """What a reconciliation rule compares, in words (left side = right side)."""
+    _ = lang.gettext
+    names = lang.names
+    fixed = {
+        "R1-revenue": _("Sum of the revenue lines = total revenue line"),
+        "R1-expenses": _("Sum of the expense lines = total expenses line"),
+        "R2": _("Actual expenses of all units (budget comparison) = total expenses line"),
+        "R3-total": _("All allocations to the strategic framework = total expenses line"),
+    }
+    if rule in fixed:
+        return fixed[rule]
+    if rule.startswith("R3-"):
+        return _("Allocations of %(unit)s = its actual expenses") % {"unit": names.unit(rule[3:])}
+    if rule.startswith("L1-"):
+        rest = rule[3:]
+        unit = next(
+            (u for u in sorted(names.org_units, key=len, reverse=True) if rest.startswith(u + "-")),
+            None,
+        )
+        if unit:
+            return _("Ledger postings of %(unit)s to %(element)s = its allocation") % {
+                "unit": names.unit(unit),
+                "element": names.element(rest[len(unit) + 1 :]),
+            }
+    if rule.startswith("L2-"):
+        return _("Ledger postings to %(line)s = the statement line") % {
+            "line": names.line(rule[3:])
+        }
+    return rule
+
+
+def reconciliation_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
+    """Every reconciliation rule with both sides, the difference and the result."""
+    _ = lang.gettext
+    rows = tuple(
+        Row(
+            (
+                entry.get("rule", ""),
+                rule_description(entry.get("rule", ""), lang),
+                entry.get("left"),
+                entry.get("right"),
+                entry.get("difference"),
+                check_badge(entry.get("passed"), lang),
+            )
+        )
+        for entry in report.get("reconciliation") or []
+    )
+    return Table(
+        "reconciliation",
+        number,
+        _("Reconciliation with the financial statements (CHF)"),
+        (
+            Column(_("Rule"), "label"),
+            Column(_("Check (left side = right side)"), "text"),
+            Column(_("Left side"), "amount"),
+            Column(_("Right side"), "amount"),
+            Column(_("Difference"), "signed"),
+            Column(_("Result"), "badge"),
+        ),
+        rows,
+        note=_("A rule passes when the difference is at most CHF 1.00 in absolute value."),
+    )
+
+
+# --- Annex A: data quality -----------------------------------------------------------
+
+
+def delivery_kind(kind: str, lang: Language) -> str:
+    """The name of a kind of delivered file."""
+    _ = lang.gettext
+    kinds = {
+        "financial_statements": _("Financial statements (workbook)"),
+        "financial_performance": _("Statement of financial performance"),
+        "budget_comparison": _("Budget comparison"),
+        "expense_allocation": _("Expense allocation"),
+        "expense_ledger": _("Expense ledger"),
+        "activities": _("Sector activities"),
+        "indicator_values": _("Indicator values"),
+        "indicator_definitions": _("Indicator definitions"),
+    }
+    return kinds.get(kind, kind)
+
+
+def delivery_status(status: str, lang: Language) -> str:
+    """The name of a delivery's status."""
+    _ = lang.gettext
+    statuses = {"current": _("Current"), "superseded": _("Superseded"), "rejected": _("Rejected")}
+    return statuses.get(status, status)
+
+
+def quality_summary_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
+    """Counts of files, rows and checks for the year."""
+    _ = lang.gettext
+    dq = report.get("data_quality") or {}
+    rows = (
+        Row((_("Files read"), dq.get("files"))),
+        Row((_("Rows loaded"), dq.get("rows_loaded"))),
+        Row((_("Rows quarantined"), dq.get("rows_quarantined"))),
+        Row((_("Validation checks run"), dq.get("checks_run"))),
+        Row((_("Validation checks failed"), dq.get("checks_failed"))),
+    )
+    return Table(
+        "quality-summary",
+        number,
+        _("Data quality in figures"),
+        (Column(_("Figure"), "label"), Column(_("Count"), "count")),
+        rows,
+    )
+
+
+def deliveries_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
+    """Every delivered file with its hash, encoding, time of arrival and row counts."""
+    _ = lang.gettext
+    deliveries = (report.get("data_quality") or {}).get("deliveries") or []
+    rows = tuple(
+        Row(
+            (
+                d.get("file", ""),
+                delivery_kind(d.get("kind", ""), lang),
+                delivery_status(d.get("status", ""), lang),
+                d.get("encoding") or "",
+                d.get("size_bytes"),
+                d.get("rows_loaded"),
+                d.get("rows_quarantined"),
+                d.get("arrived_at"),
+                d.get("sha256", ""),
+            )
+        )
+        for d in deliveries
+    )
+    return Table(
+        "deliveries",
+        number,
+        _("Deliveries used for this report"),
+        (
+            Column(_("File"), "path"),
+            Column(_("Kind"), "text"),
+            Column(_("Status"), "text"),
+            Column(_("Encoding"), "code"),
+            Column(_("Size (bytes)"), "count", html=False),
+            Column(_("Rows loaded"), "count"),
+            Column(_("Rows quarantined"), "count"),
+            Column(_("Arrived"), "timestamp"),
+            Column(_("SHA-256"), "mono"),
+        ),
+        rows,
+        note=_(
+            "The SHA-256 hash identifies the exact content of each file; the archived copy "
+            "with that hash is the one this report was produced from."
+        ),
+    )
+
+
+def quarantined_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
+    """Rows set aside because they broke a rule, with the reason."""
+    _ = lang.gettext
+    rows = tuple(
+        Row(
+            (
+                q.get("file", ""),
+                q.get("sheet") or "",
+                q.get("row"),
+                q.get("column") or "",
+                "" if q.get("value") is None else str(q.get("value")),
+                q.get("message", ""),
+            )
+        )
+        for q in (report.get("data_quality") or {}).get("quarantined") or []
+    )
+    return Table(
+        "quarantined",
+        number,
+        _("Quarantined rows"),
+        (
+            Column(_("File"), "path"),
+            Column(_("Sheet"), "text"),
+            Column(_("Row"), "count"),
+            Column(_("Column"), "code"),
+            Column(_("Rejected value"), "code"),
+            Column(_("Reason"), "text"),
+        ),
+        rows,
+        note=_(
+            "Row 1 is the header row of the file. Reasons are given as the validation reported them."
+        ),
+    )
+
+
+def validation_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
+    """Results of the validation suites."""
+    _ = lang.gettext
+    rows = tuple(
+        Row(
+            (
+                v.get("suite", ""),
+                v.get("expectation", ""),
+                check_badge(v.get("success"), lang),
+                v.get("evaluated"),
+                v.get("unexpected"),
+            )
+        )
+        for v in (report.get("data_quality") or {}).get("validation") or []
+    )
+    return Table(
+        "validation",
+        number,
+        _("Validation results"),
+        (
+            Column(_("Suite"), "label"),
+            Column(_("Expectation"), "code"),
+            Column(_("Result"), "badge"),
+            Column(_("Values evaluated"), "count"),
+            Column(_("Unexpected values"), "count"),
+        ),
+        rows,
+    )
+
+
+def warnings_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
+    """Warnings of the run (an extra column, say): they did not stop the report."""
+    _ = lang.gettext
+    rows = tuple(
+        Row(
+            (
+                w.get("file", ""),
+                w.get("sheet") or "",
+                w.get("row"),
+                w.get("column") or "",
+                w.get("message", ""),
+            )
+        )
+        for w in report.get("warnings") or []
+    )
+    return Table(
+        "warnings",
+        number,
+        _("Warnings"),
+        (
+            Column(_("File"), "path"),
+            Column(_("Sheet"), "text"),
+            Column(_("Row"), "count"),
+            Column(_("Column"), "code"),
+            Column(_("Message"), "text"),
+        ),
+        rows,
+    )
+
+
+# --- Annex B: methodology ------------------------------------------------------------
+
+
+def status_rules_table(lang: Language, number: str) -> Table:
+    """How an indicator's status is decided (the legend of the badges)."""
+    _ = lang.gettext
+    rules = {
+        "achieved": _(
+            "The value has reached the target (at or above it, or at or below it for an indicator meant to decrease)."
+        ),
+        "on_track": _("Progress against trajectory is at least 95%."),
+        "at_risk": _("Progress against trajectory is at least 75% and below 95%."),
+        "off_track": _(
+            "Progress against trajectory is below 75%, or the target year has passed without the target being reached."
+        ),
+        "no_data": _("No value was delivered for the year."),
+    }
+    rows = tuple(Row((status_badge(code, lang), rules[code])) for code in STATUS_ORDER)
+    return Table(
+        "status-rules",
+        number,
+        _("Status of an indicator"),
+        (Column(_("Status"), "badge"), Column(_("Rule"), "text")),
+        rows,
+    )
