@@ -275,7 +275,7 @@ def statements_loaded(conn: Connection, year: int) -> bool:
 def loaded_years(conn: Connection) -> list[int]:
     """Every year whose financial statements are loaded and current, ascending."""
     p = s.fs_performance
-    query = current(p).with_only_columns(distinct(p.c.year)).order_by(p.c.year)
+    query = current(p).with_only_columns(p.c.year).distinct().order_by(p.c.year)
     return [int(y) for y in conn.execute(query).scalars()]
 
 

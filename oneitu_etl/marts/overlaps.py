@@ -14,9 +14,10 @@ How titles are compared:
    does not matter and a title that adds words to another still scores high
    (``"digital inclusion workshop"`` against ``"digital inclusion workshop for africa"``
    scores 100).
-3. A pair is listed when the score is at least :data:`SIMILARITY_THRESHOLD` and both
-   titles have at least :data:`MIN_TITLE_WORDS` words: a one-word title such as
-   ``"Workshop"`` is contained in too many others to mean anything.
+3. A pair is listed when the score, rounded to 1 decimal as it is reported, is at
+   least :data:`SIMILARITY_THRESHOLD` and both titles have at least
+   :data:`MIN_TITLE_WORDS` words: a one-word title such as ``"Workshop"`` is contained
+   in too many others to mean anything.
 
 The activities come from one SQL query; pairing happens in Python, and only among the
 candidates of one thematic priority.
@@ -85,12 +86,12 @@ def overlapping_pairs(
         for (a, title_a), (b, title_b) in combinations(ordered, 2):
             if a["sector"] == b["sector"]:
                 continue
-            score = fuzz.token_set_ratio(title_a, title_b, score_cutoff=threshold)
-            if score:
+            score = round(fuzz.token_set_ratio(title_a, title_b), 1)
+            if score >= threshold:
                 pairs.append(
                     {
                         "strategic_code": code,
-                        "similarity": round(score, 1),
+                        "similarity": score,
                         "a": _side(a),
                         "b": _side(b),
                     }
