@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -105,3 +105,9 @@ def landing_copy(tmp_path: Path) -> Path:
     target = tmp_path / "landing"
     shutil.copytree(LANDING, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def ingest() -> Callable[..., Engine]:
+    """:func:`ingest_years`, for tests that load a landing zone of their own."""
+    return ingest_years
