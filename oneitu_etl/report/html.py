@@ -26,12 +26,12 @@ def _measure(measure: Measure, lang: Language) -> str | None:
     fmt = lang.fmt
     value, unit = measure.value, measure.unit
     if unit == "percent":
-        return fmt.points(value, 1)
+        return fmt.points(value, 1, 2)
     if unit == "chf":
         return fmt.amount(value)
     if unit in ("index", "ratio"):
-        return fmt.fixed(value, 2)
-    return fmt.number(value, 1)
+        return fmt.decimal(value, 2, 3)
+    return fmt.decimal(value, 0, 2)
 
 
 def format_value(value: Any, kind: str, lang: Language) -> str | None:

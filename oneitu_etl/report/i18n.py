@@ -117,6 +117,13 @@ class Formatter:
         pattern = "#,##0" + ("." + "#" * max_digits if max_digits else "")
         return _nbsp(format_decimal(value, pattern, locale=self.locale))
 
+    def decimal(self, value: float | None, digits: int, max_digits: int) -> str | None:
+        """A number with at least ``digits`` and at most ``max_digits`` decimals."""
+        if value is None:
+            return None
+        pattern = "#,##0" + ("." if max_digits else "") + "0" * digits + "#" * (max_digits - digits)
+        return _nbsp(format_decimal(value, pattern, locale=self.locale))
+
     def fixed(self, value: float | None, digits: int) -> str | None:
         """A number with exactly ``digits`` decimals: ``0.61`` / ``0,61``."""
         if value is None:
@@ -136,11 +143,22 @@ class Formatter:
             return None
         return _nbsp(format_percent(fraction, self._percent_patterns[digits], locale=self.locale))
 
-    def points(self, value: float | None, digits: int = 1) -> str | None:
-        """A value already in percent (68.0) with the locale's sign: ``68.0%`` / ``68,0 %``."""
+    def points(
+        self, value: float | None, digits: int = 1, max_digits: int | None = None
+    ) -> str | None:
+        """A value already in percent (68.25) with the locale's sign: ``68.25%`` / ``68,25 %``.
+
+        Args:
+            value: The value, in percent.
+            digits: Decimals always shown.
+            max_digits: Decimals shown when needed (``digits`` when not given).
+        """
         if value is None:
             return None
-        return self.fixed(value, digits) + self._percent_sign
+        extra = max(0, (max_digits or digits) - digits)
+        pattern = "#,##0" + ("." if digits or extra else "") + "0" * digits + "#" * extra
+        text = _nbsp(format_decimal(value, pattern, locale=self.locale))
+        return text + self._percent_sign
 
     def signed_amount(self, value: float | None) -> str | None:
         """A change in an amount, always signed: ``+1,234.00`` / ``-1 234,00``."""

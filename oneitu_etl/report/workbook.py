@@ -72,13 +72,19 @@ def write_value(cell: XlCell, value: Any, kind: str) -> None:
 
 
 def sheet_name(table: Table, taken: set[str]) -> str:
-    """A unique sheet name of at most 31 characters: ``3.1 Budget execution by unit``."""
-    base = _BAD_SHEET_CHARS.sub(" ", f"{table.number} {table.title}")
-    base = re.sub(r"\s+", " ", base).strip()[:31].rstrip()
+    """A unique, legal sheet name of at most 31 characters, cut between words.
+
+    ``3.1 Budget execution by unit (CHF)`` gives ``3.1 Budget execution by unit``.
+    """
+    base = _BAD_SHEET_CHARS.sub(" ", f"{table.number} {table.title}").replace("(CHF)", "")
+    base = re.sub(r"\s+", " ", base).strip()
+    if len(base) > 31:
+        base = base[:32].rsplit(" ", 1)[0]
+    base = base.rstrip(" ,;:-(")
     name, n = base, 2
     while name.lower() in taken:
         suffix = f" ({n})"
-        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+        name, n = base[: 31 - len(suffix)].rstrip() + suffix, n + 1
     taken.add(name.lower())
     return name
 

@@ -1,0 +1,69 @@
+"""Both HTML reports in headless Chromium: no console error, no script run, every chart drawn.
+
+Screenshots are kept in ``test-artifacts/`` (git-ignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from report_support import ARTIFACTS, require_binary
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+CHROMIUM = "/usr/bin/chromium"
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    executable = require_binary("chromium", CHROMIUM)
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=executable,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_report_renders_in_chromium(browser: Browser, rendered: dict[str, Path], lang: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
+    )
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+    page.goto(rendered[f"strategic_plan_report_2024_{lang}.html"].as_uri(), wait_until="load")
+
+    assert page.evaluate("document.documentElement.lang") == lang
+    charts = page.locator("figure.chart svg")
+    assert charts.count() == 5
+    for i in range(charts.count()):
+        box = charts.nth(i).bounding_box()
+        assert box and box["width"] > 300 and box["height"] > 100, f"chart {i} not drawn: {box}"
+        assert charts.nth(i).locator("text").count() > 5
+    broken_images = page.evaluate(
+        "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).length"
+    )
+    assert broken_images == 0
+    assert page.locator("script").count() == 0
+    assert "<script>alert(1)</script>" in page.locator("#table-one-itu-overlaps").inner_text()
+
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "#main"
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"report_2024_{lang}.png"), full_page=True)
+    page.close()
+    assert problems == []
