@@ -1,16 +1,28 @@
-"""Typed parsing and the contract's row rules for every table, vectorised with pandas.
+"""The fast row checker: typed parsing, then the declared suite evaluated with pandas.
 
 :func:`check_table` turns a :class:`~oneitu_etl.sources.files.RawTable` of text into a
-typed frame plus the issues of its bad cells. Amounts become integer cents (columns
-``*_chf`` become ``*_cents``) so that sums are exact on every database. Which rows an
-issue condemns is returned too: for activity and indicator files they are quarantined,
-for the financial statements any error blocks the year.
+typed frame plus the issues of its bad cells, in two steps:
+
+1. **Parsing** (this module only): every cell is parsed by its column's contract type;
+   a cell that is not a valid amount, whole number, number or ISO date gets its own
+   message (decimal comma, thousands separator, Excel date serial...) and no value.
+   Amounts become integer cents (``*_chf`` -> ``*_cents``) so that sums are exact.
+2. **Rules**: the table's declaration in ``expectations/`` (:mod:`.suites`), resolved
+   against the reference data and the year, is evaluated vectorised on the same *batch
+   frame* Great Expectations judges in pipeline stage 2, with the same semantics (nulls
+   ignored except by the not-null rule, uniqueness reported for the later occurrences).
+   ``results`` records the failing rows of every rule; a test proves GX finds the same
+   rows on the bad-input corpus. A failing row gets a message unless one of the rule's
+   columns already has an error in that row (one cause, one message).
+
+Which rows an error condemns is returned too: for activity and indicator files they are
+quarantined; for the financial statements any error blocks the year.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -18,18 +30,29 @@ import pandas as pd
 from oneitu_etl.contract import Kind, TableSpec
 from oneitu_etl.issues import Issue
 from oneitu_etl.reference import Reference
+from oneitu_etl.settings import PROJECT_ROOT
 from oneitu_etl.sources.files import RawTable
+from oneitu_etl.validate.suites import (
+    BATCH_TYPES,
+    Declaration,
+    Rule,
+    Scope,
+    batch_frame,
+    cents_column,
+    load_declarations,
+    resolve_rules,
+)
 
-_AMOUNT = re.compile(r"^[+-]?\d+(?:\.\d{1,2})?$")
+_AMOUNT = r"^[+-]?\d+(?:\.\d{1,2})?$"
 _INTEGER = r"^[+-]?\d+$"
 _NUMBER = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
-_MAX_COUNTRIES = 194
+DEFAULT_EXPECTATIONS = PROJECT_ROOT / "expectations"
 
 
 def cents_name(column: str) -> str:
     """The typed column holding an amount in cents: ``amount_chf`` -> ``amount_cents``."""
-    return column.removesuffix("_chf") + "_cents"
+    return cents_column(column)
 
 
 @dataclass
@@ -41,35 +64,48 @@ class Context:
         year: Financial year of the delivery (from its folder), if any.
         indicator_codes: Indicator codes defined (for indicator values).
         seen_ids: For activities: activity ids already taken, with their place.
+        declarations: The suite declarations (``expectations/``; the project's by default).
     """
 
     reference: Reference
     year: int | None = None
     indicator_codes: frozenset[str] | None = None
     seen_ids: dict[str, str] = field(default_factory=dict)
+    declarations: Mapping[Kind, Declaration] | None = None
 
     @property
-    def allocatable_codes(self) -> frozenset[str]:
-        """Strategic codes expenses and activities may use in this year's plan cycle."""
-        cycle = self.reference.cycle_for(self.year) if self.year else None
-        if cycle is None:
-            return frozenset(
-                c for cy in self.reference.cycles for c in cy.allocatable_codes
-            )
-        return cycle.allocatable_codes
+    def scope(self) -> Scope:
+        """What the suites' references resolve against."""
+        return Scope(self.reference, self.year, self.indicator_codes)
+
+    def declaration(self, kind: Kind) -> Declaration:
+        """The suite declaration of a table."""
+        if self.declarations is None:
+            self.declarations = load_declarations(DEFAULT_EXPECTATIONS)
+        return self.declarations[kind]
 
 
 @dataclass
 class CheckedTable:
-    """A table after its row rules: typed values, issues, and the rows they condemn."""
+    """A table after its row rules: typed values, issues, and the rows they condemn.
+
+    Attributes:
+        frame: Typed rows, indexed by row number; rows ignored with a warning (indicator
+            values of another year) are left out.
+        batch: Every row as both evaluators judged it (:func:`.suites.batch_frame`).
+        results: ``(rule name, column)`` -> numbers of the rows that failed it, for every
+            rule evaluated (an empty list when it passed).
+        rules: The evaluated rules under the same keys.
+    """
 
     raw: RawTable
     spec: TableSpec
     frame: pd.DataFrame
     issues: list[Issue]
     bad_rows: set[int]
-    #: (rule, column) -> numbers of the rows that failed it, for every rule applied
     results: dict[tuple[str, str | None], list[int]] = field(default_factory=dict)
+    rules: dict[tuple[str, str | None], Rule] = field(default_factory=dict)
+    batch: pd.DataFrame | None = None
 
     @property
     def good(self) -> pd.DataFrame:
@@ -77,275 +113,346 @@ class CheckedTable:
         return self.frame[~self.frame.index.isin(sorted(self.bad_rows))]
 
 
-class _Checker:
-    """Collects issues column by column; one instance per table."""
+# -- step 1: typed parsing --------------------------------------------------------------------
+class _Parser:
+    """Parses a raw table column by column; collects the format errors."""
 
-    def __init__(self, raw: RawTable, spec: TableSpec):
+    def __init__(self, raw: RawTable):
         self.raw = raw
-        self.spec = spec
         self.text = raw.frame
-        self.issues: list[Issue] = list(raw.issues)
-        self.bad: set[int] = {i.row for i in raw.issues if i.is_error and i.row}
+        self.issues: list[Issue] = []
         self.typed = pd.DataFrame(index=raw.frame.index)
-        #: (rule, column) -> rows that failed it; every rule applied appears, failing or not
-        self.results: dict[tuple[str, str | None], list[int]] = {}
 
-    def flag(self, mask: pd.Series, column: str | None, message, rule: str) -> None:  # noqa: ANN001
-        """Record an error for every row where ``mask`` is true.
-
-        ``message`` is a string or a callable of (row number, text of the cell).
-        """
-        failed = self.results.setdefault((rule, column), [])
-        if not mask.any():
-            return
-        texts = self.text[column] if column in self.text else pd.Series("", index=self.text.index)
+    def flag(self, mask: pd.Series, column: str, message: Callable[[str], str], rule: str) -> None:
         for row in mask.index[mask.to_numpy(dtype=bool, na_value=False)]:
-            value = texts.get(row, "")
-            msg = message(row, value) if callable(message) else message
+            value = self.text.at[row, column]
             self.issues.append(
-                self.raw.issue(msg, row=int(row), column=column, value=value or None, rule=rule)
+                self.raw.issue(
+                    message(value), row=int(row), column=column, value=value or None, rule=rule
+                )
             )
-            self.bad.add(int(row))
-            failed.append(int(row))
 
-    def missing(self, column: str, what: str) -> pd.Series:
-        empty = self.text[column] == ""
-        self.flag(empty, column, f"value is missing; {what} is required", "not_null")
-        return empty
-
-    # -- typed parsers -------------------------------------------------------------------
-    def amount(self, column: str, *, signed: bool, nullable: bool) -> None:
+    def amount(self, column: str) -> None:
         text = self.text[column]
-        empty = text == "" if nullable else self.missing(column, "an amount in CHF")
+        empty = text == ""
         ok = text.str.match(_AMOUNT) | empty
         bad = ~ok
-        decimal_comma = bad & text.str.contains(r"^[+-]?[\d  .,']+$", regex=True) & text.str.contains(r"[, ']")
+        separators = (
+            bad
+            & text.str.match(r"^[+-]?[\d \u00a0\u202f.,']+$")
+            & text.str.contains(r"[, \u00a0\u202f']")
+        )
         too_precise = bad & text.str.match(r"^[+-]?\d+\.\d{3,}$")
         self.flag(
-            decimal_comma, column,
-            lambda r, v: f'"{v}" is not a number; write amounts with a decimal point and no '
-            "thousands separator (e.g. 1234.56)", "amount_format",
+            separators,
+            column,
+            lambda v: (
+                f'"{v}" is not a number; write amounts with a decimal point and no '
+                "thousands separator (e.g. 1234.56)"
+            ),
+            "amount_format",
         )
-        self.flag(too_precise, column, lambda r, v: f"{v} has more than 2 decimals; amounts are CHF with at most 2 decimals", "amount_format")
-        self.flag(bad & ~decimal_comma & ~too_precise & ~empty, column,
-                  lambda r, v: f'"{v}" is not a number; expected an amount in CHF such as 1234.56', "amount_format")
+        self.flag(
+            too_precise,
+            column,
+            lambda v: f"{v} has more than 2 decimals; amounts are CHF with at most 2 decimals",
+            "amount_format",
+        )
+        self.flag(
+            bad & ~separators & ~too_precise,
+            column,
+            lambda v: f'"{v}" is not a number; expected an amount in CHF such as 1234.56',
+            "amount_format",
+        )
         cents = pd.Series(pd.NA, index=text.index, dtype="Int64")
         good = ok & ~empty
         if good.any():
             parts = text[good].str.extract(r"^([+-]?)(\d+)(?:\.(\d{1,2}))?$")
-            frac = parts[2].fillna("").str.ljust(2, "0").replace("", "00")
+            frac = parts[2].fillna("").str.ljust(2, "0")
             value = parts[1].astype("int64") * 100 + frac.astype("int64")
             sign = parts[0].map({"-": -1}).fillna(1).astype("int64")
             cents[good] = (value * sign).astype("Int64")
-        if not signed:
-            self.flag(cents.lt(0).fillna(False), column,
-                      lambda r, v: f"{v} is negative; amounts must be >= 0", "amount_non_negative")
         self.typed[cents_name(column)] = cents
 
-    def integer(self, column: str, *, nullable: bool, minimum: int | None = None,
-                maximum: int | None = None) -> None:
+    def integer(self, column: str) -> None:
         text = self.text[column]
-        empty = text == "" if nullable else self.missing(column, "a whole number")
+        empty = text == ""
         ok = text.str.match(_INTEGER) | empty
-        self.flag(~ok, column, lambda r, v: f'"{v}" is not a whole number', "integer_format")
-        values = pd.to_numeric(text.where(ok & ~empty), errors="coerce").astype("Int64")
-        if minimum is not None:
-            self.flag(values.lt(minimum).fillna(False), column,
-                      lambda r, v: f"{v} is below the minimum of {minimum}", "range")
-        if maximum is not None:
-            self.flag(values.gt(maximum).fillna(False), column,
-                      lambda r, v: f"{v} is above the maximum of {maximum}", "range")
-        self.typed[column] = values
+        self.flag(~ok, column, lambda v: f'"{v}" is not a whole number', "integer_format")
+        self.typed[column] = pd.to_numeric(text.where(ok & ~empty), errors="coerce").astype("Int64")
 
-    def number(self, column: str, *, nullable: bool) -> None:
+    def number(self, column: str) -> None:
         text = self.text[column]
-        empty = text == "" if nullable else self.missing(column, "a number")
+        empty = text == ""
         ok = text.str.match(_NUMBER) | empty
-        self.flag(~ok, column, lambda r, v: f'"{v}" is not a number; use a decimal point (e.g. 67.5)', "number_format")
-        self.typed[column] = pd.to_numeric(text.where(ok & ~empty), errors="coerce").astype("Float64")
+        self.flag(
+            ~ok,
+            column,
+            lambda v: f'"{v}" is not a number; use a decimal point (e.g. 67.5)',
+            "number_format",
+        )
+        self.typed[column] = pd.to_numeric(text.where(ok & ~empty), errors="coerce").astype(
+            "Float64"
+        )
 
-    def date(self, column: str, *, nullable: bool) -> None:
+    def date(self, column: str) -> None:
         text = self.text[column]
-        empty = text == "" if nullable else self.missing(column, "a date (YYYY-MM-DD)")
+        empty = text == ""
         iso = text.str.match(_ISO_DATE)
         parsed = pd.to_datetime(text.where(iso), format="%Y-%m-%d", errors="coerce")
         serial = ~iso & text.str.match(r"^\d{4,5}(\.0+)?$")
-        self.flag(serial, column, lambda r, v: f"{v} looks like an Excel date serial number; enter the date as YYYY-MM-DD", "date_format")
-        self.flag(~iso & ~serial & ~empty, column, lambda r, v: f'"{v}" is not a date; expected YYYY-MM-DD', "date_format")
-        self.flag(iso & parsed.isna(), column, lambda r, v: f"{v} is not a valid calendar date", "date_format")
+        self.flag(
+            serial,
+            column,
+            lambda v: f"{v} looks like an Excel date serial number; enter the date as YYYY-MM-DD",
+            "date_format",
+        )
+        self.flag(
+            ~iso & ~serial & ~empty,
+            column,
+            lambda v: f'"{v}" is not a date; expected YYYY-MM-DD',
+            "date_format",
+        )
+        self.flag(
+            iso & parsed.isna(),
+            column,
+            lambda v: f"{v} is not a valid calendar date",
+            "date_format",
+        )
         self.typed[column] = parsed.dt.date.where(parsed.notna(), None)
 
-    def code(self, column: str, allowed: Iterable[str], what: str, *, nullable: bool = False) -> None:
-        text = self.text[column]
-        allowed = frozenset(allowed)
-        empty = text == "" if nullable else self.missing(column, what)
-        unknown = ~text.isin(allowed) & ~empty
-        listing = ", ".join(sorted(allowed)) if len(allowed) <= 20 else f"{len(allowed)} codes"
-        self.flag(unknown, column, lambda r, v: f'"{v}" is not a known {what}; expected one of {listing}', "allowed_codes")
-        self.typed[column] = text.where(~empty, None)
-
-    def codes(self, column: str, allowed: Iterable[str], what: str) -> None:
-        allowed = frozenset(allowed)
-        text = self.text[column]
-        lists = text.str.split(";").map(lambda xs: [x.strip() for x in xs if x.strip()])
-        unknown = lists.map(lambda xs: [x for x in xs if x not in allowed])
-        self.flag(unknown.map(bool), column,
-                  lambda r, v: f'"{", ".join(unknown[r])}" in "{v}" is not a known {what}', "allowed_codes")
+    def codes(self, column: str) -> None:
+        lists = (
+            self.text[column].str.split(";").map(lambda xs: [x.strip() for x in xs if x.strip()])
+        )
         self.typed[column] = lists.map(";".join)
 
-    def text_col(self, column: str, *, nullable: bool) -> None:
-        if not nullable:
-            self.missing(column, "a value")
+    def text_col(self, column: str) -> None:
         self.typed[column] = self.text[column].where(self.text[column] != "", None)
 
-    def unique(self, columns: tuple[str, ...]) -> None:
-        keys = self.text[list(columns)]
-        dup = keys.duplicated(keep="first") & (keys != "").all(axis=1)
-        if not dup.any():
-            return
-        first_rows = keys.reset_index().groupby(list(columns), sort=False)["row"].first()
-        label = " and ".join(columns)
 
-        def message(row: int, value: str) -> str:
-            key = tuple(keys.loc[row])
-            first = first_rows.loc[key if len(key) > 1 else key[0]]
-            shown = ", ".join(key)
-            return f"duplicate {label} {shown}; first given at row {first}"
-
-        self.flag(dup, columns[-1] if len(columns) == 1 else columns[0], message, "unique")
-
-    def result(self, kind_frame: pd.DataFrame | None = None) -> CheckedTable:
-        frame = self.typed if kind_frame is None else kind_frame
-        return CheckedTable(self.raw, self.spec, frame, self.issues, self.bad, self.results)
-
-
-def _parse_columns(ck: _Checker, ctx: Context) -> None:
-    ref = ctx.reference
-    what = {
-        "org_unit": ("org unit", ref.org_units),
-        "line_code": ("statement line code", ref.statement_lines),
-        "line_type": ("line type", {"revenue", "expense", "total"}),
-        "strategic_code": ("strategic code", ctx.allocatable_codes),
-        "output_type": ("output type", ref.codes("output_type")),
-        "status": ("activity status", ref.codes("activity_status")),
-        "unit": ("indicator unit", ref.codes("indicator_unit")),
-        "direction": ("direction", ref.codes("indicator_direction")),
-    }
-    for col in ck.spec.columns:
-        name = col.name
+def _parse(raw: RawTable, declaration: Declaration) -> _Parser:
+    parser = _Parser(raw)
+    for col in declaration.columns:
         if col.type in ("amount", "signed_amount"):
-            ck.amount(name, signed=col.type == "signed_amount", nullable=col.nullable)
+            parser.amount(col.name)
         elif col.type == "integer":
-            limits = {"countries": (0, _MAX_COUNTRIES), "participants": (0, None),
-                      "women_participants": (0, None)}.get(name, (None, None))
-            ck.integer(name, nullable=col.nullable, minimum=limits[0], maximum=limits[1])
+            parser.integer(col.name)
         elif col.type == "number":
-            ck.number(name, nullable=col.nullable)
+            parser.number(col.name)
         elif col.type == "date":
-            ck.date(name, nullable=col.nullable)
+            parser.date(col.name)
         elif col.type == "codes":
-            ck.codes(name, ref.org_units, "org unit")
-        elif col.type == "code":
-            label, allowed = what[name]
-            if ck.spec.kind is Kind.INDICATOR_DEFINITIONS and name == "strategic_code":
-                allowed = ref.all_strategic_codes
-            ck.code(name, allowed, label, nullable=col.nullable)
+            parser.codes(col.name)
         else:
-            ck.text_col(name, nullable=col.nullable)
+            parser.text_col(col.name)
+    return parser
 
 
-def _year_bounds(ctx: Context) -> tuple[pd.Timestamp, pd.Timestamp] | None:
-    if ctx.year is None:
-        return None
-    return pd.Timestamp(ctx.year, 1, 1), pd.Timestamp(ctx.year, 12, 31)
+# -- step 2: the declared rules ---------------------------------------------------------------
+def _dtype_matches(series: pd.Series, type_name: str) -> bool:
+    """What GX's ``expect_column_values_to_be_of_type`` accepts for our batch dtypes."""
+    if type_name == "str":
+        return pd.api.types.is_string_dtype(series.dtype) and series.dtype != object
+    if type_name == "int64":
+        return pd.api.types.is_integer_dtype(series.dtype)
+    if type_name == "float64":
+        return pd.api.types.is_float_dtype(series.dtype)
+    if type_name == "datetime64":
+        return pd.api.types.is_datetime64_any_dtype(series.dtype)
+    return False
 
 
-def _table_rules(ck: _Checker, ctx: Context) -> None:
-    """Rules that relate the columns of one row, and uniqueness."""
-    t, kind, ref = ck.typed, ck.spec.kind, ctx.reference
-    if kind is Kind.PERFORMANCE:
-        expected = ck.text["line_code"].map(lambda c: ref.statement_lines.get(c, {}).get("line_type"))
-        mismatch = expected.notna() & (ck.text["line_type"] != expected) & ck.text["line_type"].isin(
-            {"revenue", "expense", "total"})
-        ck.flag(mismatch, "line_type",
-                lambda r, v: f'line_type "{v}" does not match line_code {ck.text.at[r, "line_code"]}, '
-                f"which is a {expected[r]} line", "line_type_matches_code")
-    if kind is Kind.LEDGER:
-        not_expense = t["line_code"].notna() & ~t["line_code"].isin(ref.line_codes("expense"))
-        ck.flag(not_expense & ck.text["line_code"].isin(ref.statement_lines), "line_code",
-                lambda r, v: f"{v} is not an expense line; the ledger posts expenses only", "expense_line")
-    bounds = _year_bounds(ctx)
-    if kind is Kind.LEDGER and bounds:
-        d = pd.to_datetime(t["posting_date"])
-        ck.flag(d.notna() & ((d < bounds[0]) | (d > bounds[1])), "posting_date",
-                lambda r, v: f"{v} is outside the financial year {ctx.year}", "date_in_year")
-    if kind is Kind.ACTIVITIES:
-        start, end = pd.to_datetime(t["start_date"]), pd.to_datetime(t["end_date"])
-        if bounds:
-            ck.flag(start.notna() & (start > bounds[1]), "start_date",
-                    lambda r, v: f"start_date {v} is after the financial year {ctx.year}", "date_in_year")
-        ck.flag(start.notna() & end.notna() & (end < start), "end_date",
-                lambda r, v: f"end_date {v} is before start_date {ck.text.at[r, 'start_date']}", "end_after_start")
-        women, people = t["women_participants"], t["participants"]
-        ck.flag((women.notna() & people.notna() & (women > people)).fillna(False), "women_participants",
-                lambda r, v: f"women_participants {v} exceeds participants {ck.text.at[r, 'participants']}",
-                "women_within_participants")
-        empty_title = ck.text["title"] == ""
-        del empty_title  # reported by the not-null rule
-    if kind is Kind.INDICATOR_DEFINITIONS:
-        by, ty = t["baseline_year"], t["target_year"]
-        ck.flag((by.notna() & ty.notna() & (ty <= by)).fillna(False), "target_year",
-                lambda r, v: f"target_year {v} must be after baseline_year {ck.text.at[r, 'baseline_year']}",
-                "target_after_baseline")
-    if kind is Kind.INDICATOR_VALUES and ctx.indicator_codes is not None:
-        undefined = ck.text["indicator_code"].ne("") & ~ck.text["indicator_code"].isin(ctx.indicator_codes)
-        ck.flag(undefined, "indicator_code",
-                lambda r, v: f'indicator "{v}" is not defined (or its definition was quarantined) in '
-                "indicator_definitions.csv", "defined_indicator")
-    if ck.spec.key:
-        ck.unique(ck.spec.key)
+def _first_rows(keys: pd.DataFrame, rows: pd.Series) -> pd.Series:
+    """For every row, the row number of the first row with the same key."""
+    first = rows.groupby([keys[c] for c in keys.columns], sort=False, dropna=False).transform("min")
+    return first
 
 
-def _other_years(ck: _Checker, ctx: Context) -> pd.Series:
-    """Indicator values for other years than the folder's: ignored with a warning."""
-    years = ck.typed["year"]
-    other = (years.notna() & (years != ctx.year)).fillna(False)
-    for row in other.index[other.to_numpy(dtype=bool)]:
-        ck.issues.append(ck.raw.issue(
-            f"year {years[row]} is not the folder's year {ctx.year}; the row is ignored",
-            row=int(row), column="year", value=str(years[row]), severity="warning", rule="year_matches_folder"))
-    return other
+def failing_rows(rule: Rule, batch: pd.DataFrame) -> pd.Series:
+    """The rows of ``batch`` that break ``rule``, as GX counts them (boolean mask).
+
+    Uniqueness reports the later occurrences of a key, not the first (the first is kept);
+    GX reports all of them, and :mod:`.gx` drops the first the same way.
+
+    Raises:
+        ValueError: a rule type this checker does not know (a defect in the declaration).
+    """
+    k, t = rule.kwargs, rule.type
+    none = pd.Series(False, index=batch.index)
+    if t in ("expect_column_to_exist", "expect_column_values_to_be_of_type"):
+        return none
+    if t == "expect_column_values_to_not_be_null":
+        return batch[k["column"]].isna()
+    if t == "expect_column_values_to_be_in_set":
+        col = batch[k["column"]]
+        return col.notna() & ~col.isin(k["value_set"])
+    if t == "expect_column_values_to_match_regex":
+        col = batch[k["column"]]
+        return (col.notna() & ~col.str.contains(k["regex"], regex=True)).fillna(False)
+    if t == "expect_column_values_to_be_between":
+        col = batch[k["column"]]
+        bad = none.copy()
+        if k.get("min_value") is not None:
+            bad |= (col < k["min_value"]).fillna(False)
+        if k.get("max_value") is not None:
+            bad |= (col > k["max_value"]).fillna(False)
+        return bad & col.notna()
+    if t in ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"):
+        cols = list(rule.columns)
+        keys = batch[cols]
+        present = keys.notna().all(axis=1)
+        return present & keys.duplicated(keep="first") & present
+    if t == "expect_column_pair_values_a_to_be_greater_than_b":
+        a, b = batch[k["column_A"]], batch[k["column_B"]]
+        both = a.notna() & b.notna()
+        ok = (a >= b) if k.get("or_equal") else (a > b)
+        return (both & ~ok.fillna(False)).astype(bool)
+    if t == "expect_column_pair_values_to_be_in_set":
+        a, b = batch[k["column_A"]], batch[k["column_B"]]
+        pairs = {tuple(p) for p in k["value_pairs_set"]}
+        both = a.notna() & b.notna()
+        inside = pd.Series([(x, y) in pairs for x, y in zip(a, b, strict=True)], index=batch.index)
+        return both & ~inside
+    raise ValueError(f"{rule.suite}: the row checker does not know {t}")
 
 
-def _cross_file_ids(ck: _Checker, ctx: Context) -> None:
-    ids = ck.text["activity_id"]
-    taken = ids.isin(ctx.seen_ids)
-    ck.flag(taken & (ids != ""), "activity_id",
-            lambda r, v: f"duplicate activity_id {v}; first given in {ctx.seen_ids[v]}", "unique")
-    for row, value in ids.items():
-        if value and value not in ctx.seen_ids:
-            ctx.seen_ids[value] = f"{ck.raw.file} row {row}"
+def _number(value: object) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+class _Messages:
+    """The message of a failing row of a rule, from the text as delivered."""
+
+    def __init__(self, raw: RawTable, declaration: Declaration, ctx: Context):
+        self.text = raw.frame
+        self.declaration = declaration
+        self.ctx = ctx
+
+    def __call__(self, rule: Rule, row: int, batch_row: pd.Series) -> str:
+        text = self.text.loc[row]
+        value = text.get(rule.column, "") if rule.column else ""
+        fields = {**text.to_dict(), "value": value, "year": self.ctx.year}
+        template = rule.meta.get("message")
+        k, t = rule.kwargs, rule.type
+        if t == "expect_column_values_to_match_regex" and "list_of" in rule.meta:
+            allowed = set(rule.meta["list_of"])
+            items = [x.strip() for x in value.split(rule.meta["separator"]) if x.strip()]
+            fields["unknown"] = ", ".join(x for x in items if x not in allowed)
+        if t == "expect_column_pair_values_to_be_in_set":
+            fields["expected"] = dict(map(tuple, k["value_pairs_set"])).get(text[k["column_A"]], "")
+        if template:
+            return template.format(**fields)
+        col = self.declaration.column(rule.column) if rule.column else None
+        if t == "expect_column_values_to_not_be_null":
+            return f"value is missing; {col.expected} is required"
+        if t == "expect_column_values_to_be_in_set":
+            allowed = k["value_set"]
+            listing = ", ".join(allowed) if len(allowed) <= 20 else f"{len(allowed)} codes"
+            noun = re.sub(r"^an? ", "", col.expected)
+            return f'"{value}" is not a known {noun}; expected one of {listing}'
+        if t == "expect_column_values_to_be_between":
+            number = batch_row[rule.column]
+            if k.get("min_value") is not None and number < k["min_value"]:
+                if col.type in ("amount", "signed_amount") and k["min_value"] == 0:
+                    return f"{value} is negative; amounts must be >= 0"
+                return f"{value} is below the minimum of {_number(k['min_value'])}"
+            return f"{value} is above the maximum of {_number(k['max_value'])}"
+        return f"{rule.name} failed for {value!r}"
+
+
+def _evaluate(
+    parser: _Parser, declaration: Declaration, ctx: Context, batch: pd.DataFrame
+) -> tuple[dict, dict, set[int]]:
+    """Every declared rule on ``batch``; issues into ``parser.issues``."""
+    raw = parser.raw
+    message = _Messages(raw, declaration, ctx)
+    errors: dict[int, set[str]] = {}
+    for issue in parser.issues + raw.issues:
+        if issue.is_error and issue.row is not None:
+            errors.setdefault(issue.row, set()).add(issue.column or "")
+    results: dict[tuple[str, str | None], list[int]] = {}
+    rules: dict[tuple[str, str | None], Rule] = {}
+    ignored: set[int] = set()
+    rows = batch["row"]
+    for rule in resolve_rules(declaration, ctx.scope):
+        key = (rule.name, rule.column)
+        if key in results:
+            raise ValueError(f"{declaration.path}: two rules named {key}")
+        mask = failing_rows(rule, batch)
+        firsts: dict[int, str] = {}
+        if rule.meta.get("across_files") and ctx.seen_ids is not None:
+            col = batch[rule.column]
+            earlier = col.isin(ctx.seen_ids.keys()).fillna(False)
+            mask = (mask | earlier).astype(bool)
+            firsts = {
+                int(r): ctx.seen_ids[v] for r, v in zip(rows[earlier], col[earlier], strict=True)
+            }
+        failed = [int(r) for r in rows[mask.to_numpy(dtype=bool)]]
+        results[key], rules[key] = failed, rule
+        if rule.type == "expect_column_values_to_be_of_type" and not _dtype_matches(
+            batch[rule.column], rule.kwargs["type_"]
+        ):
+            raise ValueError(f"{declaration.path}: {rule.column} is not {rule.kwargs['type_']}")
+        if not failed:
+            continue
+        first_at = _first_rows(batch[list(rule.columns)], rows) if rule.name == "unique" else None
+        for pos in mask.index[mask.to_numpy(dtype=bool)]:
+            row = int(rows[pos])
+            if rule.severity == "error" and errors.get(row, set()) & set(rule.columns):
+                continue
+            if rule.name == "unique":
+                text = ", ".join(raw.frame.at[row, c] for c in rule.columns)
+                where = firsts.get(row) or f"at row {int(first_at[pos])}"
+                where = where if where.startswith("at row") else f"in {where}"
+                msg = f"duplicate {' and '.join(rule.columns)} {text}; first given {where}"
+            else:
+                msg = message(rule, row, batch.loc[pos])
+            value = raw.frame.at[row, rule.column] if rule.column else ""
+            parser.issues.append(
+                raw.issue(
+                    msg,
+                    row=row,
+                    column=rule.column,
+                    value=value or None,
+                    rule=rule.name,
+                    severity=rule.severity,
+                )
+            )
+            if rule.severity == "error":
+                errors.setdefault(row, set()).add(rule.column or "")
+            elif rule.meta.get("on_failure") == "ignore_row":
+                ignored.add(row)
+    if any(r.meta.get("across_files") for r in rules.values()):
+        col = next(r.column for r in rules.values() if r.meta.get("across_files"))
+        for row, value in zip(rows, batch[col], strict=True):
+            if isinstance(value, str) and value not in ctx.seen_ids:
+                ctx.seen_ids[value] = f"{raw.file} row {row}"
+    return results, rules, ignored
 
 
 def check_table(raw: RawTable, spec: TableSpec, ctx: Context) -> CheckedTable:
-    """Parse and check every row of ``raw`` against the contract rules of ``spec``.
+    """Parse and check every row of ``raw`` against its table's declared suite.
 
     Args:
         raw: The table as delivered.
         spec: Its contract table.
-        ctx: Reference data, the year and cross-file state.
+        ctx: Reference data, the year, cross-file state and the declarations.
 
     Returns:
-        The typed frame (every row; ``good`` leaves out the bad ones), the issues and
-        the numbers of the rows with an error.
+        The typed frame (``good`` leaves out the bad rows), the issues (sorted by row, then
+        column), the numbers of the rows with an error, and every rule's failing rows.
     """
-    ck = _Checker(raw, spec)
-    _parse_columns(ck, ctx)
-    _table_rules(ck, ctx)
-    if spec.kind is Kind.ACTIVITIES:
-        _cross_file_ids(ck, ctx)
-    frame = ck.typed
-    if spec.kind is Kind.INDICATOR_VALUES and ctx.year is not None:
-        frame = frame[~_other_years(ck, ctx)]
-    ck.issues.sort(key=lambda i: (i.row or 0, spec.column_names.index(i.column) if i.column in spec.column_names else 99))
-    return ck.result(frame)
+    declaration = ctx.declaration(spec.kind)
+    parser = _parse(raw, declaration)
+    batch = batch_frame(parser.typed, declaration, raw.file)
+    results, rules, ignored = _evaluate(parser, declaration, ctx, batch)
+    issues = list(raw.issues) + parser.issues
+    order = {name: i for i, name in enumerate(spec.column_names)}
+    issues.sort(key=lambda i: (i.row or 0, order.get(i.column or "", 99)))
+    bad = {i.row for i in issues if i.is_error and i.row is not None}
+    frame = parser.typed[~parser.typed.index.isin(sorted(ignored))]
+    return CheckedTable(raw, spec, frame, issues, bad, results, rules, batch)
+
+
+__all__ = ["BATCH_TYPES", "CheckedTable", "Context", "check_table", "failing_rows"]

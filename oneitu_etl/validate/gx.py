@@ -1,0 +1,271 @@
+"""Great Expectations: the declared suites run with GX Core, results and Data Docs.
+
+The suites are generated from the declarations in ``expectations/`` (:mod:`.suites`) and
+run with GX Core's own API: an ephemeral context (nothing written but the Data Docs), a
+pandas data source with one dataframe asset per table, one validation definition per
+table, ``result_format`` COMPLETE with ``unexpected_index_column_names`` ``file`` and
+``row``, so every failing row is named as a person finds it in the delivered file.
+
+GX and the fast pandas checker (:mod:`.rows`) evaluate the same resolved rules on the
+same batch frames. The pandas checker runs at ingestion and in ``oneitu validate``
+(milliseconds, with the messages); GX runs in pipeline stage 2 on the data the
+warehouse holds and renders Data Docs. ``tests/validate/test_gx_agreement.py`` proves
+they find the same rows on the bad-input corpus.
+
+Great Expectations takes seconds to import: it is imported inside :func:`run_suites`
+only, never at module level, so that nothing a DAG file imports pays for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from oneitu_etl.contract import Kind
+from oneitu_etl.validate.suites import ID_COLUMNS, Declaration, Rule
+
+log = logging.getLogger(__name__)
+_SITE = "oneitu"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One expectation's result on one table.
+
+    Attributes:
+        suite: Suite (table) name.
+        rule: Short rule name (``range``, ``R3-BR``).
+        rule_id: Unique id of the rule within its suite.
+        expectation: GX expectation type.
+        column: The column the rule points at (``None`` for table-level rules).
+        success: Whether the expectation held.
+        element_count: Rows evaluated (``None`` for table-level rules).
+        unexpected_count: Failing rows (``None`` for table-level rules).
+        failing: ``(file, row)`` of every failing row (later occurrences for uniqueness).
+        observed: GX's observed value for table-level rules (a sum), else ``None``.
+        severity: ``error`` or ``warning``.
+        exception: GX's exception message if the expectation could not be evaluated.
+    """
+
+    suite: str
+    rule: str
+    rule_id: str
+    expectation: str
+    column: str | None
+    success: bool
+    element_count: int | None
+    unexpected_count: int | None
+    failing: list[tuple[str, int]] = field(default_factory=list)
+    observed: Any = None
+    severity: str = "error"
+    exception: str | None = None
+
+
+def _condition(mapping: Mapping[str, Any]):  # noqa: ANN202 - a GX Condition
+    from great_expectations.expectations.row_conditions import Column  # noqa: PLC0415
+
+    condition = None
+    for column, value in mapping.items():
+        part = Column(column).is_in(value) if isinstance(value, list) else Column(column) == value
+        condition = part if condition is None else condition & part
+    return condition
+
+
+def _expectation(rule: Rule):  # noqa: ANN202 - a GX Expectation
+    from great_expectations.expectations.expectation_configuration import (  # noqa: PLC0415
+        ExpectationConfiguration,
+    )
+
+    kwargs = dict(rule.kwargs)
+    if kwargs.get("row_condition"):
+        kwargs["row_condition"] = _condition(kwargs["row_condition"])
+        kwargs["condition_parser"] = "pandas"
+    else:
+        kwargs.pop("row_condition", None)
+    meta = {k: v for k, v in rule.as_gx()["meta"].items() if isinstance(v, str | int | float)}
+    notes = rule.meta.get("message") or None
+    config = ExpectationConfiguration(
+        type=rule.type, kwargs=kwargs, meta=meta, notes=f"Message: {notes}" if notes else None
+    )
+    return config.to_domain_obj()
+
+
+def _context(data_docs: Path | None):  # noqa: ANN202 - a GX EphemeralDataContext
+    import great_expectations as gx  # noqa: PLC0415
+    from great_expectations.data_context.types.base import (  # noqa: PLC0415
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(),
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False),
+    )
+    context = gx.get_context(mode="ephemeral", project_config=config)
+    for site in list(context.get_site_names()):
+        context.delete_data_docs_site(site)
+    if data_docs is not None:
+        context.add_data_docs_site(
+            site_name=_SITE,
+            site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(data_docs),
+                },
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+    return context
+
+
+def _rows(index_list: list[dict[str, Any]] | None) -> list[tuple[str, int]]:
+    return [(str(item["file"]), int(item["row"])) for item in index_list or []]
+
+
+def _later_occurrences(
+    failing: list[tuple[str, int]], batch: pd.DataFrame, columns: tuple[str, ...]
+) -> list[tuple[str, int]]:
+    """GX reports every row of a duplicated key; the first is kept, the later ones fail."""
+    if not failing:
+        return []
+    ids = pd.MultiIndex.from_frame(batch[list(ID_COLUMNS)])
+    rows = batch[ids.isin(failing)]
+    later = rows[rows.duplicated(subset=list(columns), keep="first")]
+    return list(zip(later["file"].astype(str), later["row"].astype(int), strict=True))
+
+
+def _outcome(rule: Rule, result: Any, batch: pd.DataFrame) -> Outcome:  # noqa: ANN401
+    info = result.exception_info or {}
+    exception = info.get("exception_message") if info.get("raised_exception") else None
+    if exception:
+        log.error("%s %s could not be evaluated by GX: %s", rule.suite, rule.id, exception)
+    data = result.result or {}
+    failing = _rows(data.get("unexpected_index_list"))
+    if rule.name == "unique":
+        failing = _later_occurrences(failing, batch, rule.columns)
+    success = bool(result.success) and exception is None
+    if rule.name == "unique":
+        success = not failing and exception is None
+    count = data.get("unexpected_count")
+    return Outcome(
+        suite=rule.suite,
+        rule=rule.name,
+        rule_id=rule.id,
+        expectation=rule.type,
+        column=None if rule.table_level else rule.column,
+        success=success,
+        element_count=data.get("element_count"),
+        unexpected_count=len(failing) if count is not None else None,
+        failing=failing,
+        observed=data.get("observed_value"),
+        severity=rule.severity,
+        exception=exception,
+    )
+
+
+def run_suites(
+    declarations: Mapping[Kind, Declaration],
+    rules: Mapping[Kind, list[Rule]],
+    batches: Mapping[Kind, pd.DataFrame],
+    *,
+    data_docs: Path | None = None,
+) -> list[Outcome]:
+    """Run every table's suite with GX on its batch; optionally render Data Docs.
+
+    Args:
+        declarations: Every table's declaration (each becomes a GX suite, listed in the
+            Data Docs even when it has no data to validate).
+        rules: The resolved rules of each table, row rules and reconciliation entries.
+        batches: The batch frame of each table that has data (:func:`.suites.batch_frame`).
+        data_docs: Folder to render the Data Docs site into (replaced as a whole), or
+            ``None`` for no Data Docs.
+
+    Returns:
+        One :class:`Outcome` per expectation of every table that has a batch.
+    """
+    import great_expectations as gx  # noqa: PLC0415
+
+    staging = None
+    if data_docs is not None:
+        data_docs.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".data_docs.", dir=data_docs.parent))
+    context = _context(staging)
+    source = context.data_sources.add_pandas("oneitu_warehouse")
+    outcomes: list[Outcome] = []
+    try:
+        for kind, declaration in declarations.items():
+            suite = gx.ExpectationSuite(
+                name=declaration.name,
+                meta={"notes": {"format": "markdown", "content": [_suite_notes(declaration)]}},
+            )
+            suite = context.suites.add(suite)
+            by_id: dict[str, Rule] = {}
+            for rule in rules.get(kind, []):
+                suite.add_expectation(_expectation(rule))
+                by_id[rule.id] = rule
+            if kind not in batches:
+                continue
+            batch = batches[kind]
+            asset = source.add_dataframe_asset(declaration.name)
+            definition = context.validation_definitions.add(
+                gx.ValidationDefinition(
+                    name=declaration.name,
+                    suite=suite,
+                    data=asset.add_batch_definition_whole_dataframe("current"),
+                )
+            )
+            actions = [gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=[_SITE])]
+            checkpoint = context.checkpoints.add(
+                gx.Checkpoint(
+                    name=f"{declaration.name}_checkpoint",
+                    validation_definitions=[definition],
+                    actions=actions if data_docs is not None else [],
+                    result_format={
+                        "result_format": "COMPLETE",
+                        "unexpected_index_column_names": list(ID_COLUMNS),
+                    },
+                )
+            )
+            run = checkpoint.run(batch_parameters={"dataframe": batch})
+            for validation in run.run_results.values():
+                for result in validation.results:
+                    rule = by_id[result.expectation_config.meta["rule_id"]]
+                    outcomes.append(_outcome(rule, result, batch))
+        if data_docs is not None and staging is not None:
+            context.build_data_docs(site_names=[_SITE])
+            old = data_docs.with_name(f".{data_docs.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            if data_docs.exists():
+                data_docs.rename(old)
+            staging.rename(data_docs)
+            staging = None
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+    return outcomes
+
+
+def _suite_notes(declaration: Declaration) -> str:
+    meta = declaration.meta
+    on_failure = {
+        "block_year": "any failure blocks the year's report",
+        "quarantine_row": "a failing row is quarantined; the rest is loaded",
+    }
+    return (
+        f"**{declaration.name}** (contract section {meta.get('contract', '?')}): "
+        f"{meta.get('description', '')} Source: {meta.get('source', '?')}. "
+        f"On failure: {on_failure.get(meta.get('on_failure', ''), '?')}. "
+        f"Declared in `expectations/{declaration.path.name}`."
+    )

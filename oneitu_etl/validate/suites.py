@@ -1,0 +1,491 @@
+"""The expectation suites: one declaration per contract table, the single source of its rules.
+
+``expectations/<table>.json`` declares a table's columns (type, nullable, label) and its
+expectations, written as Great Expectations 1.x expectation configurations (``type``,
+``kwargs``, ``meta``). Values that come from data are references, resolved here and never
+typed twice: ``{"$reference": "org_units"}`` (the package's reference data),
+``{"$year": "last_day"}`` (the delivery's financial year), ``{"$context":
+"defined_indicators"}`` (the indicator codes defined so far).
+
+Both evaluators read the resolved :class:`Rule` objects of this module: the fast pandas
+checker (:mod:`oneitu_etl.validate.rows`, used by ingestion and ``oneitu validate``,
+with the messages) and Great Expectations (:mod:`oneitu_etl.validate.gx`, pipeline
+stage 2). Both see the same *batch frame* (:func:`batch_frame`): contract column names,
+amounts in CHF, dates as datetimes, plus ``file`` and ``row`` to identify rows.
+
+This module does not import Great Expectations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from oneitu_etl.contract import Kind, TableSpec
+from oneitu_etl.reference import Reference
+
+#: Row identifiers added to every batch frame (GX ``unexpected_index_column_names``).
+ID_COLUMNS = ("file", "row")
+#: Expectation types evaluated on whole tables (reconciliation), not on rows.
+TABLE_LEVEL = frozenset({"expect_column_sum_to_be_between"})
+#: GX ``expect_column_values_to_be_of_type`` type of each contract column type in a batch.
+BATCH_TYPES = {
+    "text": "str",
+    "code": "str",
+    "codes": "str",
+    "amount": "float64",
+    "signed_amount": "float64",
+    "number": "float64",
+    "integer": "int64",
+    "date": "datetime64",
+}
+#: What a missing value of each type should have been (``value is missing; ... is required``).
+_EXPECTED = {
+    "amount": "an amount in CHF",
+    "signed_amount": "an amount in CHF",
+    "integer": "a whole number",
+    "number": "a number",
+    "date": "a date (YYYY-MM-DD)",
+    "text": "a value",
+    "code": "a code",
+    "codes": "a list of codes",
+}
+#: Default short rule names (``Issue.rule``) by expectation type.
+_RULE_NAMES = {
+    "expect_column_to_exist": "column_present",
+    "expect_column_values_to_be_of_type": "column_type",
+    "expect_column_values_to_not_be_null": "not_null",
+    "expect_column_values_to_be_in_set": "allowed_codes",
+    "expect_column_values_to_match_regex": "pattern",
+    "expect_column_values_to_be_between": "range",
+    "expect_column_values_to_be_unique": "unique",
+    "expect_compound_columns_to_be_unique": "unique",
+}
+
+
+class DeclarationError(ValueError):
+    """A suite declaration that cannot be read or resolved (a defect, not bad data)."""
+
+
+class Unresolved(Exception):
+    """A reference that cannot be resolved here (no year, no definitions): rule skipped."""
+
+
+@dataclass(frozen=True)
+class ColumnDecl:
+    """One declared column."""
+
+    name: str
+    type: str
+    nullable: bool = False
+    label: str | None = None
+
+    @property
+    def expected(self) -> str:
+        """What a value of this column is, with its article (``an org unit``)."""
+        return self.label or _EXPECTED[self.type]
+
+
+@dataclass(frozen=True)
+class Declared:
+    """One expectation as written in the declaration (references unresolved)."""
+
+    type: str
+    kwargs: Mapping[str, Any]
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """A table's suite as declared in ``expectations/<table>.json``."""
+
+    name: str
+    kind: Kind
+    meta: Mapping[str, Any]
+    columns: tuple[ColumnDecl, ...]
+    expectations: tuple[Declared, ...]
+    path: Path
+
+    def column(self, name: str) -> ColumnDecl:
+        """The declared column ``name``."""
+        return next(c for c in self.columns if c.name == name)
+
+    def all_expectations(self) -> list[Declared]:
+        """Presence, type and not-null of every column, then the declared expectations."""
+        out: list[Declared] = []
+        for col in self.columns:
+            out.append(Declared("expect_column_to_exist", {"column": col.name}))
+        for col in self.columns:
+            out.append(
+                Declared(
+                    "expect_column_values_to_be_of_type",
+                    {"column": col.name, "type_": BATCH_TYPES[col.type]},
+                    {"contract_type": col.type},
+                )
+            )
+        for col in self.columns:
+            if not col.nullable:
+                out.append(Declared("expect_column_values_to_not_be_null", {"column": col.name}))
+        return out + list(self.expectations)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One resolved expectation, ready for either evaluator.
+
+    Attributes:
+        id: Unique within its suite: ``<rule>:<columns>`` (``range:amount_chf``) or the
+            reconciliation entry (``R3-BR``).
+        type: The GX expectation type.
+        kwargs: GX keyword arguments, references resolved; ``row_condition`` is a mapping
+            ``{column: value}`` (equality) or ``{column: [values]}`` (membership).
+        meta: Resolved meta (``rule``, ``message``, ``severity``...).
+        suite: The suite (table) name.
+    """
+
+    id: str
+    type: str
+    kwargs: Mapping[str, Any]
+    meta: Mapping[str, Any]
+    suite: str
+
+    @property
+    def name(self) -> str:
+        """Short rule name (``Issue.rule``): ``unique``, ``R3-BR``..."""
+        return self.meta.get("rule") or _RULE_NAMES.get(self.type, self.type)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The columns the rule reads."""
+        k = self.kwargs
+        if "column_list" in k:
+            return tuple(k["column_list"])
+        if "column_A" in k:
+            return (k["column_A"], k["column_B"])
+        return (k["column"],) if "column" in k else ()
+
+    @property
+    def column(self) -> str | None:
+        """The column a failing row's message points at."""
+        return self.meta.get("column") or (self.columns[0] if self.columns else None)
+
+    @property
+    def severity(self) -> str:
+        """``error`` (quarantines or blocks) or ``warning`` (informs)."""
+        return self.meta.get("severity", "error")
+
+    @property
+    def table_level(self) -> bool:
+        """Whether the rule judges the table as a whole (reconciliation)."""
+        return self.type in TABLE_LEVEL
+
+    def as_gx(self) -> dict[str, Any]:
+        """The GX expectation configuration (``type``, ``kwargs``, ``meta``)."""
+        return {
+            "type": self.type,
+            "kwargs": dict(self.kwargs),
+            "meta": {**self.meta, "rule_id": self.id},
+        }
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What resolving references needs beyond the declaration.
+
+    Attributes:
+        reference: Reference codes.
+        year: Financial year (``None``: rules that need it are skipped).
+        defined_indicators: Indicator codes defined (``None``: the rule is skipped).
+        tolerance_chf: Reconciliation tolerance.
+    """
+
+    reference: Reference
+    year: int | None = None
+    defined_indicators: frozenset[str] | None = None
+    tolerance_chf: float = 1.0
+
+
+# -- loading --------------------------------------------------------------------------------
+def _declaration(path: Path) -> Declaration:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        kind = Kind(data["name"])
+        columns = tuple(
+            ColumnDecl(name, spec["type"], bool(spec.get("nullable", False)), spec.get("label"))
+            for name, spec in data["columns"].items()
+        )
+        expectations = tuple(
+            Declared(e["type"], e["kwargs"], e.get("meta", {})) for e in data["expectations"]
+        )
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DeclarationError(f"{path}: not a valid suite declaration: {exc}") from exc
+    for col in columns:
+        if col.type not in BATCH_TYPES:
+            raise DeclarationError(f"{path}: column {col.name}: unknown type {col.type}")
+    return Declaration(data["name"], kind, data.get("meta", {}), columns, expectations, path)
+
+
+@lru_cache(maxsize=8)
+def load_declarations(folder: Path) -> dict[Kind, Declaration]:
+    """Every suite declaration of ``folder`` (``expectations/``), one per contract table.
+
+    Raises:
+        DeclarationError: a table without a declaration, or one that cannot be read.
+    """
+    folder = Path(folder)
+    found = {d.kind: d for d in map(_declaration, sorted(folder.glob("*.json")))}
+    missing = [k.value for k in Kind if k not in found]
+    if missing:
+        raise DeclarationError(f"{folder}: no suite declaration for {', '.join(missing)}")
+    return found
+
+
+# -- resolving ------------------------------------------------------------------------------
+def _list_regex(codes: Iterable[str], separator: str) -> str:
+    one = "|".join(re.escape(c) for c in sorted(codes))
+    sep = re.escape(separator)
+    return f"^(?:(?:{one})(?:{sep}(?:{one}))*)?$"
+
+
+def _reference(spec: Mapping[str, Any], scope: Scope) -> Any:
+    ref = scope.reference
+    name = spec["$reference"]
+    if name == "org_units":
+        values: Any = sorted(ref.org_units)
+    elif name == "statement_lines":
+        values = sorted(ref.line_codes(*([spec["line_type"]] if "line_type" in spec else [])))
+    elif name == "line_types":
+        values = sorted({v["line_type"] for v in ref.statement_lines.values()})
+    elif name == "statement_line_types":
+        return sorted([c, v["line_type"]] for c, v in ref.statement_lines.items())
+    elif name == "allocatable_codes":
+        cycle = ref.cycle_for(scope.year) if scope.year else None
+        codes = (
+            cycle.allocatable_codes
+            if cycle
+            else frozenset(c for cy in ref.cycles for c in cy.allocatable_codes)
+        )
+        values = sorted(codes)
+    elif name == "strategic_codes":
+        values = sorted(ref.all_strategic_codes)
+    elif name == "code_list":
+        values = sorted(ref.codes(spec["list"]))
+    else:
+        raise DeclarationError(f"unknown reference {name!r}")
+    if spec.get("as") == "list_regex":
+        return _list_regex(values, spec["separator"])
+    return values
+
+
+def _resolve(value: Any, scope: Scope) -> Any:
+    if isinstance(value, Mapping):
+        if "$reference" in value:
+            return _reference(value, scope)
+        if "$year" in value:
+            if scope.year is None:
+                raise Unresolved("no year")
+            return {
+                "year": scope.year,
+                "first_day": dt.datetime(scope.year, 1, 1),
+                "last_day": dt.datetime(scope.year, 12, 31),
+            }[value["$year"]]
+        if "$context" in value:
+            if value["$context"] != "defined_indicators":
+                raise DeclarationError(f"unknown context value {value['$context']!r}")
+            if scope.defined_indicators is None:
+                raise Unresolved("no indicator definitions")
+            return sorted(scope.defined_indicators)
+        return {k: _resolve(v, scope) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve(v, scope) for v in value]
+    return value
+
+
+def _rule_id(declared: Declared, kwargs: Mapping[str, Any]) -> str:
+    name = declared.meta.get("rule") or _RULE_NAMES.get(declared.type, declared.type)
+    cols = kwargs.get("column_list") or [
+        c for c in (kwargs.get("column"), kwargs.get("column_A"), kwargs.get("column_B")) if c
+    ]
+    return f"{name}:{'+'.join(cols)}"
+
+
+def resolve_rules(declaration: Declaration, scope: Scope) -> list[Rule]:
+    """The declaration's row and column rules, resolved for ``scope``.
+
+    Rules whose references cannot be resolved here (a year rule without a year, the
+    defined indicators when no definitions are known) are left out: they are not
+    evaluated, so they are not counted either. Table-level rules (reconciliation) are
+    expanded separately, by :func:`reconciliation_rules`.
+    """
+    rules = []
+    for declared in declaration.all_expectations():
+        if declared.type in TABLE_LEVEL:
+            continue
+        try:
+            kwargs = _resolve(dict(declared.kwargs), scope)
+            meta = _resolve(dict(declared.meta), scope)
+        except Unresolved:
+            continue
+        rules.append(
+            Rule(_rule_id(declared, kwargs), declared.type, kwargs, meta, declaration.name)
+        )
+    ids = [r.id for r in rules]
+    if len(ids) != len(set(ids)):
+        raise DeclarationError(f"{declaration.path}: two expectations share an id: {ids}")
+    return rules
+
+
+# -- batch frames ---------------------------------------------------------------------------
+def cents_column(name: str) -> str:
+    """The typed (warehouse) column of an amount: ``amount_chf`` -> ``amount_cents``."""
+    return name.removesuffix("_chf") + "_cents"
+
+
+def batch_frame(
+    typed: pd.DataFrame, declaration: Declaration, files: str | pd.Series
+) -> pd.DataFrame:
+    """The frame both evaluators judge: contract names, natural units, ``file`` and ``row``.
+
+    Args:
+        typed: Typed rows as produced by the row checker or read from the warehouse
+            (amounts in ``*_cents``, dates as ``datetime.date``), indexed by row number.
+        declaration: The table's declaration (column names and types).
+        files: The file of every row (one name, or a series aligned with ``typed``).
+
+    Returns:
+        One column per declared column (amounts as float CHF, integers ``Int64``, dates
+        ``datetime64``, text ``str``), plus ``file`` and ``row``; a fresh 0..n-1 index.
+    """
+    out: dict[str, Any] = {
+        "file": pd.Series(files, index=typed.index, dtype="str")
+        if not isinstance(files, pd.Series)
+        else files.astype("str"),
+        "row": pd.Series(typed.index, index=typed.index, dtype="int64"),
+    }
+    for col in declaration.columns:
+        if col.type in ("amount", "signed_amount"):
+            cents = typed[cents_column(col.name)]
+            out[col.name] = pd.to_numeric(cents, errors="coerce").astype("float64") / 100
+        elif col.type == "integer":
+            out[col.name] = pd.to_numeric(typed[col.name], errors="coerce").astype("Int64")
+        elif col.type == "number":
+            out[col.name] = pd.to_numeric(typed[col.name], errors="coerce").astype("float64")
+        elif col.type == "date":
+            out[col.name] = pd.to_datetime(typed[col.name], errors="coerce").astype(
+                "datetime64[ns]"
+            )
+        else:
+            out[col.name] = (
+                typed[col.name].astype("object").where(typed[col.name].notna(), None).astype("str")
+            )
+    return pd.DataFrame(out).reset_index(drop=True)
+
+
+# -- table-level rules (reconciliation) -------------------------------------------------------
+def _mask(frame: pd.DataFrame, condition: Mapping[str, Any]) -> pd.Series:
+    mask = pd.Series(True, index=frame.index)
+    for column, value in condition.items():
+        values = frame[column]
+        mask &= values.isin(value) if isinstance(value, list) else values.eq(value)
+    return mask.fillna(False).astype(bool)
+
+
+def reconciliation_rules(
+    declarations: Mapping[Kind, Declaration], batches: Mapping[Kind, pd.DataFrame], scope: Scope
+) -> list[Rule]:
+    """Expand the declared table-level rules for the batches at hand.
+
+    A declared ``expect_column_sum_to_be_between`` whose ``meta.equals`` names another
+    table's column becomes one rule per entry (per ``for_each`` key found in either
+    table): the sum of this table's column over the entry's rows must equal the sum of
+    the other table's column over its matching rows (0 where it has none), within the
+    tolerance. Amounts are whole cents, so the bounds get half a cent of slack for the
+    floating-point sum and a difference is within tolerance exactly when it passes.
+    Rules whose tables are not all present are left out.
+    """
+    slack = scope.tolerance_chf + 0.005
+    rules: list[Rule] = []
+    for kind, declaration in declarations.items():
+        if kind not in batches:
+            continue
+        left = batches[kind]
+        for declared in declaration.expectations:
+            if declared.type not in TABLE_LEVEL:
+                continue
+            kwargs = _resolve(dict(declared.kwargs), scope)
+            meta = _resolve(dict(declared.meta), scope)
+            equals = meta.pop("equals")
+            other_kind = Kind(equals["table"])
+            if other_kind not in batches:
+                continue
+            right = batches[other_kind]
+            right = right[_mask(right, equals.get("where", {}))]
+            base = kwargs.pop("row_condition", {})
+            keys: list[str] = list(meta.pop("for_each", []))
+            entries: list[dict[str, Any]] = [{}]
+            if keys:
+                found = pd.concat([left[keys], right[keys]]).dropna().drop_duplicates()
+                entries = [
+                    dict(zip(keys, row, strict=True))
+                    for row in sorted(found.itertuples(index=False, name=None))
+                ]
+            for entry in entries:
+                target = float(right.loc[_mask(right, entry), equals["column"]].sum())
+                rule_name = meta.get("rule", "").format(**entry)
+                rules.append(
+                    Rule(
+                        rule_name,
+                        declared.type,
+                        {
+                            **kwargs,
+                            "row_condition": {**base, **entry},
+                            "min_value": round(target - slack, 3),
+                            "max_value": round(target + slack, 3),
+                        },
+                        {
+                            **meta,
+                            "rule": rule_name,
+                            "target": round(target, 2),
+                            "equals": f"{other_kind.value}.{equals['column']}",
+                        },
+                        declaration.name,
+                    )
+                )
+    return rules
+
+
+def row_condition_mask(frame: pd.DataFrame, rule: Rule) -> pd.Series:
+    """The rows a table-level rule sums over (its ``row_condition``)."""
+    return _mask(frame, rule.kwargs.get("row_condition") or {})
+
+
+def check_declarations_match(
+    declarations: Mapping[Kind, Declaration], tables: Mapping[Kind, TableSpec]
+) -> list[str]:
+    """Differences between the declared columns and the readers' table specs (none expected)."""
+    problems = []
+    for kind, spec in tables.items():
+        declared = [(c.name, c.type, c.nullable) for c in declarations[kind].columns]
+        specified = [(c.name, c.type, c.nullable) for c in spec.columns]
+        if declared != specified:
+            problems.append(f"{kind.value}: declared {declared} but the reader expects {specified}")
+    return problems
+
+
+def suite_rules(
+    declarations: Mapping[Kind, Declaration], batches: Mapping[Kind, pd.DataFrame], scope: Scope
+) -> dict[Kind, list[Rule]]:
+    """Every table's rules for ``scope``: its row and column rules, then its reconciliation
+    entries for the batches at hand (tables without a batch get their row rules only)."""
+    rules = {kind: resolve_rules(d, scope) for kind, d in declarations.items()}
+    for rule in reconciliation_rules(declarations, batches, scope):
+        rules[Kind(rule.suite)].append(rule)
+    return rules
