@@ -39,6 +39,10 @@ class Settings:
         max_file_bytes: Files above this size are refused before they are parsed.
         max_unzipped_bytes: A workbook whose uncompressed parts exceed this is refused.
         landing_conn_id: Airflow connection used for object storage, if any.
+        lock_wait_seconds: How long a run waits for another run of the same year to
+            finish before it refuses.
+        lock_stale_seconds: Age after which a year's run lock counts as abandoned (its run
+            died) and is taken over.
     """
 
     landing: str
@@ -50,6 +54,8 @@ class Settings:
     max_file_bytes: int = 512 * 1024 * 1024
     max_unzipped_bytes: int = 256 * 1024 * 1024
     landing_conn_id: str | None = None
+    lock_wait_seconds: float = 120.0
+    lock_stale_seconds: float = 3600.0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -70,7 +76,8 @@ class Settings:
         Names: ``ONEITU_LANDING`` (required), ``ONEITU_OUT`` (default ``./out``),
         ``ONEITU_DB_URL``, ``ONEITU_ARCHIVE``, ``ONEITU_EXPECTATIONS``,
         ``ONEITU_TOLERANCE_CHF``, ``ONEITU_MAX_FILE_BYTES``, ``ONEITU_MAX_UNZIPPED_BYTES``,
-        ``ONEITU_LANDING_CONN_ID``. Keyword overrides win over the environment.
+        ``ONEITU_LANDING_CONN_ID``, ``ONEITU_LOCK_WAIT_SECONDS``,
+        ``ONEITU_LOCK_STALE_SECONDS``. Keyword overrides win over the environment.
         """
         env = os.environ if environ is None else environ
         values: dict[str, object] = {
@@ -88,5 +95,8 @@ class Settings:
             values["max_file_bytes"] = int(env["ONEITU_MAX_FILE_BYTES"])
         if env.get("ONEITU_MAX_UNZIPPED_BYTES"):
             values["max_unzipped_bytes"] = int(env["ONEITU_MAX_UNZIPPED_BYTES"])
+        for name in ("lock_wait_seconds", "lock_stale_seconds"):
+            if env.get(f"ONEITU_{name.upper()}"):
+                values[name] = float(env[f"ONEITU_{name.upper()}"])
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
