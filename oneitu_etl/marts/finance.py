@@ -179,7 +179,7 @@ def expenses_by_goal(conn: Connection, year: int) -> dict[str, float]:
     a, e = s.fs_allocation, s.strategic_elements
     plan = plan_of(conn, year)
     goal = case(
-        (e.c.kind == "thematic_priority", e.c.goal),
+        (e.c.kind == "thematic_priority", func.coalesce(e.c.goal, literal(OTHER))),
         (e.c.kind == "enabler", literal(ENABLERS)),
         else_=literal(OTHER),
     )
