@@ -67,17 +67,22 @@ def _run(args: argparse.Namespace) -> int:
 
     from oneitu_etl.pipeline import UsageError, run_year  # noqa: PLC0415
     from oneitu_etl.settings import Settings  # noqa: PLC0415
+    from oneitu_etl.warehouse.locks import YearLocked  # noqa: PLC0415
 
     landing = args.landing
     if "://" not in landing and not Path(landing).is_dir():
         print(f"oneitu run: --landing {landing}: no such folder", file=sys.stderr)
         return EXIT_USAGE
-    settings = Settings(landing=landing, out=args.out, db_url=args.db or "")
+    # the options decide where; the environment may tune limits and lock timeouts
+    settings = Settings.from_env(landing=landing, out=args.out, db_url=args.db or "", archive=None)
     try:
         result = run_year(settings, args.year, generated_on=args.generated_on, pdf=not args.no_pdf)
     except UsageError as exc:
         print(f"oneitu run: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except YearLocked as exc:
+        print(f"oneitu run: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except ArgumentError as exc:
         print(f"oneitu run: --db {args.db}: not a valid database URL ({exc})", file=sys.stderr)
         return EXIT_USAGE

@@ -8,6 +8,12 @@ are unchanged since it was last processed is skipped (same content changes nothi
 otherwise the whole group is re-judged and reloaded in one transaction, so a failure
 part-way leaves the warehouse as it was. A file with new content at the same path
 supersedes the earlier delivery, whose rows stay in the warehouse for audit.
+
+Every file of a processed group, loaded or rejected, is a row of ``deliveries`` (path,
+SHA-256, size, encoding, time of arrival: when the pipeline first saw that content at
+that path) and is archived unchanged under ``settings.archive``, addressed by its hash.
+The group's signature is computed from the very bytes that were judged and loaded, so a
+file that changes while a run is in progress is seen as changed by the next run.
 """
 
 from __future__ import annotations
@@ -15,10 +21,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, update
 
 from oneitu_etl.contract import STATEMENT_KINDS, TABLES, WORKBOOK_NAME, Kind, kind_of_path
 from oneitu_etl.fileio import atomic_write_bytes
@@ -29,6 +36,8 @@ from oneitu_etl.sources.files import open_workbook, read_csv_table, read_workboo
 from oneitu_etl.sources.landing import DEFINITIONS, Landing
 from oneitu_etl.validate import reconcile
 from oneitu_etl.validate.rows import CheckedTable, Context, check_table
+from oneitu_etl.validate.suites import load_declarations
+from oneitu_etl.warehouse import locks
 from oneitu_etl.warehouse import schema as s
 
 log = logging.getLogger(__name__)
@@ -138,9 +147,16 @@ def read_csv_delivery(item: Delivered, ctx: Context) -> None:
 
 def judge(item: Delivered, ctx: Context, settings: Settings) -> Delivered:
     """Read and check one delivered file, whatever its kind."""
+    if ctx.declarations is None:  # the suites of settings.expectations_dir
+        ctx.declarations = load_declarations(settings.expectations_dir)
     if len(item.data) > settings.max_file_bytes:
-        item.issues.append(Issue(item.path, f"the file is {len(item.data):,} bytes, above the limit of "
-                                 f"{settings.max_file_bytes:,} bytes"))
+        item.issues.append(
+            Issue(
+                item.path,
+                f"the file is {len(item.data):,} bytes, above the limit of "
+                f"{settings.max_file_bytes:,} bytes",
+            )
+        )
         item.rejected = True
     elif item.kind == "financial_statements":
         read_statement_tables(item, ctx, settings)
@@ -157,62 +173,97 @@ def statement_structure(paths: list[str], year: int) -> list[Issue]:
     workbook = WORKBOOK_NAME in names
     where = f"{year}/"
     if workbook and present:
-        return [Issue(names[WORKBOOK_NAME], "financial statements delivered twice: both the workbook "
-                      f"and {', '.join(present)}; deliver either the workbook or the three CSVs")]
+        return [
+            Issue(
+                names[WORKBOOK_NAME],
+                "financial statements delivered twice: both the workbook "
+                f"and {', '.join(present)}; deliver either the workbook or the three CSVs",
+            )
+        ]
     if present and len(present) < 3:
         missing = ", ".join(c for c in csvs if c not in present)
-        return [Issue(where + present[0], f"incomplete financial statements: {missing} missing; the "
-                      "three CSVs come together (or deliver the workbook)")]
+        return [
+            Issue(
+                where + present[0],
+                f"incomplete financial statements: {missing} missing; the "
+                "three CSVs come together (or deliver the workbook)",
+            )
+        ]
     if not workbook and not present:
         return [Issue(where, f"no financial statements for {year}")]
     return []
 
 
-def reconcile_statements(tables: dict[Kind, pd.DataFrame], places: dict[Kind, reconcile.Place],
-                         reference: Reference, tolerance_cents: int,
-                         ledger: pd.DataFrame | None = None) -> list[reconcile.Check]:
+def reconcile_statements(
+    tables: dict[Kind, pd.DataFrame],
+    places: dict[Kind, reconcile.Place],
+    reference: Reference,
+    tolerance_cents: int,
+    ledger: pd.DataFrame | None = None,
+) -> list[reconcile.Check]:
     """R1-R3 (and L1/L2 with a ledger) on typed statement tables."""
     line_types = {c: v["line_type"] for c, v in reference.statement_lines.items()}
     perf, budget, alloc = tables[Kind.PERFORMANCE], tables[Kind.BUDGET], tables[Kind.ALLOCATION]
-    checks = reconcile.reconcile_performance(perf, line_types, places[Kind.PERFORMANCE], tolerance_cents)
+    checks = reconcile.reconcile_performance(
+        perf, line_types, places[Kind.PERFORMANCE], tolerance_cents
+    )
     checks.append(reconcile.reconcile_budget(budget, perf, places[Kind.BUDGET], tolerance_cents))
-    checks += reconcile.reconcile_allocation(alloc, budget, perf, places[Kind.ALLOCATION], tolerance_cents)
+    checks += reconcile.reconcile_allocation(
+        alloc, budget, perf, places[Kind.ALLOCATION], tolerance_cents
+    )
     if ledger is not None:
-        by_key = ledger.groupby(["org_unit", "strategic_code"], as_index=False)["amount_cents"].sum()
+        by_key = ledger.groupby(["org_unit", "strategic_code"], as_index=False)[
+            "amount_cents"
+        ].sum()
         by_line = ledger.groupby("line_code", as_index=False)["amount_cents"].sum()
         checks += reconcile.reconcile_ledger(
             by_key.rename(columns={"amount_cents": "cents"}),
             by_line.rename(columns={"amount_cents": "cents"}),
-            alloc, perf, places[Kind.LEDGER], tolerance_cents,
+            alloc,
+            perf,
+            places[Kind.LEDGER],
+            tolerance_cents,
         )
     return checks
 
 
 # -- loading --------------------------------------------------------------------------------
-def _records(frame: pd.DataFrame, **constants: object) -> list[dict[str, object]]:
+#: Rows per bulk insert: memory stays flat on a ledger of millions of lines.
+_CHUNK_ROWS = 20_000
+
+
+def _insert_records(conn: Connection, table: Table, records: list[dict[str, object]]) -> None:
+    """One bulk insert (``executemany``) of ``records`` into ``table``."""
+    conn.execute(insert(table), records)
+
+
+def _insert_frame(conn: Connection, table: Table, frame: pd.DataFrame, **constants: object) -> int:
+    """Insert every row of ``frame`` (index ``row`` becomes ``row_number``), in chunks."""
     if frame.empty:
-        return []
-    out = frame.reset_index().rename(columns={"row": "row_number"})
-    out = out.astype(object).where(out.notna(), None)
-    records = out.to_dict("records")
-    for r in records:
-        r.update(constants)
-    return records
+        return 0
+    out = frame.reset_index().rename(columns={"row": "row_number"}).assign(**constants)
+    for start in range(0, len(out), _CHUNK_ROWS):
+        chunk = out.iloc[start : start + _CHUNK_ROWS].astype(object)
+        _insert_records(conn, table, chunk.where(chunk.notna(), None).to_dict("records"))
+    return len(out)
 
 
-def _current(conn: Connection, paths: list[str] | None, group: str) -> dict[str, dict]:
+def _current(conn: Connection, group: str) -> dict[str, dict]:
     """Current deliveries of a group, by path."""
     year, kinds = _group_scope(group)
-    query = select(s.deliveries).where(s.deliveries.c.superseded_at.is_(None),
-                                       s.deliveries.c.kind.in_(kinds))
-    query = query.where(s.deliveries.c.year.is_(None) if year is None else s.deliveries.c.year == year)
+    d = s.deliveries
+    query = select(d).where(d.c.superseded_at.is_(None), d.c.kind.in_(kinds))
+    query = query.where(d.c.year.is_(None) if year is None else d.c.year == year)
     return {row.path: row._asdict() for row in conn.execute(query)}
+
+
+_STATEMENTS = ("financial_statements", *(k.value for k in STATEMENT_KINDS))
 
 
 def _group_scope(group: str) -> tuple[int | None, list[str]]:
     name, _, year = group.partition("/")
     kinds = {
-        "statements": ["financial_statements", *[k.value for k in STATEMENT_KINDS], Kind.LEDGER.value],
+        "statements": [*_STATEMENTS, Kind.LEDGER.value],
         "activities": [Kind.ACTIVITIES.value],
         "indicator_values": [Kind.INDICATOR_VALUES.value],
         "indicator_definitions": [Kind.INDICATOR_DEFINITIONS.value],
@@ -222,31 +273,71 @@ def _group_scope(group: str) -> tuple[int | None, list[str]]:
 
 def _clear(conn: Connection, delivery_id: int) -> None:
     """Remove what an earlier judgement of a delivery wrote (it is re-derived)."""
-    for table in (*s.DATA_TABLES.values(), s.activity_partners, s.delivery_issues, s.validation_results):
+    tables = (*s.DATA_TABLES.values(), s.activity_partners, s.delivery_issues, s.validation_results)
+    for table in tables:
         conn.execute(delete(table).where(table.c.delivery_id == delivery_id))
 
 
 def _store_results(conn: Connection, delivery_id: int, year: int | None, item: Delivered) -> None:
     rows = []
     for table in item.tables:
-        for (rule, column), failed in sorted(table.results.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
-            rows.append({
-                "delivery_id": delivery_id, "year": year, "suite": table.spec.kind.value,
-                "expectation": rule, "column_name": column, "success": not failed,
-                "element_count": len(table.raw.frame), "unexpected_count": len(failed),
-                "unexpected_rows": failed[:_MAX_STORED_ROWS], "details": None,
-            })
+        ordered = sorted(table.results.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
+        for (rule, column), failed in ordered:
+            rows.append(
+                {
+                    "delivery_id": delivery_id,
+                    "year": year,
+                    "suite": table.spec.kind.value,
+                    "expectation": rule,
+                    "column_name": column,
+                    "success": not failed,
+                    "element_count": len(table.raw.frame),
+                    "unexpected_count": len(failed),
+                    "unexpected_rows": failed[:_MAX_STORED_ROWS],
+                    "details": None,
+                }
+            )
     if rows:
-        conn.execute(insert(s.validation_results), rows)
+        _insert_records(conn, s.validation_results, rows)
 
 
-def _store_issues(conn: Connection, delivery_id: int, issues: list[Issue], quarantined: bool) -> None:
+def _kept_out(item: Delivered) -> set[tuple[str | None, int]]:
+    """(sheet, row) of the rows an error keeps out of the warehouse: the quarantine.
+
+    Rows the table leaves out for another reason (indicator values of another year,
+    ignored with a warning) are not quarantined even if they also have an error.
+    """
+    if item.rejected:
+        return set()
+    return {(t.raw.sheet, r) for t in item.tables for r in t.bad_rows if r in t.frame.index}
+
+
+def _store_issues(
+    conn: Connection,
+    delivery_id: int,
+    issues: list[Issue],
+    quarantined: set[tuple[str | None, int]],
+) -> None:
     if issues:
-        conn.execute(insert(s.delivery_issues), [{
-            "delivery_id": delivery_id, "file": i.file, "sheet": i.sheet, "row_number": i.row,
-            "column_name": i.column, "value": i.value, "severity": i.severity, "rule": i.rule,
-            "message": i.message, "quarantined": quarantined and i.is_error and i.row is not None,
-        } for i in issues])
+        _insert_records(
+            conn,
+            s.delivery_issues,
+            [
+                {
+                    "delivery_id": delivery_id,
+                    "file": i.file,
+                    "sheet": i.sheet,
+                    "row_number": i.row,
+                    "column_name": i.column,
+                    "value": i.value,
+                    "severity": i.severity,
+                    "rule": i.rule,
+                    "message": i.message,
+                    "quarantined": i.is_error and (i.sheet, i.row) in quarantined,
+                }
+                for i in issues
+            ],
+        )
 
 
 def _load_rows(conn: Connection, delivery_id: int, year: int | None, table: CheckedTable) -> int:
@@ -255,24 +346,48 @@ def _load_rows(conn: Connection, delivery_id: int, year: int | None, table: Chec
     constants: dict[str, object] = {"delivery_id": delivery_id}
     if "year" in target.c and "year" not in frame.columns:
         constants["year"] = year
-    records = _records(frame, **constants)
-    if records:
-        conn.execute(insert(target), records)
-    if table.spec.kind is Kind.ACTIVITIES and not frame.empty:
-        partners = [
-            {"delivery_id": delivery_id, "activity_id": aid, "org_unit": unit}
-            for aid, units in zip(frame["activity_id"], frame["partner_org_units"], strict=True)
-            for unit in (units.split(";") if units else [])
-        ]
-        if partners:
-            conn.execute(insert(s.activity_partners), partners)
-    return len(records)
+    loaded = _insert_frame(conn, target, frame, **constants)
+    if table.spec.kind is Kind.ACTIVITIES and loaded:
+        units = frame["partner_org_units"].fillna("")
+        partners = (
+            frame.loc[units != "", ["activity_id"]]
+            .assign(org_unit=units[units != ""].str.split(";"))
+            .explode("org_unit")
+        )
+        if not partners.empty:
+            _insert_records(
+                conn,
+                s.activity_partners,
+                partners.assign(delivery_id=delivery_id).to_dict("records"),
+            )
+    return loaded
 
 
-def load_group(conn: Connection, group: str, year: int | None, items: list[Delivered],
-               settings: Settings, now: dt.datetime, *, block: bool,
-               extra_issues: dict[str, list[Issue]] | None = None) -> GroupOutcome:
+def _blocks(items: list[Delivered], extra: dict[str, list[Issue]]) -> bool:
+    """For a blocking group: whether any error in any file keeps the whole group out."""
+    if any(i.rejected or i.errors for i in items):
+        return True
+    return any(i.is_error for issues in extra.values() for i in issues)
+
+
+def load_group(
+    conn: Connection,
+    group: str,
+    year: int | None,
+    items: list[Delivered],
+    settings: Settings,
+    now: dt.datetime,
+    *,
+    block: bool,
+    extra_issues: dict[str, list[Issue]] | None = None,
+) -> GroupOutcome:
     """Record and load the files of one group, superseding what they replace.
+
+    Every file is recorded in ``deliveries`` and archived, loaded or not. A file whose
+    content is already the current delivery at its path keeps that delivery (and its
+    time of arrival); its rows are re-derived. A file with new content is a new delivery
+    that supersedes the current one; a current delivery whose file is gone is superseded
+    by nothing. Superseded deliveries keep their rows, for audit.
 
     Args:
         conn: A connection inside the group's transaction.
@@ -281,57 +396,76 @@ def load_group(conn: Connection, group: str, year: int | None, items: list[Deliv
         items: The group's judged files, in name order.
         settings: For the archive.
         now: Time of this run (arrival of new content, load time).
-        block: Whether the group's errors block (statements): then no rows are loaded.
-        extra_issues: Group-level issues by path (reconciliation), stored with the file.
+        block: Whether the group's errors block (statements): then, on any error, no
+            file of the group is loaded and nothing is quarantined.
+        extra_issues: Group-level issues by path (structure, reconciliation), stored with
+            the file they name.
+
+    Returns:
+        Files, rows loaded and quarantined, and the group's blocking errors.
     """
+    extra = extra_issues or {}
     outcome = GroupOutcome(group, skipped=False, files=len(items))
-    current = _current(conn, [i.path for i in items], group)
+    current = _current(conn, group)
     present = {i.path for i in items}
+    d = s.deliveries
     for path, old in current.items():
         if path not in present:
-            conn.execute(update(s.deliveries).where(s.deliveries.c.id == old["id"]).values(superseded_at=now))
-            log.info("%s is no longer in the landing zone: its delivery %s no longer counts", path, old["id"])
+            conn.execute(update(d).where(d.c.id == old["id"]).values(superseded_at=now))
+            log.info(
+                "%s is no longer in the landing zone: delivery %s no longer counts", path, old["id"]
+            )
+    blocked = block and _blocks(items, extra)
     for item in items:
         old = current.get(item.path)
-        issues = item.issues + (extra_issues or {}).get(item.path, [])
-        rejected = item.rejected or (block and any(i.is_error for i in issues))
+        issues = extra.get(item.path, []) + item.issues
         if old and old["sha256"] == item.sha256:
             delivery_id = old["id"]
             _clear(conn, delivery_id)
         else:
-            delivery_id = conn.execute(insert(s.deliveries).values(
-                path=item.path, year=year, kind=item.kind, sha256=item.sha256,
-                size_bytes=len(item.data), encoding=item.encoding, arrived_at=now,
-                outcome="pending", archive_path=_archive(settings, item),
-            )).inserted_primary_key[0]
+            delivery_id = conn.execute(
+                insert(d).values(
+                    path=item.path,
+                    year=year,
+                    kind=item.kind,
+                    sha256=item.sha256,
+                    size_bytes=len(item.data),
+                    encoding=item.encoding,
+                    arrived_at=now,
+                    outcome="pending",
+                    archive_path=_archive(settings, item),
+                )
+            ).inserted_primary_key[0]
             if old:
-                conn.execute(update(s.deliveries).where(s.deliveries.c.id == old["id"]).values(
-                    superseded_at=now, superseded_by=delivery_id))
-                log.info("%s: corrected delivery %s supersedes %s", item.path, delivery_id, old["id"])
-        loaded = 0
-        if not rejected and not block_all(block, items, extra_issues):
-            loaded = sum(_load_rows(conn, delivery_id, year, t) for t in item.tables)
-        quarantined = 0 if block else sum(len(t.bad_rows) for t in item.tables)
-        _store_issues(conn, delivery_id, issues, quarantined=not block)
+                conn.execute(
+                    update(d)
+                    .where(d.c.id == old["id"])
+                    .values(superseded_at=now, superseded_by=delivery_id)
+                )
+                log.info(
+                    "%s: corrected delivery %s supersedes %s", item.path, delivery_id, old["id"]
+                )
+        rejected = item.rejected or blocked
+        loaded = 0 if rejected else sum(_load_rows(conn, delivery_id, year, t) for t in item.tables)
+        kept_out = set() if rejected else _kept_out(item)
+        _store_issues(conn, delivery_id, issues, kept_out)
         _store_results(conn, delivery_id, year, item)
-        conn.execute(update(s.deliveries).where(s.deliveries.c.id == delivery_id).values(
-            outcome="rejected" if rejected or (block and block_all(block, items, extra_issues)) else "loaded",
-            loaded_at=now, encoding=item.encoding, rows_loaded=loaded, rows_quarantined=quarantined,
-        ))
+        conn.execute(
+            update(d)
+            .where(d.c.id == delivery_id)
+            .values(
+                outcome="rejected" if rejected else "loaded",
+                loaded_at=now,
+                encoding=item.encoding,
+                rows_loaded=loaded,
+                rows_quarantined=len(kept_out),
+            )
+        )
         outcome.rows_loaded += loaded
-        outcome.rows_quarantined += quarantined
-        if block or item.rejected:
-            outcome.blocking_issues += [i for i in issues if i.is_error] if block else []
+        outcome.rows_quarantined += len(kept_out)
+        if block:
+            outcome.blocking_issues += [i for i in issues if i.is_error]
     return outcome
-
-
-def block_all(block: bool, items: list[Delivered], extra: dict[str, list[Issue]] | None) -> bool:
-    """For blocking groups: any error in any file keeps the whole group out."""
-    if not block:
-        return False
-    if any(i.rejected or i.errors for i in items):
-        return True
-    return any(i.is_error for issues in (extra or {}).values() for i in issues)
 
 
 def _save_signature(conn: Connection, group: str, signature: str, now: dt.datetime) -> None:
@@ -340,42 +474,94 @@ def _save_signature(conn: Connection, group: str, signature: str, now: dt.dateti
 
 
 def _stored_signature(conn: Connection, group: str) -> str | None:
-    return conn.execute(select(s.load_groups.c.signature).where(s.load_groups.c.name == group)).scalar()
+    query = select(s.load_groups.c.signature).where(s.load_groups.c.name == group)
+    return conn.execute(query).scalar()
 
 
 def stored_blocking_issues(conn: Connection, year: int) -> list[Issue]:
-    """Errors stored with the year's current statement deliveries (replayed on a no-op run)."""
+    """Why the year's current financial statements block it, as stored by ingestion.
+
+    The errors stored with the year's current statement and ledger deliveries (their
+    rows, structure and reconciliation), preceded by "no financial statements" when
+    there are no current statements at all. Read from the warehouse, so a run that
+    skips unchanged deliveries reports the same errors as the run that loaded them.
+    """
     d, i = s.deliveries, s.delivery_issues
     _, kinds = _group_scope("statements")
+    current = d.c.superseded_at.is_(None) & (d.c.year == year)
+    present = conn.execute(
+        select(func.count()).select_from(d).where(current, d.c.kind.in_(_STATEMENTS))
+    ).scalar()
+    issues = [] if present else [Issue(f"{year}/", f"no financial statements for {year}")]
     rows = conn.execute(
-        select(i).join(d, d.c.id == i.c.delivery_id)
-        .where(d.c.year == year, d.c.superseded_at.is_(None), d.c.kind.in_(kinds),
-               i.c.severity == "error")
+        select(i)
+        .join(d, d.c.id == i.c.delivery_id)
+        .where(current, d.c.kind.in_(kinds), i.c.severity == "error")
         .order_by(i.c.id)
     )
-    return [Issue(file=r.file, message=r.message, sheet=r.sheet, row=r.row_number, column=r.column_name,
-                  value=r.value, rule=r.rule) for r in rows]
+    return issues + [
+        Issue(
+            file=r.file,
+            message=r.message,
+            sheet=r.sheet,
+            row=r.row_number,
+            column=r.column_name,
+            value=r.value,
+            rule=r.rule,
+        )
+        for r in rows
+    ]
 
 
 def _defined_indicators(conn: Connection) -> frozenset[str]:
     d, t = s.deliveries, s.indicator_definitions
-    rows = conn.execute(select(t.c.indicator_code).join(d, d.c.id == t.c.delivery_id)
-                        .where(d.c.superseded_at.is_(None)))
+    rows = conn.execute(
+        select(t.c.indicator_code)
+        .join(d, d.c.id == t.c.delivery_id)
+        .where(d.c.superseded_at.is_(None))
+    )
     return frozenset(r[0] for r in rows)
 
 
-def _process(engine: Engine, group: str, year: int | None, items: list[Delivered], judge_group,  # noqa: ANN001
-             settings: Settings, now: dt.datetime, *, block: bool, extra_sig: str = "") -> GroupOutcome:
+def _process(
+    engine: Engine,
+    group: str,
+    year: int | None,
+    items: list[Delivered],
+    judge_group: Callable[[list[Delivered]], dict[str, list[Issue]]],
+    settings: Settings,
+    now: dt.datetime,
+    *,
+    block: bool,
+    extra_sig: str = "",
+) -> GroupOutcome:
+    """Judge and load a group in one transaction, unless its signature is unchanged.
+
+    The signature is computed from the bytes in ``items``, the very bytes that are
+    judged, archived and loaded: a file that changes after it was read has another
+    hash, so the next run sees the change. Judging happens before the transaction.
+    """
     signature = _signature(items, extra_sig)
+    with engine.connect() as conn:
+        unchanged = _stored_signature(conn, group) == signature
+    if unchanged:
+        log.info("%s unchanged (%d files): skipped", group, len(items))
+        return GroupOutcome(group, skipped=True, files=len(items))
+    extra = judge_group(items)
     with engine.begin() as conn:
-        if _stored_signature(conn, group) == signature:
-            log.info("%s unchanged (%d files): skipped", group, len(items))
-            return GroupOutcome(group, skipped=True, files=len(items))
-        extra = judge_group(items)
-        outcome = load_group(conn, group, year, items, settings, now, block=block, extra_issues=extra)
+        outcome = load_group(
+            conn, group, year, items, settings, now, block=block, extra_issues=extra
+        )
         _save_signature(conn, group, signature, now)
-    log.info("%s: %d files, %d rows loaded, %d quarantined", group, outcome.files,
-             outcome.rows_loaded, outcome.rows_quarantined)
+    log.info(
+        "%s: %d files, %d rows loaded, %d quarantined",
+        group,
+        outcome.files,
+        outcome.rows_loaded,
+        outcome.rows_quarantined,
+    )
+    for issue in outcome.blocking_issues:
+        log.error("%s", issue.line())
     return outcome
 
 
@@ -383,34 +569,50 @@ def _process(engine: Engine, group: str, year: int | None, items: list[Delivered
 SOURCES = frozenset({"finance", "sectors", "planning"})
 
 
-def ingest_year(engine: Engine, landing: Landing, settings: Settings, year: int,
-                reference: Reference, now: dt.datetime | None = None,
-                sources: frozenset[str] = SOURCES) -> YearIngest:
+def reference_fingerprint(reference: Reference) -> str:
+    """A hash of the reference codes: a group judged against other codes is re-judged."""
+    return hashlib.sha256(repr(reference).encode()).hexdigest()
+
+
+def ingest_year(
+    engine: Engine,
+    landing: Landing,
+    settings: Settings,
+    year: int,
+    reference: Reference,
+    now: dt.datetime | None = None,
+    sources: frozenset[str] = SOURCES,
+) -> YearIngest:
     """Ingest every delivery of ``year`` (and the indicator definitions).
 
     ``sources`` limits the work to some of ``finance`` (statements and ledger),
     ``sectors`` (activities) and ``planning`` (indicator definitions and values); the
-    blocking issues returned always cover the year's statements.
+    blocking issues returned always cover the year's statements. The caller holds the
+    year's run lock (:mod:`oneitu_etl.warehouse.locks`); the indicator definitions,
+    shared by every year, are processed under the shared lock.
 
     Args:
         engine: The warehouse.
         landing: The landing zone.
-        settings: Archive, limits, tolerance.
+        settings: Archive, limits, tolerance, lock timeouts.
         year: Financial year.
         reference: Reference codes.
         now: Time of the run (defaults to now, UTC).
+        sources: Which sources to ingest.
 
     Returns:
         What was loaded, and the issues that block the year.
     """
     now = now or dt.datetime.now(dt.UTC)
-    paths = landing.year_files(year)
+    codes = reference_fingerprint(reference)
     warnings: list[Issue] = []
     by_kind: dict[str, list[str]] = {}
-    for path in paths:
+    for path in landing.year_files(year):
         kind = kind_of_path(path)
         if kind is None or kind == Kind.INDICATOR_DEFINITIONS.value:
-            warnings.append(Issue(path, "not a file of the data contract; ignored", severity="warning"))
+            warnings.append(
+                Issue(path, "not a file of the data contract; ignored", severity="warning")
+            )
             continue
         by_kind.setdefault(kind, []).append(path)
 
@@ -418,88 +620,131 @@ def ingest_year(engine: Engine, landing: Landing, settings: Settings, year: int,
         data = landing.read_bytes(path)
         return Delivered(path=path, kind=kind, data=data, sha256=sha256_hex(data))
 
+    def files(kind: Kind) -> list[Delivered]:
+        return [read(p, kind.value) for p in by_kind.get(kind.value, [])]
+
     groups: list[GroupOutcome] = []
-    tolerance = round(settings.tolerance_chf * 100)
+    if "planning" in sources:  # indicator definitions: all years
+        definitions = []
+        if landing.has(DEFINITIONS):
+            definitions = [read(DEFINITIONS, Kind.INDICATOR_DEFINITIONS.value)]
 
-    # indicator definitions (all years)
-    definitions = [read(DEFINITIONS, Kind.INDICATOR_DEFINITIONS.value)] if landing.has(DEFINITIONS) else []
-
-    def judge_definitions(items: list[Delivered]) -> dict:
-        for item in items:
-            judge(item, Context(reference, None), settings)
-        return {}
-
-    if "planning" in sources:
-        groups.append(_process(engine, "indicator_definitions", None, definitions,
-                               judge_definitions, settings, now, block=False))
-
-    # financial statements
-    statement_paths = by_kind.get("financial_statements", []) + [
-        p for k in STATEMENT_KINDS for p in by_kind.get(k.value, [])]
-    structure = statement_structure(statement_paths, year)
-    ledger_paths = by_kind.get(Kind.LEDGER.value, [])
-    statements = [read(p, kind_of_path(p) or "") for p in sorted(statement_paths + ledger_paths)]
-
-    def judge_statements(items: list[Delivered]) -> dict[str, list[Issue]]:
-        ctx = Context(reference, year)
-        for item in items:
-            judge(item, ctx, settings)
-        if structure or any(i.rejected or i.errors for i in items):
+        def judge_definitions(items: list[Delivered]) -> dict[str, list[Issue]]:
+            for item in items:
+                judge(item, Context(reference, None), settings)
             return {}
-        tables = {t.spec.kind: t for i in items for t in i.tables}
-        places = {t.spec.kind: reconcile.Place(t.raw.file, t.raw.sheet) for t in tables.values()}
-        ledger = tables[Kind.LEDGER].frame if Kind.LEDGER in tables else None
-        checks = reconcile_statements({k: t.frame for k, t in tables.items()}, places, reference,
-                                      tolerance, ledger)
-        extra: dict[str, list[Issue]] = {}
-        for check in checks:
-            if check.issue:
-                extra.setdefault(check.issue.file, []).append(check.issue)
-        return extra
 
-    if not structure and "finance" in sources:
-        groups.append(_process(engine, f"statements/{year}", year, statements, judge_statements,
-                               settings, now, block=True))
+        with locks.year_lock(
+            engine,
+            locks.SHARED,
+            wait_seconds=settings.lock_wait_seconds,
+            stale_after_seconds=settings.lock_stale_seconds,
+        ):
+            groups.append(
+                _process(
+                    engine,
+                    "indicator_definitions",
+                    None,
+                    definitions,
+                    judge_definitions,
+                    settings,
+                    now,
+                    block=False,
+                    extra_sig=codes,
+                )
+            )
 
-    # activities, then indicator values (which depend on the definitions)
-    activities = [read(p, Kind.ACTIVITIES.value) for p in by_kind.get(Kind.ACTIVITIES.value, [])]
+    if "finance" in sources:
+        statement_paths = by_kind.get("financial_statements", []) + [
+            p for k in STATEMENT_KINDS for p in by_kind.get(k.value, [])
+        ]
+        structure = statement_structure(statement_paths, year)
+        paths = sorted(statement_paths + by_kind.get(Kind.LEDGER.value, []))
+        statements = [read(p, kind_of_path(p) or "") for p in paths]
+        tolerance = round(settings.tolerance_chf * 100)
 
-    def judge_activities(items: list[Delivered]) -> dict:
-        ctx = Context(reference, year)  # one context: activity ids unique across the files
-        for item in items:
-            judge(item, ctx, settings)
-        return {}
+        def judge_statements(items: list[Delivered]) -> dict[str, list[Issue]]:
+            ctx = Context(reference, year)
+            for item in items:
+                judge(item, ctx, settings)
+            extra: dict[str, list[Issue]] = {}
+            # "no financial statements" names no file: it is derived from their absence
+            for issue in structure:
+                extra.setdefault(issue.file, []).append(issue)
+            if structure or any(i.rejected or i.errors for i in items):
+                return extra
+            tables = {t.spec.kind: t for i in items for t in i.tables}
+            places = {k: reconcile.Place(t.raw.file, t.raw.sheet) for k, t in tables.items()}
+            ledger = tables[Kind.LEDGER].frame if Kind.LEDGER in tables else None
+            checks = reconcile_statements(
+                {k: t.frame for k, t in tables.items()}, places, reference, tolerance, ledger
+            )
+            for check in checks:
+                if check.issue:
+                    extra.setdefault(check.issue.file, []).append(check.issue)
+            return extra
+
+        groups.append(
+            _process(
+                engine,
+                f"statements/{year}",
+                year,
+                statements,
+                judge_statements,
+                settings,
+                now,
+                block=True,
+                extra_sig=codes,
+            )
+        )
 
     if "sectors" in sources:
-        groups.append(_process(engine, f"activities/{year}", year, activities, judge_activities,
-                               settings, now, block=False))
 
-    values = [read(p, Kind.INDICATOR_VALUES.value) for p in by_kind.get(Kind.INDICATOR_VALUES.value, [])]
+        def judge_activities(items: list[Delivered]) -> dict[str, list[Issue]]:
+            ctx = Context(reference, year)  # one context: activity ids unique across files
+            for item in items:
+                judge(item, ctx, settings)
+            return {}
+
+        # the whole group is re-judged when any file changes: a duplicate id may move
+        groups.append(
+            _process(
+                engine,
+                f"activities/{year}",
+                year,
+                files(Kind.ACTIVITIES),
+                judge_activities,
+                settings,
+                now,
+                block=False,
+                extra_sig=codes,
+            )
+        )
+
+    if "planning" in sources:  # after the definitions, which values refer to
+        with engine.connect() as conn:
+            defined = _defined_indicators(conn)
+
+        def judge_values(items: list[Delivered]) -> dict[str, list[Issue]]:
+            ctx = Context(reference, year, indicator_codes=defined)
+            for item in items:
+                judge(item, ctx, settings)
+            return {}
+
+        groups.append(
+            _process(
+                engine,
+                f"indicator_values/{year}",
+                year,
+                files(Kind.INDICATOR_VALUES),
+                judge_values,
+                settings,
+                now,
+                block=False,
+                extra_sig=codes + "\n" + ",".join(sorted(defined)),
+            )
+        )
+
     with engine.connect() as conn:
-        defined = _defined_indicators(conn)
-
-    def judge_values(items: list[Delivered]) -> dict:
-        ctx = Context(reference, year, indicator_codes=defined)
-        for item in items:
-            judge(item, ctx, settings)
-        return {}
-
-    if "planning" in sources:
-        groups.append(_process(engine, f"indicator_values/{year}", year, values, judge_values,
-                               settings, now, block=False, extra_sig=",".join(sorted(defined))))
-
-    with engine.connect() as conn:
-        blocking = structure + stored_blocking_issues(conn, year)
-    if structure and "finance" in sources:
-        # the statements present are not loaded; earlier deliveries no longer count
-        with engine.begin() as conn:
-            current = _current(conn, None, f"statements/{year}")
-            for old in current.values():
-                conn.execute(update(s.deliveries).where(s.deliveries.c.id == old["id"])
-                             .values(superseded_at=now))
-            conn.execute(delete(s.load_groups).where(s.load_groups.c.name == f"statements/{year}"))
-    for group in groups:
-        if not group.skipped:
-            for issue in group.blocking_issues:
-                log.error("%s", issue.line())
+        blocking = stored_blocking_issues(conn, year)
     return YearIngest(year, groups, blocking, warnings)

@@ -17,10 +17,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import shutil
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Engine, delete, insert
 
 from oneitu_etl import marts, warehouse
 from oneitu_etl.fileio import atomic_write_text
@@ -29,6 +31,7 @@ from oneitu_etl.issues import Issue
 from oneitu_etl.reference import Reference, load_reference
 from oneitu_etl.settings import Settings
 from oneitu_etl.sources.landing import open_landing
+from oneitu_etl.warehouse import locks
 from oneitu_etl.warehouse import schema as s
 
 log = logging.getLogger(__name__)
@@ -72,8 +75,19 @@ def report_json_path(settings: Settings, year: int) -> Path:
 def open_warehouse(settings: Settings, reference: Reference | None = None) -> Engine:
     """Connect to the warehouse, migrate it and refresh its reference tables."""
     engine = warehouse.connect(settings.db_url)
-    sync_reference(engine, reference or load_reference())
+    with run_lock(engine, settings, locks.SHARED):  # runs of other years refresh them too
+        sync_reference(engine, reference or load_reference())
     return engine
+
+
+def run_lock(engine: Engine, settings: Settings, year: int) -> AbstractContextManager:
+    """The run lock of ``year`` (or of the shared data), with the settings' timeouts.
+
+    Raises:
+        locks.YearLocked: another run kept it beyond ``settings.lock_wait_seconds``.
+    """
+    return locks.year_lock(engine, year, wait_seconds=settings.lock_wait_seconds,
+                           stale_after_seconds=settings.lock_stale_seconds)
 
 
 def sync_reference(engine: Engine, reference: Reference) -> None:
@@ -101,7 +115,7 @@ def sync_reference(engine: Engine, reference: Reference) -> None:
 
 # -- stage 1 ----------------------------------------------------------------------------
 def ingest(settings: Settings, year: int, *, now: dt.datetime | None = None,
-           sources: frozenset[str] = SOURCES) -> YearIngest:
+           sources: frozenset[str] = SOURCES, lock: bool = True) -> YearIngest:
     """Stage 1: load the year's deliveries that changed since the last run.
 
     Args:
@@ -109,9 +123,11 @@ def ingest(settings: Settings, year: int, *, now: dt.datetime | None = None,
         year: Financial year.
         now: Time of the run.
         sources: Which of ``finance``, ``sectors``, ``planning`` to ingest (all by default).
+        lock: Take the year's run lock (``False`` when the caller holds it).
 
     Raises:
         UsageError: the landing root does not exist.
+        locks.YearLocked: another run holds the year.
     """
     landing = open_landing(settings.landing, settings.landing_conn_id)
     if not landing.exists():
@@ -119,7 +135,9 @@ def ingest(settings: Settings, year: int, *, now: dt.datetime | None = None,
     reference = load_reference()
     engine = open_warehouse(settings, reference)
     try:
-        result = ingest_year(engine, landing, settings, year, reference, now=now, sources=sources)
+        with run_lock(engine, settings, year) if lock else nullcontext():
+            result = ingest_year(engine, landing, settings, year, reference, now=now,
+                                 sources=sources)
     finally:
         engine.dispose()
     for warning in result.warnings:
@@ -128,27 +146,51 @@ def ingest(settings: Settings, year: int, *, now: dt.datetime | None = None,
 
 
 # -- stage 2 ----------------------------------------------------------------------------
+def staged_data_docs(settings: Settings, year: int) -> Path:
+    """Where stage 2 renders the Data Docs; :func:`publish` moves them to ``<Y>/data_docs``."""
+    return settings.out / ".staging" / f"data_docs_{year}"
+
+
 def validate(settings: Settings, year: int) -> dict[str, int]:
-    """Stage 2: summarise the validation results stored for the year's current deliveries.
+    """Stage 2: run the expectation suites with Great Expectations on the year's current data.
+
+    Every expectation's result goes to ``validation_results``; the Data Docs are rendered
+    into the staging area (see :mod:`oneitu_etl.validate.stage`).
 
     Returns:
-        ``{"checks_run": n, "checks_failed": m}``.
+        ``{"checks_run": n, "checks_failed": m}`` (expectations, each counted once).
     """
+    from oneitu_etl.validate.stage import validate_year  # noqa: PLC0415 - GX, inside the task
+
     engine = warehouse.connect(settings.db_url)
     try:
+        validate_year(engine, year, load_reference(), expectations_dir=settings.expectations_dir,
+                      tolerance_chf=settings.tolerance_chf,
+                      data_docs=staged_data_docs(settings, year))
         with engine.connect() as conn:
-            return _check_counts(conn, year)
+            counts = _check_counts(conn, settings, year)
+        return {"checks_run": counts["checks_run"], "checks_failed": counts["checks_failed"]}
     finally:
         engine.dispose()
 
 
-def _check_counts(conn, year: int) -> dict[str, int]:  # noqa: ANN001
-    d, v = s.deliveries, s.validation_results
-    scope = (d.c.superseded_at.is_(None)) & ((d.c.year == year) | d.c.year.is_(None))
-    run = conn.execute(select(func.count()).select_from(v.join(d, d.c.id == v.c.delivery_id)).where(scope)).scalar()
-    failed = conn.execute(select(func.count()).select_from(v.join(d, d.c.id == v.c.delivery_id))
-                          .where(scope, v.c.success.is_(False))).scalar()
-    return {"checks_run": int(run or 0), "checks_failed": int(failed or 0)}
+def _check_counts(conn, settings: Settings, year: int) -> dict[str, object]:  # noqa: ANN001
+    from oneitu_etl.validate.stage import check_counts  # noqa: PLC0415
+    from oneitu_etl.validate.suites import load_declarations  # noqa: PLC0415
+
+    return check_counts(conn, year, load_declarations(settings.expectations_dir))
+
+
+def _loaded_failures(settings: Settings, year: int) -> list[Issue]:
+    """Stage 2's failures in the year's loaded statements (they block; none expected)."""
+    from oneitu_etl.validate.stage import blocking_failures  # noqa: PLC0415
+
+    engine = warehouse.connect(settings.db_url)
+    try:
+        with engine.connect() as conn:
+            return blocking_failures(conn, year)
+    finally:
+        engine.dispose()
 
 
 # -- stage 3 ----------------------------------------------------------------------------
@@ -160,17 +202,13 @@ def blocking_issues(settings: Settings, year: int, reference: Reference,
         return [Issue(f"{year}/", f"no Strategic Plan cycle contains {year}; the project ships {plans}")]
     if ingest_result is not None:
         return ingest_result.blocking
-    landing = open_landing(settings.landing, settings.landing_conn_id)
-    from oneitu_etl.contract import kind_of_path  # noqa: PLC0415
-    from oneitu_etl.ingest import statement_structure, stored_blocking_issues  # noqa: PLC0415
+    from oneitu_etl.ingest import stored_blocking_issues  # noqa: PLC0415
 
-    paths = [p for p in landing.year_files(year) if kind_of_path(p) in (
-        "financial_statements", "financial_performance", "budget_comparison", "expense_allocation")]
-    issues = statement_structure(paths, year)
+    # what ingestion stored (structure included), not the landing zone as it is now
     engine = warehouse.connect(settings.db_url)
     try:
         with engine.connect() as conn:
-            return issues + stored_blocking_issues(conn, year)
+            return stored_blocking_issues(conn, year)
     finally:
         engine.dispose()
 
@@ -184,6 +222,7 @@ def build_report_data(settings: Settings, year: int, *, generated_on: dt.date,
     """
     reference = load_reference()
     errors = blocking_issues(settings, year, reference, ingest_result)
+    errors = errors or _loaded_failures(settings, year)
     cycle = reference.cycle_for(year)
     data: dict[str, object] = {
         "year": year,
@@ -198,7 +237,10 @@ def build_report_data(settings: Settings, year: int, *, generated_on: dt.date,
         try:
             with engine.connect() as conn:
                 data.update(marts.report_figures(conn, year, reference, settings.tolerance_chf))
-                data["data_quality"].update(_check_counts(conn, year))  # type: ignore[union-attr]
+                data["data_quality"].update(_check_counts(conn, settings, year))  # type: ignore[union-attr]
+                docs = staged_data_docs(settings, year) / "index.html"
+                data["data_quality"]["data_docs"] = (  # type: ignore[index]
+                    "data_docs/index.html" if docs.exists() else None)
                 checks = data["reconciliation"]
                 data["data_quality"]["checks_run"] += len(checks)  # type: ignore[index]
                 data["data_quality"]["checks_failed"] += sum(not c["passed"] for c in checks)  # type: ignore[index]
@@ -224,6 +266,7 @@ def publish(settings: Settings, year: int, *, pdf: bool = True) -> RunResult:
 
         published = render_report(data, out, generated_on=dt.date.fromisoformat(data["generated_on"]),
                                   pdf=pdf)
+    _publish_data_docs(settings, year, published=data["status"] == "published")
     target = report_json_path(settings, year)
     atomic_write_text(target, staged.read_text(encoding="utf-8"))
     staged.unlink(missing_ok=True)
@@ -234,11 +277,38 @@ def publish(settings: Settings, year: int, *, pdf: bool = True) -> RunResult:
     return RunResult(year, data["status"], target, [*published, target], errors)
 
 
+def _publish_data_docs(settings: Settings, year: int, *, published: bool) -> None:
+    """Put stage 2's Data Docs beside a published report (a blocked year keeps the old)."""
+    staged = staged_data_docs(settings, year)
+    if not staged.exists():
+        return
+    if not published:
+        shutil.rmtree(staged, ignore_errors=True)
+        return
+    target = year_dir(settings, year) / "data_docs"
+    old = target.with_name(".data_docs.old")
+    shutil.rmtree(old, ignore_errors=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        target.rename(old)
+    staged.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
 def run_year(settings: Settings, year: int, *, generated_on: dt.date | None = None,
              pdf: bool = True) -> RunResult:
-    """Build one year end to end (``oneitu run``): ingest, validate, figures, publish."""
-    result = ingest(settings, year)
-    validate(settings, year)
-    build_report_data(settings, year, generated_on=generated_on or dt.date.today(),
-                      ingest_result=result)
-    return publish(settings, year, pdf=pdf)
+    """Build one year end to end (``oneitu run``): ingest, validate, figures, publish.
+
+    The whole run holds the year's run lock: a second run of the same year waits for it
+    (``settings.lock_wait_seconds``), then refuses with :class:`locks.YearLocked`.
+    """
+    engine = warehouse.connect(settings.db_url)
+    try:
+        with run_lock(engine, settings, year):
+            result = ingest(settings, year, lock=False)
+            validate(settings, year)
+            build_report_data(settings, year, generated_on=generated_on or dt.date.today(),
+                              ingest_result=result)
+            return publish(settings, year, pdf=pdf)
+    finally:
+        engine.dispose()
