@@ -23,8 +23,13 @@ from oneitu_etl.issues import DeliveryRejected, Issue
 
 log = logging.getLogger(__name__)
 
-#: Bytes that Windows-1252 leaves undefined: a file holding them is neither UTF-8 nor 1252.
-_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+#: Byte order marks of encodings the contract does not accept, longest first.
+_OTHER_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
 _XLSX_MAGIC = b"PK\x03\x04"
 
 
@@ -64,8 +69,21 @@ def detect_encoding(data: bytes, file: str) -> tuple[str, str]:
         ``(text, encoding)`` where encoding is ``utf-8``, ``utf-8-sig`` or ``cp1252``.
 
     Raises:
-        DeliveryRejected: binary content, or bytes that no accepted encoding defines.
+        DeliveryRejected: UTF-16/32, binary content, or bytes that no accepted encoding
+            defines (Windows-1252 leaves 0x81, 0x8D, 0x8F, 0x90 and 0x9D undefined); the
+            message names the byte offset.
     """
+    for bom, name in _OTHER_BOMS:
+        if data.startswith(bom):
+            raise DeliveryRejected(
+                [
+                    Issue(
+                        file,
+                        f"the file is encoded as {name} (byte order mark at byte offset 0); "
+                        "save it as CSV UTF-8",
+                    )
+                ]
+            )
     nul = data.find(b"\x00")
     if nul >= 0:
         raise DeliveryRejected([Issue(file, f"not a text CSV file: NUL byte at byte offset {nul}")])
@@ -81,18 +99,19 @@ def detect_encoding(data: bytes, file: str) -> tuple[str, str]:
             raise DeliveryRejected(
                 [Issue(file, f"invalid UTF-8 at byte offset {offset} after a UTF-8 BOM")]
             ) from None
-    for offset, byte in enumerate(data):
-        if byte in _CP1252_UNDEFINED:
-            raise DeliveryRejected(
-                [
-                    Issue(
-                        file,
-                        f"unreadable text: byte 0x{byte:02X} at byte offset {offset} is "
-                        "neither UTF-8 nor Windows-1252; save the file as CSV UTF-8",
-                    )
-                ]
-            )
-    return data.decode("cp1252"), "cp1252"
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as exc:
+        byte = data[exc.start]
+        raise DeliveryRejected(
+            [
+                Issue(
+                    file,
+                    f"unreadable text: byte 0x{byte:02X} at byte offset {exc.start} is neither "
+                    "UTF-8 nor Windows-1252; save the file as CSV UTF-8",
+                )
+            ]
+        ) from None
 
 
 def _check_header(raw: RawTable, spec: TableSpec) -> RawTable:
@@ -114,11 +133,15 @@ def _check_header(raw: RawTable, spec: TableSpec) -> RawTable:
     seen: set[str] = set()
     for name in raw.header:
         if name in seen:
-            raise DeliveryRejected([raw.issue(f'column "{name}" appears twice', row=1, column=name)])
+            raise DeliveryRejected(
+                [raw.issue(f'column "{name}" appears twice', row=1, column=name)]
+            )
         seen.add(name)
         if name not in spec.column_names:
             raw.issues.append(
-                raw.issue(f'extra column "{name}" is ignored', row=1, column=name, severity="warning")
+                raw.issue(
+                    f'extra column "{name}" is ignored', row=1, column=name, severity="warning"
+                )
             )
     for col in spec.columns:
         if col.name not in present:
@@ -153,7 +176,9 @@ def read_csv_table(data: bytes, file: str, spec: TableSpec) -> RawTable:
         DeliveryRejected: empty file, not CSV, missing required column.
     """
     if not data.strip():
-        raise DeliveryRejected([Issue(file, "the file is empty; expected a header row and data rows")])
+        raise DeliveryRejected(
+            [Issue(file, "the file is empty; expected a header row and data rows")]
+        )
     if data.startswith(_XLSX_MAGIC):
         raise DeliveryRejected(
             [Issue(file, "this is an Excel workbook saved with a .csv name; save it as CSV")]
@@ -165,7 +190,9 @@ def read_csv_table(data: bytes, file: str, spec: TableSpec) -> RawTable:
         raise DeliveryRejected([Issue(file, f"not a readable CSV file: {exc}")]) from None
     header = [h.strip() for h in records[0]] if records else []
     if not any(header):
-        raise DeliveryRejected([Issue(file, "the first row is empty; expected the header row", row=1)])
+        raise DeliveryRejected(
+            [Issue(file, "the first row is empty; expected the header row", row=1)]
+        )
     if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
         sep = "semicolons" if ";" in header[0] else "tabs"
         raise DeliveryRejected(
@@ -191,7 +218,11 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float):
         rounded = round(value, 2)
         if abs(value - rounded) < 1e-6:
-            return f"{rounded:.2f}".rstrip("0").rstrip(".") if rounded != int(rounded) else str(int(rounded))
+            return (
+                f"{rounded:.2f}".rstrip("0").rstrip(".")
+                if rounded != int(rounded)
+                else str(int(rounded))
+            )
         return repr(value)
     return str(value).strip()
 
@@ -208,9 +239,15 @@ def open_workbook(data: bytes, file: str, max_unzipped_bytes: int):  # noqa: ANN
     import openpyxl  # noqa: PLC0415 - keeps the module light for the DAG processor
 
     if not data:
-        raise DeliveryRejected([Issue(file, "the file is empty (0 bytes); expected an Excel workbook")])
+        raise DeliveryRejected(
+            [Issue(file, "the file is empty (0 bytes); expected an Excel workbook")]
+        )
     if not data.startswith(_XLSX_MAGIC):
-        hint = "a CSV file renamed .xlsx" if data[:1].isascii() and b"," in data[:200] else "not an Excel workbook"
+        hint = (
+            "a CSV file renamed .xlsx"
+            if data[:1].isascii() and b"," in data[:200]
+            else "not an Excel workbook"
+        )
         raise DeliveryRejected([Issue(file, f"{hint}; expected an .xlsx workbook")])
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -220,7 +257,12 @@ def open_workbook(data: bytes, file: str, max_unzipped_bytes: int):  # noqa: ANN
         raise DeliveryRejected([Issue(file, f"damaged or truncated workbook: {exc}")]) from None
     if total > max_unzipped_bytes:
         raise DeliveryRejected(
-            [Issue(file, f"workbook expands to {total:,} bytes, above the limit of {max_unzipped_bytes:,}")]
+            [
+                Issue(
+                    file,
+                    f"workbook expands to {total:,} bytes, above the limit of {max_unzipped_bytes:,}",
+                )
+            ]
         )
     if any(n.lower().endswith("vbaproject.bin") for n in names):
         raise DeliveryRejected([Issue(file, "workbook contains macros; save it as a plain .xlsx")])
@@ -234,7 +276,9 @@ def open_workbook(data: bytes, file: str, max_unzipped_bytes: int):  # noqa: ANN
         values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for damaged files
-        raise DeliveryRejected([Issue(file, f"damaged workbook: {type(exc).__name__}: {exc}")]) from None
+        raise DeliveryRejected(
+            [Issue(file, f"damaged workbook: {type(exc).__name__}: {exc}")]
+        ) from None
     return values, formulas
 
 
@@ -251,13 +295,26 @@ def read_workbook_sheet(values_wb, formulas_wb, file: str, spec: TableSpec) -> R
     assert sheet is not None
     if sheet not in values_wb.sheetnames:
         raise DeliveryRejected(
-            [Issue(file, f'missing sheet "{sheet}"; the workbook has: {", ".join(values_wb.sheetnames)}', sheet=sheet)]
+            [
+                Issue(
+                    file,
+                    f'missing sheet "{sheet}"; the workbook has: {", ".join(values_wb.sheetnames)}',
+                    sheet=sheet,
+                )
+            ]
         )
     value_rows = list(values_wb[sheet].iter_rows(values_only=True))
     formula_rows = list(formulas_wb[sheet].iter_rows(values_only=True))
     if not value_rows or not any(v is not None for v in value_rows[0]):
         raise DeliveryRejected(
-            [Issue(file, "the sheet is empty or row 1 is empty; expected the header row in row 1", sheet=sheet, row=1)]
+            [
+                Issue(
+                    file,
+                    "the sheet is empty or row 1 is empty; expected the header row in row 1",
+                    sheet=sheet,
+                    row=1,
+                )
+            ]
         )
     header = [_cell_text(v) for v in value_rows[0]]
     while header and header[-1] == "":
@@ -266,7 +323,14 @@ def read_workbook_sheet(values_wb, formulas_wb, file: str, spec: TableSpec) -> R
     if "" in header:
         col = header.index("") + 1
         raise DeliveryRejected(
-            [Issue(file, f"header cell {col} of row 1 is empty (merged or missing header?)", sheet=sheet, row=1)]
+            [
+                Issue(
+                    file,
+                    f"header cell {col} of row 1 is empty (merged or missing header?)",
+                    sheet=sheet,
+                    row=1,
+                )
+            ]
         )
     rows: list[list[str]] = []
     for r, (vals, forms) in enumerate(zip(value_rows[1:], formula_rows[1:], strict=False), start=2):
@@ -276,8 +340,14 @@ def read_workbook_sheet(values_wb, formulas_wb, file: str, spec: TableSpec) -> R
             formula = forms[c] if c < len(forms) else None
             if value is None and isinstance(formula, str) and formula.startswith("="):
                 issues.append(
-                    Issue(file, f"formula {formula} has no computed value; open and save the workbook in Excel",
-                          sheet=sheet, row=r, column=name, value=formula)
+                    Issue(
+                        file,
+                        f"formula {formula} has no computed value; open and save the workbook in Excel",
+                        sheet=sheet,
+                        row=r,
+                        column=name,
+                        value=formula,
+                    )
                 )
             cells.append(_cell_text(value))
         rows.append(cells)
