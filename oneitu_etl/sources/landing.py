@@ -4,7 +4,12 @@ Two readers behind one small interface: :class:`LocalLanding` for a folder on di
 embedded default) and :class:`ObjectStorageLanding`, which reads through Airflow's
 ``ObjectStoragePath`` so that ``s3://``, ``gs://`` or ``file://`` roots work by
 configuration alone. Paths handed out are relative to the root, POSIX style
-(``2024/activities/activities_R_2024.csv``).
+(``2024/activities/activities_R_2024.csv``). Hidden files and folders (names starting
+with a dot: uploads in progress, editors' lock files) are not deliveries.
+
+The root is configuration (``Settings.landing``, from ``ONEITU_LANDING``, and
+``Settings.landing_conn_id``, from ``ONEITU_LANDING_CONN_ID``); :func:`open_landing`
+picks the reader. Airflow is imported only when an object-storage root is opened.
 """
 
 from __future__ import annotations
@@ -13,6 +18,10 @@ from pathlib import Path
 from typing import Protocol
 
 DEFINITIONS = "indicator_definitions.csv"
+
+
+def _visible(rel: str) -> bool:
+    return not any(part.startswith(".") for part in rel.split("/"))
 
 
 class Landing(Protocol):
@@ -47,11 +56,8 @@ class LocalLanding:
         base = self.root / str(year)
         if not base.is_dir():
             return []
-        return sorted(
-            p.relative_to(self.root).as_posix()
-            for p in base.rglob("*")
-            if p.is_file() and not p.name.startswith(".")
-        )
+        found = (p.relative_to(self.root).as_posix() for p in base.rglob("*") if p.is_file())
+        return sorted(rel for rel in found if _visible(rel))
 
     def has(self, rel: str) -> bool:
         return (self.root / rel).is_file()
@@ -70,7 +76,9 @@ class ObjectStorageLanding:
         from airflow.sdk import ObjectStoragePath  # noqa: PLC0415 - Airflow only when configured
 
         self.url = url.rstrip("/")
-        self.root = ObjectStoragePath(self.url, conn_id=conn_id) if conn_id else ObjectStoragePath(self.url)
+        self.root = (
+            ObjectStoragePath(self.url, conn_id=conn_id) if conn_id else ObjectStoragePath(self.url)
+        )
 
     def exists(self) -> bool:
         try:
@@ -85,10 +93,14 @@ class ObjectStorageLanding:
         prefix = str(self.root).rstrip("/") + "/"
         found = []
         for path in base.rglob("*"):
-            if path.is_file() and not path.name.startswith("."):
-                found.append(str(path)[len(prefix):] if str(path).startswith(prefix)
-                             else path.relative_to(self.root).as_posix())
-        return sorted(found)
+            if path.is_file():
+                text = str(path)
+                found.append(
+                    text[len(prefix) :]
+                    if text.startswith(prefix)
+                    else path.relative_to(self.root).as_posix()
+                )
+        return sorted(rel for rel in found if _visible(rel))
 
     def has(self, rel: str) -> bool:
         return (self.root / rel).is_file()
