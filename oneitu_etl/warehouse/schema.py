@@ -207,6 +207,28 @@ indicator_values = Table(
     Index("ix_indicator_values_year", "year", "delivery_id"),
 )
 
+# Every file offered on the delivery page, delivered or not: who, when, what, the outcome
+# (delivered, unchanged, rejected by validation, refused before it) and the asset event.
+# A delivered upload becomes a delivery when the pipeline ingests it: same path and hash.
+uploads = Table(
+    "uploads", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("uploaded_at", DateTime(timezone=True), nullable=False),
+    Column("uploaded_by", Text, nullable=False),
+    Column("year", Integer),
+    Column("kind", String(32)),
+    Column("path", Text),                              # landing path; None when not delivered
+    Column("client_name", Text),                       # the browser's file name, shown only
+    Column("sha256", String(64), nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("outcome", String(16), nullable=False),     # delivered, unchanged, rejected, refused
+    Column("errors", Integer, nullable=False, default=0),
+    Column("warnings", Integer, nullable=False, default=0),
+    Column("event", String(16)),                       # emitted, failed; None if not announced
+    Column("message", Text),
+    Index("ix_uploads_year_path", "year", "path", "sha256"),
+)
+
 # --- runs and validation results --------------------------------------------------------
 runs = Table(
     "runs", metadata,

@@ -1,0 +1,457 @@
+"""The delivery page as a FastAPI application, independent of Airflow.
+
+:func:`create_app` builds it from the pipeline's settings and three injected pieces: the
+authentication dependency (who is calling, with which roles), ``announce`` (emit a
+source's asset event on the caller's behalf) and, optionally, ``report_run`` (the state
+of the report DAG's latest run). The Airflow plugin injects Airflow's own; the tests
+inject fakes. Pages are server-rendered Jinja2 templates, in English or French.
+
+Routes, relative to where the app is mounted (``/oneitu`` under the API server):
+``GET /`` the upload form, ``POST /upload`` check and deliver, ``GET /status`` the year's
+deliveries and report, ``GET /reports/{year}/{name}`` a published report file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import threading
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
+
+from oneitu_etl import warehouse
+from oneitu_etl.delivery import csrf
+from oneitu_etl.delivery.config import Caller, DeliveryConfig
+from oneitu_etl.delivery.messages import LANGUAGES, issue_message, language, size_text, text
+from oneitu_etl.delivery.service import ASSET_URIS, UploadResult, receive
+from oneitu_etl.delivery.sniff import Refused
+from oneitu_etl.reference import Reference, load_reference
+from oneitu_etl.settings import Settings
+from oneitu_etl.warehouse import uploads as records
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = Path(__file__).parent / "templates"
+LANG_COOKIE = "oneitu_lang"
+#: Room for the form's other fields and the multipart framing around the file.
+_FORM_OVERHEAD = 64 * 1024
+#: An oversized body is read and discarded up to this multiple of the limit, so that the
+#: browser gets the explanation instead of a reset connection; beyond it, it is cut off.
+_DRAIN_FACTOR = 4
+
+Authenticate = Callable[..., Caller | Awaitable[Caller]]
+#: ``announce(caller, asset_uri, extra)``: emit the asset event as the caller; say what it did.
+Announcer = Callable[[Caller, str, dict], str]
+#: ``report_run(caller, dag_id)``: the latest run (``state``, ``run_id``, ``when``, ``url``).
+ReportRun = Callable[[Caller, str], dict | None]
+
+
+class _TooLarge(Exception):
+    """The request body is above the upload limit."""
+
+
+def report_files(year: int) -> tuple[str, ...]:
+    """The published files of a year that the page links to (contract section 5)."""
+    return (
+        f"strategic_plan_report_{year}_en.html",
+        f"strategic_plan_report_{year}_fr.html",
+        f"strategic_plan_report_{year}_en.pdf",
+        f"strategic_plan_report_{year}_fr.pdf",
+        f"annex_{year}.xlsx",
+        f"report_{year}.json",
+    )
+
+
+class _Runtime:
+    """Settings and warehouse, resolved on first use (the API server may start first)."""
+
+    def __init__(self, settings: Settings | Callable[[], Settings], reference: Reference | None):
+        self._settings = settings
+        self._reference = reference
+        self._engine: Engine | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def settings(self) -> Settings:
+        if callable(self._settings):
+            with self._lock:
+                if callable(self._settings):
+                    self._settings = self._settings()
+        return self._settings
+
+    @property
+    def reference(self) -> Reference:
+        if self._reference is None:
+            self._reference = load_reference()
+        return self._reference
+
+    @property
+    def engine(self) -> Engine:
+        with self._lock:
+            if self._engine is None:
+                self._engine = warehouse.connect(self.settings.db_url)
+            return self._engine
+
+    def years(self) -> list[int]:
+        """Years of the Strategic Plan cycles the project ships, newest first."""
+        return sorted(
+            {y for c in self.reference.cycles for y in range(c.first_year, c.last_year + 1)},
+            reverse=True,
+        )
+
+
+def _lang(request: Request, chosen: str | None = None) -> str:
+    for candidate in (chosen, request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if candidate in LANGUAGES:
+            return candidate
+    accept = request.headers.get("accept-language", "")
+    return "fr" if accept[:2].lower() == "fr" else "en"
+
+
+def _secure_headers(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "form-action 'self'; frame-ancestors 'self'; base-uri 'none'"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _cookie_path(request: Request) -> str:
+    return request.scope.get("root_path") or "/"
+
+
+def create_app(
+    settings: Settings | Callable[[], Settings],
+    *,
+    config: DeliveryConfig,
+    authenticate: Authenticate,
+    announce: Announcer | None = None,
+    login_url: Callable[[str], str] | None = None,
+    report_run: ReportRun | None = None,
+    airflow_url: str | None = None,
+    reference: Reference | None = None,
+) -> FastAPI:
+    """Build the delivery page.
+
+    Args:
+        settings: The pipeline's settings, or a function returning them (called once, on
+            the first request).
+        config: Upload limit, roles allowed to upload, CSRF secret.
+        authenticate: A FastAPI dependency returning the :class:`Caller`; it raises
+            ``HTTPException`` 401 or 403 when the request is not authenticated.
+        announce: Emits a source's asset event as the caller (none: deliveries are not
+            announced and the ingestion DAG finds them on its schedule).
+        login_url: The sign-in page for a ``next`` URL (unauthenticated pages redirect).
+        report_run: The latest run of the report DAG, for the status page.
+        airflow_url: Link back to the Airflow UI.
+        reference: Reference codes (the package's by default).
+
+    Returns:
+        The application, to mount (the plugin mounts it at ``/oneitu``).
+    """
+    runtime = _Runtime(settings, reference)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    app = FastAPI(title="One ITU data delivery", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.runtime = runtime
+    signed_in = Depends(authenticate)
+
+    def render(
+        request: Request,
+        template: str,
+        lang: str,
+        status: int = 200,
+        caller: Caller | None = None,
+        **context: Any,
+    ) -> HTMLResponse:
+        def t(key: str, **fields: object) -> str:
+            return text(lang, key, **fields)
+
+        def url(route: str, path_params: dict | None = None, **query: object) -> str:
+            base = str(request.url_for(route, **(path_params or {})))
+            pairs = "&".join(f"{k}={v}" for k, v in query.items() if v is not None)
+            return f"{base}?{pairs}" if pairs else base
+
+        def refusal_text(refusal: Refused) -> str:
+            fields = dict(refusal.params)
+            if "limit" in fields:
+                fields["limit"] = size_text(lang, int(fields["limit"]))
+            return t(refusal.key, **fields)
+
+        html = env.get_template(template).render(
+            t=t,
+            lang=lang,
+            refusal_text=refusal_text,
+            caller=caller,
+            url=url,
+            request=request,
+            airflow_url=airflow_url,
+            issue_message=lambda i: issue_message(i, lang),
+            size=lambda n: size_text(lang, n),
+            path=request.url.path,
+            **context,
+        )
+        response = HTMLResponse(html, status_code=status)
+        response.set_cookie(
+            LANG_COOKIE, lang, path=_cookie_path(request), samesite="lax", max_age=365 * 86400
+        )
+        return _secure_headers(response)
+
+    @app.exception_handler(HTTPException)
+    async def not_authenticated(request: Request, exc: HTTPException) -> Response:
+        """401/403 from the authentication: GET pages go to sign-in, the rest get a page."""
+        if exc.status_code not in (401, 403):
+            return _secure_headers(HTMLResponse(str(exc.detail), status_code=exc.status_code))
+        lang = _lang(request)
+        if request.method == "GET" and login_url is not None:
+            return RedirectResponse(login_url(str(request.url)), status_code=303)
+        return render(
+            request,
+            "message.html.j2",
+            lang,
+            status=401,
+            title=t_(lang, "error_title"),
+            message=t_(lang, "not_logged_in"),
+            sign_in=login_url(str(request.url_for("upload_form"))) if login_url else None,
+        )
+
+    def ensure_nonce(request: Request) -> tuple[str, bool]:
+        nonce = request.cookies.get(csrf.COOKIE)
+        return (nonce, False) if nonce else (csrf.new_nonce(), True)
+
+    def form_page(
+        request: Request,
+        caller: Caller,
+        lang: str,
+        *,
+        status: int = 200,
+        result: UploadResult | None = None,
+        refusal: Refused | None = None,
+        year: int | None = None,
+    ) -> HTMLResponse:
+        nonce, fresh = ensure_nonce(request)
+        years = runtime.years()
+        default_year = dt.date.today().year - 1
+        chosen = year or (default_year if default_year in years else years[0])
+        response = render(
+            request,
+            "upload.html.j2",
+            lang,
+            status=status,
+            caller=caller,
+            may_upload=caller.may_upload(config.upload_roles),
+            allowed_roles=", ".join(sorted(config.upload_roles)),
+            token=csrf.form_token(config.csrf_secret, caller.name, nonce),
+            years=years,
+            chosen_year=chosen,
+            limit=config.max_upload_bytes,
+            result=result,
+            refusal=refusal,
+        )
+        if fresh:
+            response.set_cookie(
+                csrf.COOKIE,
+                nonce,
+                path=_cookie_path(request),
+                httponly=True,
+                samesite="strict",
+                secure=request.url.scheme == "https",
+            )
+        return response
+
+    @app.get("/", response_class=HTMLResponse, name="upload_form")
+    async def upload_form(request: Request, caller: Caller = signed_in) -> Response:
+        """The upload form (or, for a role that may not upload, why not)."""
+        lang = _lang(request)
+        return form_page(
+            request, caller, lang, status=200 if caller.may_upload(config.upload_roles) else 403
+        )
+
+    @app.post("/upload", response_class=HTMLResponse, name="upload")
+    async def upload(request: Request, caller: Caller = signed_in) -> Response:
+        """Check the uploaded file and deliver it when it has no error."""
+        lang = _lang(request)
+        if not caller.may_upload(config.upload_roles):
+            return form_page(request, caller, lang, status=403)
+        try:
+            form = await _read_form(request, config.max_upload_bytes + _FORM_OVERHEAD)
+        except _TooLarge:
+            refusal = Refused("too_large", {"limit": config.max_upload_bytes}, status=413)
+            return form_page(request, caller, lang, status=413, refusal=refusal)
+        except (MultiPartException, ValueError):
+            return form_page(request, caller, lang, status=400, refusal=Refused("no_file"))
+        lang = _lang(request, str(form.get("lang") or ""))
+        if not csrf.is_valid(
+            config.csrf_secret,
+            caller.name,
+            request.cookies.get(csrf.COOKIE),
+            str(form.get(csrf.FIELD) or ""),
+        ):
+            log.warning("upload by %s refused: CSRF token missing or wrong", caller.name)
+            return form_page(request, caller, lang, status=403, refusal=Refused("csrf"))
+        year_text = str(form.get("year") or "")
+        year = int(year_text) if year_text.isdigit() else None
+        if year not in runtime.years():
+            return form_page(
+                request,
+                caller,
+                lang,
+                status=400,
+                refusal=Refused("bad_year", {"year": year_text[:10] or "-"}),
+            )
+        upload = form.get("file")
+        data = await upload.read() if isinstance(upload, UploadFile) else b""
+        if not isinstance(upload, UploadFile) or not (data or upload.filename):
+            return form_page(
+                request, caller, lang, status=400, year=year, refusal=Refused("no_file")
+            )
+        await form.close()
+
+        def emit(uri: str, extra: dict) -> str:
+            assert announce is not None
+            return announce(caller, uri, extra)
+
+        result = await run_in_threadpool(
+            receive,
+            data,
+            year=year,
+            uploaded_by=caller.name,
+            client_name=upload.filename,
+            settings=runtime.settings,
+            config=config,
+            engine=runtime.engine,
+            reference=runtime.reference,
+            announce=emit if announce else None,
+        )
+        status = {"delivered": 200, "unchanged": 200, "rejected": 422}.get(
+            result.outcome, result.refusal.status if result.refusal else 400
+        )
+        return form_page(request, caller, lang, status=status, result=result, year=year)
+
+    @app.get("/status", response_class=HTMLResponse, name="status")
+    async def status(
+        request: Request, year: int | None = None, caller: Caller = signed_in
+    ) -> Response:
+        """The year's deliveries, the uploads through the page and the report's state."""
+        lang = _lang(request)
+        context = await run_in_threadpool(_status_context, runtime, year)
+        run, run_known = None, report_run is not None
+        if report_run is not None:
+            try:
+                run = await run_in_threadpool(report_run, caller, config.report_dag_id)
+            except Exception as exc:  # noqa: BLE001 - the page shows what it can
+                log.warning("report run state unavailable: %s", exc)
+                run_known = False
+        return render(
+            request,
+            "status.html.j2",
+            lang,
+            caller=caller,
+            run=run,
+            run_known=run_known,
+            dag_id=config.report_dag_id,
+            **context,
+        )
+
+    @app.get("/reports/{year}/{name}", name="report_file")
+    async def report_file(year: int, name: str, caller: Caller = signed_in) -> Response:
+        """A published report file of ``year`` (only the contract's names are served)."""
+        if name not in report_files(year):
+            raise HTTPException(status_code=404, detail="no such report file")
+        path = runtime.settings.out / str(year) / name
+        if not path.is_file():
+            raise HTTPException(status_code=404, detail="not published")
+        return _secure_headers(
+            FileResponse(
+                path,
+                filename=name if not name.endswith(".html") else None,
+                content_disposition_type="inline",
+            )
+        )
+
+    return app
+
+
+def t_(lang: str, key: str, **fields: object) -> str:
+    """:func:`~oneitu_etl.delivery.messages.text`, for the exception handler."""
+    return text(language(lang), key, **fields)
+
+
+async def _read_form(request: Request, limit: int) -> FormData:
+    """Parse the multipart form, refusing a body above ``limit`` bytes while it arrives."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise ValueError("not a multipart form")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        await _drain(request, int(declared), limit)
+        raise _TooLarge
+    received = 0
+
+    async def body() -> AsyncGenerator[bytes, None]:
+        nonlocal received
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > limit:
+                raise _TooLarge
+            yield chunk
+
+    parser = MultiPartParser(request.headers, body(), max_files=1, max_fields=8)
+    return await parser.parse()
+
+
+async def _drain(request: Request, declared: int, limit: int) -> None:
+    """Read and discard an oversized body (within reason) so the browser sees the answer."""
+    if declared > _DRAIN_FACTOR * limit:
+        return
+    while True:
+        message = await request.receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
+
+
+def _status_context(runtime: _Runtime, year: int | None) -> dict[str, Any]:
+    settings = runtime.settings
+    years = runtime.years()
+    with runtime.engine.connect() as conn:
+        active = records.upload_years(conn)
+        if year not in years:
+            year = next((y for y in active if y in years), None) or (
+                dt.date.today().year - 1 if dt.date.today().year - 1 in years else years[0]
+            )
+        deliveries = records.year_deliveries(conn, year)
+        uploads = records.year_uploads(conn, year)
+    report_path = settings.out / str(year) / f"report_{year}.json"
+    report = None
+    if report_path.is_file():
+        try:
+            report = json.loads(report_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            log.warning("cannot read %s: %s", report_path, exc)
+    published = [n for n in report_files(year) if (settings.out / str(year) / n).is_file()]
+    return {
+        "year": year,
+        "years": years,
+        "deliveries": deliveries,
+        "uploads": uploads,
+        "report": report,
+        "published": published,
+        "asset_uris": ASSET_URIS,
+    }

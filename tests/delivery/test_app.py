@@ -1,0 +1,329 @@
+"""The delivery page over HTTP (package app, fake Airflow parts): safety and delivery."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import SECRET, Site, table_rows
+from sqlalchemy import create_engine, select
+
+from oneitu_etl.delivery import csrf
+from oneitu_etl.warehouse import schema as s
+
+#: A valid budget_comparison.csv on its own (no other statement file to reconcile with).
+BUDGET_CSV = b"org_unit,approved_budget_chf,final_budget_chf,actual_chf\nBR,10.00,10.00,9.00\n"
+
+
+def uploads(site: Site) -> list[dict]:
+    engine = create_engine(site.settings.db_url)
+    with engine.connect() as conn:
+        rows = [r._asdict() for r in conn.execute(select(s.uploads).order_by(s.uploads.c.id))]
+    engine.dispose()
+    return rows
+
+
+# -- authentication and roles -----------------------------------------------------------
+def test_unauthenticated_page_redirects_to_sign_in(site: Site) -> None:
+    answer = site.client.get("/oneitu/status")
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/auth/login?next=http://testserver/oneitu/status"
+
+
+def test_unauthenticated_upload_is_refused_and_nothing_lands(
+    site: Site, good_workbook: bytes
+) -> None:
+    token = site.token("finance:op")
+    answer = site.upload(good_workbook, "financial_statements.xlsx", user=None, token=token)
+    assert answer.status_code == 401
+    assert "not signed in" in answer.text
+    assert site.landed() == []
+    assert site.announcer.calls == []
+
+
+def test_viewer_may_look_but_not_upload(site: Site, good_workbook: bytes) -> None:
+    page = site.client.get("/oneitu/", headers={"X-Test-User": "vera:viewer"})
+    assert page.status_code == 403
+    assert 'id="role-denied"' in page.text and "roles: admin, op." in page.text
+    assert 'type="file"' not in page.text
+    answer = site.upload(
+        good_workbook,
+        "financial_statements.xlsx",
+        user="vera:viewer",
+        token=csrf.form_token(SECRET, "vera", "n" * 20),
+    )
+    assert answer.status_code == 403
+    assert site.landed() == []
+    assert (
+        site.client.get("/oneitu/status", headers={"X-Test-User": "vera:viewer"}).status_code == 200
+    )
+
+
+def test_roles_are_configurable(make_site, good_workbook: bytes) -> None:  # noqa: ANN001
+    site = make_site(upload_roles=frozenset({"Finance"}))
+    assert site.upload(good_workbook, "x.xlsx", user="fin:finance").status_code == 200
+    page = site.client.get("/oneitu/", headers={"X-Test-User": "olga:op"})
+    assert page.status_code == 403
+
+
+# -- CSRF ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "token",
+    [
+        pytest.param(None, id="missing"),
+        pytest.param("", id="empty"),
+        pytest.param("forged.0000", id="forged"),
+        pytest.param(csrf.form_token(SECRET, "mallory", "n" * 43), id="another-users-token"),
+    ],
+)
+def test_upload_without_a_valid_csrf_token_is_refused(
+    site: Site, good_workbook: bytes, token: str | None
+) -> None:
+    site.token("finance:op")  # the cookie is set; the form token is not the right one
+    answer = site.upload(good_workbook, "financial_statements.xlsx", token=token)
+    assert answer.status_code == 403
+    assert "form has expired" in answer.text
+    assert site.landed() == []
+
+
+def test_csrf_token_without_its_cookie_is_refused(site: Site, good_workbook: bytes) -> None:
+    token = site.token("finance:op")
+    site.client.cookies.clear()
+    answer = site.upload(good_workbook, "financial_statements.xlsx", token=token)
+    assert answer.status_code == 403
+    assert site.landed() == []
+
+
+def test_csrf_cookie_is_http_only_and_same_site_strict(site: Site) -> None:
+    page = site.client.get("/oneitu/", headers={"X-Test-User": "finance:op"})
+    cookie = next(
+        v for k, v in page.headers.multi_items() if k == "set-cookie" and v.startswith(csrf.COOKIE)
+    )
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/oneitu" in cookie
+
+
+# -- delivering ---------------------------------------------------------------------------
+def test_valid_workbook_lands_atomically_is_recorded_and_announced(
+    site: Site, good_workbook: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    renames: list[tuple[str, str]] = []
+    real_replace = os.replace
+
+    def replace(src: str, dst: str) -> None:
+        renames.append((str(src), str(dst)))
+        real_replace(src, dst)
+
+    monkeypatch.setattr("oneitu_etl.fileio.os.replace", replace)
+    answer = site.upload(good_workbook, "FS final v3 (2).xlsx")
+    assert answer.status_code == 200, answer.text
+    assert 'data-outcome="delivered"' in answer.text
+    target = site.landing / "2024" / "financial_statements.xlsx"
+    assert target.read_bytes() == good_workbook
+    assert site.landed() == ["2024/financial_statements.xlsx"]  # no temporary left behind
+    [(src, dst)] = renames
+    assert Path(dst) == target
+    assert Path(src).parent == target.parent and Path(src).name.startswith(".")
+    assert site.announcer.calls == [
+        (
+            "finance",
+            "oneitu://landing/finance",
+            {
+                "source": "finance",
+                "years": [2024],
+                "path": "2024/financial_statements.xlsx",
+                "sha256": uploads(site)[0]["sha256"],
+                "uploaded_by": "finance",
+                "upload_id": 1,
+            },
+        )
+    ]
+    [row] = uploads(site)
+    assert (row["uploaded_by"], row["outcome"], row["path"], row["client_name"], row["event"]) == (
+        "finance",
+        "delivered",
+        "2024/financial_statements.xlsx",
+        "FS final v3 (2).xlsx",
+        "emitted",
+    )
+    status = site.client.get("/oneitu/status?year=2024", headers={"X-Test-User": "finance:op"})
+    [listed] = table_rows(status.text, "uploads")
+    assert listed[1:4] == ["finance", "FS final v3 (2).xlsx", "2024/financial_statements.xlsx"]
+    assert listed[5:] == ["delivered", "requested", "waiting to be loaded"]
+
+
+def test_same_file_again_changes_nothing(site: Site, good_workbook: bytes) -> None:
+    site.upload(good_workbook, "a.xlsx")
+    answer = site.upload(good_workbook, "b.xlsx")
+    assert 'data-outcome="unchanged"' in answer.text
+    assert len(site.announcer.calls) == 1
+    assert [u["outcome"] for u in uploads(site)] == ["delivered", "unchanged"]
+
+
+def test_bad_workbook_shows_every_problem_and_is_not_delivered(
+    site: Site, bad_workbook: bytes
+) -> None:
+    answer = site.upload(bad_workbook, "financial_statements.xlsx")
+    assert answer.status_code == 422
+    assert 'data-outcome="rejected"' in answer.text
+    rows = table_rows(answer.text, "issues")
+    assert [
+        "budget_comparison",
+        "3",
+        "actual_chf",
+        "-5",
+        "-5 is negative; amounts must be >= 0",
+        "error",
+    ] in rows
+    assert [
+        "budget_comparison",
+        "4",
+        "approved_budget_chf",
+        "abc",
+        '"abc" is not a number; expected an amount in CHF such as 1234.56',
+        "error",
+    ] in rows
+    assert site.landed() == []
+    assert site.announcer.calls == []
+    assert [(u["outcome"], u["errors"]) for u in uploads(site)] == [("rejected", len(rows))]
+
+
+def test_problems_are_shown_in_french_when_chosen(site: Site, bad_workbook: bytes) -> None:
+    answer = site.upload(bad_workbook, "financial_statements.xlsx", lang="fr")
+    assert '<html lang="fr">' in answer.text
+    assert "Non livré : " in answer.text
+    rows = table_rows(answer.text, "issues")
+    assert [
+        "budget_comparison",
+        "3",
+        "actual_chf",
+        "-5",
+        "-5 est négatif ; les montants doivent être >= 0",
+        "erreur",
+    ] in rows
+
+
+def test_path_traversal_file_name_is_harmless(site: Site, tmp_path: Path) -> None:
+    data = BUDGET_CSV
+    for name in ("../../../../tmp/evil.csv", "..\\..\\evil.csv", "/etc/passwd", "2024/../../x.csv"):
+        site.upload(data, name)
+    assert site.landed() == ["2024/budget_comparison.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["landing", "out"]
+    assert {u["client_name"] for u in uploads(site)} == {"evil.csv", "passwd", "x.csv"}
+    assert {u["path"] for u in uploads(site)} == {"2024/budget_comparison.csv"}
+
+
+def test_activities_get_a_generated_name(site: Site) -> None:
+    data = (
+        b"activity_id,org_unit,strategic_code,output_type,title,start_date,status\n"
+        b"BR-1,BR,TP-RAD,meeting,WP 1A,2024-03-01,completed\n"
+    )
+    answer = site.upload(data, "../../my activities.csv")
+    assert answer.status_code == 200, answer.text
+    assert site.landed() == ["2024/activities/activities_BR.csv"]
+    assert site.announcer.calls[0][1] == "oneitu://landing/sectors"
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "reason"),
+    [
+        pytest.param(
+            b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4,
+            "statements.csv",
+            "PNG image",
+            id="png-named-csv",
+        ),
+        pytest.param(
+            bytes(range(1, 256)) * 8,
+            "budget_comparison.csv",
+            "binary content",
+            id="random-bytes-named-csv",
+        ),
+        pytest.param(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "x.xlsx", "PDF", id="pdf-named-xlsx"),
+        pytest.param(
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, "fs.xls", "97-2003", id="old-xls"
+        ),
+        pytest.param("line_code\x00,x\n".encode("utf-16"), "a.csv", "UTF-16", id="utf16"),
+        pytest.param(b"", "a.csv", "empty", id="empty"),
+    ],
+)
+def test_files_that_are_not_xlsx_or_csv_by_content_are_refused(
+    site: Site, data: bytes, name: str, reason: str
+) -> None:
+    answer = site.upload(data, name)
+    assert answer.status_code in (400, 415), answer.text
+    assert reason in answer.text
+    assert site.landed() == []
+
+
+def test_csv_named_xlsx_is_judged_by_content(site: Site) -> None:
+    data = BUDGET_CSV
+    site.upload(data, "financial_statements.xlsx")
+    assert site.landed() == ["2024/budget_comparison.csv"]
+
+
+def test_unknown_table_is_refused_with_its_header(site: Site) -> None:
+    answer = site.upload(b"name,email\nalice,a@example.org\n", "financial_performance.csv")
+    assert answer.status_code == 422
+    assert "(email, name) matches none" in answer.text
+    assert site.landed() == []
+
+
+# -- limits -----------------------------------------------------------------------------
+def test_oversize_upload_is_refused_with_the_limit(make_site, good_workbook: bytes) -> None:  # noqa: ANN001
+    site = make_site(max_upload_bytes=1000)
+    answer = site.upload(good_workbook, "financial_statements.xlsx")
+    assert answer.status_code == 413
+    assert "the file is too large: the limit is 1000 bytes" in answer.text
+    assert site.landed() == []
+    assert site.announcer.calls == []
+
+
+def test_file_just_above_the_limit_is_refused(make_site) -> None:  # noqa: ANN001
+    site = make_site(max_upload_bytes=100)
+    data = b"line_code,line_label,line_type,amount_chf\n" + b"REV_OTHER,x,revenue,1.00\n" * 3
+    assert 100 < len(data) < 200
+    answer = site.upload(data, "a.csv", lang="fr")
+    assert answer.status_code == 413
+    assert "trop volumineux : la limite est de 100 octets" in answer.text
+    assert [u["outcome"] for u in uploads(site)] == ["refused"]
+
+
+def test_bad_year_is_refused(site: Site, good_workbook: bytes) -> None:
+    for year in ("1999", "2024/../..", ""):
+        assert site.upload(good_workbook, "a.xlsx", year=year).status_code == 400
+    assert site.landed() == []
+
+
+# -- the status page ----------------------------------------------------------------------
+def test_status_links_the_published_report_and_serves_only_report_files(site: Site) -> None:
+    year_dir = site.out / "2024"
+    year_dir.mkdir(parents=True)
+    (year_dir / "report_2024.json").write_text(
+        '{"year": 2024, "status": "published", "errors": [], "generated_on": "2026-11-29"}'
+    )
+    (year_dir / "strategic_plan_report_2024_en.html").write_text("<html>report</html>")
+    (site.out / "secret.txt").write_text("no")
+    headers = {"X-Test-User": "vera:viewer"}
+    page = site.client.get("/oneitu/status?year=2024", headers=headers)
+    assert 'data-status="published"' in page.text
+    assert (
+        'href="http://testserver/oneitu/reports/2024/strategic_plan_report_2024_en.html"'
+        in page.text
+    )
+    report = site.client.get(
+        "/oneitu/reports/2024/strategic_plan_report_2024_en.html", headers=headers
+    )
+    assert report.status_code == 200 and report.text == "<html>report</html>"
+    for name in ("..%2Fsecret.txt", "secret.txt", "strategic_plan_report_2024_de.html"):
+        assert site.client.get(f"/oneitu/reports/2024/{name}", headers=headers).status_code == 404
+    assert site.client.get("/oneitu/reports/2024/report_2024.json").status_code == 303
+
+
+def test_failed_announcement_still_delivers_and_says_so(site: Site, good_workbook: bytes) -> None:
+    site.announcer.fail = True
+    answer = site.upload(good_workbook, "x.xlsx")
+    assert answer.status_code == 200
+    assert "could not be requested (Airflow is down)" in answer.text
+    assert site.landed() == ["2024/financial_statements.xlsx"]
+    assert [(u["event"], u["message"]) for u in uploads(site)] == [("failed", "Airflow is down")]

@@ -1,0 +1,104 @@
+"""The form token, the page's two catalogues, and the validator's sentences in French."""
+
+from __future__ import annotations
+
+import pytest
+
+from oneitu_etl.checkfiles import NamedFile, check_files
+from oneitu_etl.delivery import csrf
+from oneitu_etl.delivery.messages import MESSAGES, issue_message, size_text, text
+from oneitu_etl.issues import Issue
+from oneitu_etl.settings import Settings
+
+KEY = b"k" * 32
+
+
+def test_token_is_valid_for_its_user_and_cookie_only() -> None:
+    token = csrf.form_token(KEY, "finance", "nonce-1")
+    assert csrf.is_valid(KEY, "finance", "nonce-1", token)
+    assert not csrf.is_valid(KEY, "mallory", "nonce-1", token)
+    assert not csrf.is_valid(KEY, "finance", "nonce-2", token)
+    assert not csrf.is_valid(KEY, "finance", None, token)
+    assert not csrf.is_valid(KEY, "finance", "nonce-1", None)
+    assert not csrf.is_valid(b"x" * 32, "finance", "nonce-1", token)
+    assert not csrf.is_valid(KEY, "finance", "nonce-1", token[:-1] + "0")
+
+
+def test_english_and_french_have_the_same_messages_and_fields() -> None:
+    assert MESSAGES["en"].keys() == MESSAGES["fr"].keys()
+    for key, english in MESSAGES["en"].items():
+        fields = {f.split("}")[0] for f in english.split("{")[1:]}
+        french = {f.split("}")[0] for f in MESSAGES["fr"][key].split("{")[1:]}
+        assert fields == french, key
+
+
+@pytest.mark.parametrize(
+    ("size", "en", "fr"),
+    [
+        (100, "100 bytes", "100 octets"),
+        (50 * 1024 * 1024, "50 MB", "50 Mo"),
+        (1536, "1.5 KB", "1,5 Ko"),
+    ],
+)
+def test_sizes(size: int, en: str, fr: str) -> None:
+    assert (size_text("en", size), size_text("fr", size)) == (en, fr)
+
+
+def test_unknown_language_falls_back_to_english() -> None:
+    assert text("de", "submit") == "Check and deliver"
+
+
+# Each line breaks one rule; the validator's own sentence must come out in French.
+BAD_ACTIVITIES = (
+    "activity_id,org_unit,partner_org_units,strategic_code,output_type,title,start_date,"
+    "end_date,status,participants,women_participants,countries,cost_chf\n"
+    "A1,XX,,TP-RAD,meeting,t,2024-01-01,,completed,,,,\n"
+    "A2,BR,ZZ,TP-RAD,meeting,t,2024-01-01,,completed,,,,\n"
+    "A3,BR,,TP-RAD,meeting,,2024-01-01,,completed,,,,\n"
+    "A4,BR,,TP-RAD,meeting,t,01/02/2024,,completed,,,,\n"
+    "A5,BR,,TP-RAD,meeting,t,2024-02-30,,completed,,,,\n"
+    "A6,BR,,TP-RAD,meeting,t,2024-03-01,2024-02-01,completed,,,,\n"
+    "A7,BR,,TP-RAD,meeting,t,2024-03-01,,completed,5,9,,\n"
+    "A8,BR,,TP-RAD,meeting,t,2024-03-01,,completed,x,,,\n"
+    "A9,BR,,TP-RAD,meeting,t,2024-03-01,,completed,,,300,\n"
+    "A10,BR,,TP-RAD,meeting,t,2024-03-01,,completed,,,,-3\n"
+    "A11,BR,,TP-RAD,meeting,t,2024-03-01,,completed,,,,1.234\n"
+    "A11,BR,,TP-RAD,meeting,t,2025-03-01,,completed,,,,\n"
+)
+BAD_PERFORMANCE = (
+    "line_code,line_label,line_type,amount_chf,remark\n"
+    "REV_ASSESSED,a,expense,10.00,\n"
+    "EXP_STAFF,b,expense,1 000.00,\n"
+    "TOTAL_REVENUE,c,total,99.00,\n"
+)
+
+
+def test_validator_sentences_come_out_in_french() -> None:
+    files = [
+        NamedFile("2024/activities/a.csv", BAD_ACTIVITIES.encode()),
+        NamedFile("2024/financial_performance.csv", BAD_PERFORMANCE.encode()),
+    ]
+    issues = check_files(files, Settings(landing="", out="out"))
+    assert len(issues) >= 14
+    untranslated = [i.message for i in issues if issue_message(i, "fr")[1] != "fr"]
+    assert untranslated == []
+
+
+@pytest.mark.parametrize(
+    ("message", "french"),
+    [
+        (
+            "R1-revenue failed: the revenue lines sum to 10.00 but TOTAL_REVENUE is 99.00 "
+            "(difference 89.00)",
+            "R1-revenue non respectée : les lignes (revenue) totalisent 10.00 mais TOTAL_REVENUE "
+            "vaut 99.00 (écart 89.00)",
+        ),
+        (
+            "duplicate org_unit and strategic_code BR, TP-RAD; first given at row 2",
+            "org_unit and strategic_code BR, TP-RAD en double ; déjà donné à la ligne 2",
+        ),
+        ("something the validator may say one day", "something the validator may say one day"),
+    ],
+)
+def test_french_of_cross_file_and_unknown_sentences(message: str, french: str) -> None:
+    assert issue_message(Issue("f", message), "fr")[0] == french
