@@ -447,6 +447,7 @@ def build_context(
         (tables.matrix_table, "6.2"),
         (tables.overlaps_table, "6.3"),
         (tables.comparison_table, "7.1"),
+        (tables.trends_table, "7.2"),
         (tables.reconciliation_table, "8.1"),
         (tables.quality_summary_table, "A.1"),
         (tables.deliveries_table, "A.2"),

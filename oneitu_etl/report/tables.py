@@ -313,6 +313,17 @@ def _budget_sum(units: Iterable[Mapping[str, Any]]) -> dict[str, float | None]:
     return sums
 
 
+def _zero_budget_notes(codes: Iterable[str], name: Any, lang: Language) -> tuple[str, ...]:
+    codes = list(codes)
+    if not codes:
+        return ()
+    _ = lang.gettext
+    return (
+        _("No final budget, so no execution rate: %(names)s.")
+        % {"names": "; ".join(name(c) for c in codes)},
+    )
+
+
 def budget_units_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
     """Budget execution of each unit, grouped: GS, Bureaux, regional offices."""
     _ = lang.gettext
@@ -357,6 +368,7 @@ def budget_units_table(report: Mapping[str, Any], lang: Language, number: str) -
         ),
         tuple(rows),
         note=_("The execution rate is actual expenses divided by the final budget."),
+        notes=_zero_budget_notes(report.get("zero_budget_units") or [], names.unit, lang),
     )
 
 
@@ -383,6 +395,7 @@ def budget_sectors_table(report: Mapping[str, Any], lang: Language, number: str)
             Column(_("Execution rate"), "percent"),
         ),
         tuple(rows),
+        notes=_zero_budget_notes(report.get("zero_budget_sectors") or [], lang.names.sector, lang),
     )
 
 
@@ -561,6 +574,10 @@ def output_types_table(report: Mapping[str, Any], lang: Language, number: str) -
         for output_type, figures in sorted((costs[code].get("by_output_type") or {}).items()):
             done = figures.get("completed_activities", 0)
             cost = figures.get("cost_chf")
+            if "cost_per_output" in figures:
+                per_output = figures["cost_per_output"]
+            else:  # an older report: every completed activity gave its cost
+                per_output = round(cost / done, 2) if cost is not None and done else None
             rows.append(
                 Row(
                     (
@@ -568,8 +585,9 @@ def output_types_table(report: Mapping[str, Any], lang: Language, number: str) -
                         code,
                         lang.names.code_name("output_type", output_type),
                         done,
+                        figures.get("costed_activities", done),
                         cost,
-                        round(cost / done, 2) if cost is not None and done else None,
+                        per_output,
                     )
                 )
             )
@@ -582,11 +600,15 @@ def output_types_table(report: Mapping[str, Any], lang: Language, number: str) -
             Column(_("Code"), "code"),
             Column(_("Output type"), "text"),
             Column(_("Completed outputs"), "count"),
+            Column(_("Of which with a reported cost"), "count"),
             Column(_("Direct cost (CHF)"), "amount"),
             Column(_("Direct cost per output (CHF)"), "amount"),
         ),
         tuple(rows),
-        note=_("Direct cost is the cost reported with each activity, before overheads."),
+        note=_(
+            "Direct cost is the cost reported with each activity, before overheads. The direct "
+            "cost per output is given only when every completed output of the type reports its cost."
+        ),
     )
 
 
@@ -745,6 +767,18 @@ def overlaps_table(report: Mapping[str, Any], lang: Language, number: str) -> Ta
             "under the same thematic priority, whose titles are similar. It is a prompt to "
             "coordinate, not a finding."
         ),
+        notes=_threshold_note(report, lang),
+    )
+
+
+def _threshold_note(report: Mapping[str, Any], lang: Language) -> tuple[str, ...]:
+    threshold = (report.get("one_itu") or {}).get("similarity_threshold")
+    if threshold is None:
+        return ()
+    _ = lang.gettext
+    return (
+        _("Pairs are listed from a similarity of %(threshold)s out of 100.")
+        % {"threshold": lang.fmt.fixed(threshold, 1)},
     )
 
 
@@ -812,6 +846,52 @@ def comparison_table(report: Mapping[str, Any], lang: Language, number: str) -> 
             Column(_("Change (CHF)"), "signed"),
             Column(_("Change (%)"), "signed_percent"),
         ),
+        tuple(rows),
+    )
+
+
+def trends_table(report: Mapping[str, Any], lang: Language, number: str) -> Table | None:
+    """Every loaded year up to this one; ``None`` with fewer than two years."""
+    _ = lang.gettext
+    trends = report.get("trends") or {}
+    totals = trends.get("totals") or {}
+    if len(totals) < 2:
+        return None
+    by_sector = trends.get("expenses_by_sector") or {}
+    budgets = trends.get("budget_execution_by_sector") or {}
+    sectors = _ordered({s for year in by_sector.values() for s in year}, lang.names.sectors)
+    rows = []
+    for year in sorted(totals, key=int):
+        year_totals = totals[year] or {}
+        sums = _budget_sum((budgets.get(year) or {}).values())
+        rows.append(
+            Row(
+                (
+                    str(year),
+                    year_totals.get("revenue"),
+                    year_totals.get("expenses"),
+                    year_totals.get("surplus"),
+                    *((by_sector.get(year) or {}).get(s) for s in sectors),
+                    sums["rate"] if budgets.get(year) else None,
+                )
+            )
+        )
+    columns = [
+        Column(_("Year"), "label"),
+        Column(_("Total revenue"), "amount"),
+        Column(_("Total expenses"), "amount"),
+        Column(_("Surplus or deficit"), "amount"),
+    ]
+    columns += [
+        Column(_("Expenses: %(sector)s") % {"sector": sector_short(s, lang)}, "amount")
+        for s in sectors
+    ]
+    columns.append(Column(_("Budget execution rate"), "percent"))
+    return Table(
+        "trends",
+        number,
+        _("Figures of every loaded year (CHF)"),
+        tuple(columns),
         tuple(rows),
     )
 

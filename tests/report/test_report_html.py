@@ -71,6 +71,29 @@ def test_resources_by_element_are_the_json(html_en: str, report: dict[str, Any])
     assert rows["Resource mobilization"][6] == "–not available"
 
 
+def test_outputs_by_type_give_a_cost_per_output_only_when_all_are_costed(html_en: str) -> None:
+    rows = {(row[1], row[2]): row for row in parse_tables(html_en)["table-output-types"]["body"]}
+    assert rows[("TP-RAD", "Filing")][3:] == ["6", "6", "412,300.50", "68,716.75"]
+    assert rows[("TP-INC", "Training")][3:] == ["7", "6", "321,540.75", "–not available"]
+
+
+def test_trends_list_every_loaded_year(html_en: str) -> None:
+    table = parse_tables(html_en)["table-trends"]
+    assert table["head"][0][:4] == ["Year", "Total revenue", "Total expenses", "Surplus or deficit"]
+    assert [row[0] for row in table["body"]] == ["2023", "2024"]
+    assert table["body"][1][1:4] == ["173,995,546.49", "155,576,008.94", "18,419,537.55"]
+    assert table["body"][1][-1] == "95.1%"
+
+
+def test_units_without_final_budget_are_named(report: dict[str, Any]) -> None:
+    report["budget_execution"]["RO-CIS"].update({"final": 0.0, "rate": None})
+    report["zero_budget_units"] = ["RO-CIS"]
+    html = render_html_report(report, "en", generated_on=GENERATED_ON)
+    rows = rows_by_label(parse_tables(html)["table-budget-units"])
+    assert rows["Regional Office for the CIS region"][6] == "–not available"
+    assert "No final budget, so no execution rate: Regional Office for the CIS region." in html
+
+
 def test_indicators_show_baseline_expected_actual_target_and_status(html_en: str) -> None:
     table = parse_tables(html_en)["table-indicators"]
     assert table["head"][0] == [

@@ -43,6 +43,7 @@ def test_one_sheet_per_table(workbook: Any) -> None:
         "6.2 Expenses by thematic",
         "6.3 Possible overlaps between",
         "7.1 2024 compared with 2023",
+        "7.2 Figures of every loaded",
         "8.1 Reconciliation with the",
         "A.1 Data quality in figures",
         "A.2 Deliveries used for this",
