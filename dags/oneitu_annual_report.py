@@ -14,6 +14,12 @@ previous calendar year). To rebuild several years, trigger one run per year, e.g
 A **blocked** year (errors in the financial statements, a failed reconciliation rule,
 no statements) writes `report_<Y>.json` with `status: "blocked"` and its errors, keeps
 the previously published reports, and fails the `publish` task so the run shows red.
+
+**Alerts**: a failed task logs a one-paragraph summary; a **Deadline Alert** fires when a
+run has not finished 6 hours after it was queued. Both are e-mailed to the variable
+`oneitu_alert_email` when the connection `smtp_default` exists. Two runs never interleave
+(`max_active_runs=1`); tasks touching the warehouse or the landing zone retry with
+exponential backoff.
 """
 
 from __future__ import annotations
@@ -21,17 +27,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pendulum
-from airflow.sdk import (
-    AssetOrTimeSchedule,
-    CronTriggerTimetable,
-    DeadlineAlert,
-    DeadlineReference,
-    SyncCallback,
-    dag,
-    task,
-)
+from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, dag, task
 
-from oneitu_common import DEFAULT_ARGS, FINANCE, PLANNING, SECTORS, settings, year_param
+from oneitu_common import (
+    DEFAULT_ARGS,
+    FINANCE,
+    PLANNING,
+    SECTORS,
+    council_deadline,
+    settings,
+    year_param,
+)
 
 COUNCIL_DEADLINE = dt.timedelta(hours=6)
 
@@ -48,11 +54,7 @@ COUNCIL_DEADLINE = dt.timedelta(hours=6)
     doc_md=__doc__,
     tags=["oneitu", "report"],
     params={"year": year_param("Financial year to build (default: from the deliveries)")},
-    deadline=DeadlineAlert(
-        reference=DeadlineReference.DAGRUN_QUEUED_AT,
-        interval=COUNCIL_DEADLINE,
-        callback=SyncCallback("oneitu_common.deadline_missed", kwargs={"allowed": "6 hours"}),
-    ),
+    deadline=council_deadline(COUNCIL_DEADLINE),
 )
 def oneitu_annual_report():
     @task

@@ -9,9 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import sys
 
 import pendulum
-from airflow.sdk import Asset, Param, dag, task
+from airflow.sdk import (
+    Asset,
+    DeadlineAlert,
+    DeadlineReference,
+    Param,
+    SyncCallback,
+    dag,
+    task,
+)
 
 log = logging.getLogger("oneitu.dags")
 
@@ -26,38 +35,53 @@ WAREHOUSE_CONN_ID = "oneitu_warehouse"
 LANDING_VARIABLE = "oneitu_landing"
 OUT_VARIABLE = "oneitu_out"
 ALERT_EMAIL_VARIABLE = "oneitu_alert_email"
+SMTP_CONN_ID = "smtp_default"
 
 
-def failure_summary(context) -> None:  # noqa: ANN001 - Airflow's context mapping
-    """``on_failure_callback``: log one paragraph, and email it when SMTP is configured."""
-    ti = context.get("task_instance") or context.get("ti")
-    dag_run = context.get("dag_run")
-    params = context.get("params") or {}
-    exc = context.get("exception")
-    summary = (
-        f"One ITU: task {getattr(ti, 'task_id', '?')} of DAG {getattr(ti, 'dag_id', '?')} failed "
-        f"(run {getattr(dag_run, 'run_id', '?')}, try {getattr(ti, 'try_number', '?')}, "
-        f"year {params.get('year', 'default')}): {exc}. The previously published report "
-        "stays in place; see the task log and report_<year>.json for the errors."
-    )
-    log.error("%s", summary)
+def _one_line(text: object, limit: int = 600) -> str:
+    """``text`` on one line (whitespace collapsed), cut at ``limit`` characters."""
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def notify_by_email(subject: str, summary: str) -> bool:
+    """E-mail ``summary`` to the data-engineering address, when alerts are configured.
+
+    Alerts are on when the Airflow variable ``oneitu_alert_email`` is set and the
+    connection ``smtp_default`` exists (``AIRFLOW_CONN_SMTP_DEFAULT=smtp://…``; the sender
+    is the connection's ``from_email`` extra). Returns whether a message was sent; a failure
+    to send is logged, never raised, so that an alert cannot mask the failure it reports.
+    """
     try:
-        from airflow.sdk import BaseHook, Variable  # noqa: PLC0415
+        from airflow.sdk import Variable  # noqa: PLC0415
 
         address = Variable.get(ALERT_EMAIL_VARIABLE, default=None)
         if not address:
-            return
-        BaseHook.get_connection("smtp_default")
+            return False
         from airflow.providers.smtp.hooks.smtp import SmtpHook  # noqa: PLC0415
 
-        with SmtpHook(smtp_conn_id="smtp_default") as hook:
-            hook.send_email_smtp(
-                to=address,
-                subject=f"[One ITU] {getattr(ti, 'dag_id', '')} failed",
-                html_content=f"<p>{summary}</p>",
-            )
+        with SmtpHook(smtp_conn_id=SMTP_CONN_ID) as hook:
+            hook.send_email_smtp(to=address, subject=subject, html_content=f"<p>{summary}</p>")
+        return True
     except Exception as err:  # noqa: BLE001 - an alert must never mask the failure
-        log.warning("failure e-mail not sent: %s", err)
+        log.warning("One ITU: alert e-mail not sent: %s", _one_line(err))
+        return False
+
+
+def failure_summary(context) -> None:  # noqa: ANN001 - Airflow's context mapping
+    """``on_failure_callback``: log a one-paragraph summary, and e-mail it when configured."""
+    ti = context.get("task_instance") or context.get("ti")
+    dag_run = context.get("dag_run")
+    params = context.get("params") or {}
+    summary = (
+        f"One ITU: task {getattr(ti, 'task_id', '?')} of DAG {getattr(ti, 'dag_id', '?')} failed "
+        f"(run {getattr(dag_run, 'run_id', '?')}, try {getattr(ti, 'try_number', '?')}, "
+        f"year {params.get('year') or 'default'}): {_one_line(context.get('exception'))}. "
+        "The previously published report stays in place; see the task log and "
+        "report_<year>.json for the errors."
+    )
+    log.error("%s", summary)
+    notify_by_email(f"[One ITU] {getattr(ti, 'dag_id', '')} failed", summary)
 
 
 DEFAULT_ARGS = {
@@ -78,30 +102,46 @@ def year_param(description: str) -> Param:
     )
 
 
+def warehouse_url(conn) -> str:  # noqa: ANN001 - an Airflow Connection
+    """The SQLAlchemy URL of the warehouse described by an Airflow connection.
+
+    ``postgres://`` / ``postgresql://`` become ``postgresql+psycopg://`` (the driver the
+    package installs); ``sqlite:////abs/path.sqlite`` keeps its path.
+    """
+    if conn.conn_type == "sqlite":
+        return f"sqlite:///{conn.schema or conn.host}"
+    scheme, rest = conn.get_uri().split("://", 1)
+    if scheme in ("postgres", "postgresql"):
+        scheme = "postgresql+psycopg"
+    return f"{scheme}://{rest}"
+
+
 def settings():  # noqa: ANN201 - oneitu_etl.settings.Settings, imported lazily
     """The pipeline's settings, from ``ONEITU_*`` variables or Airflow's configuration.
 
     ``ONEITU_LANDING`` / ``ONEITU_OUT`` / ``ONEITU_DB_URL`` win; otherwise the Airflow
-    variables ``oneitu_landing`` and ``oneitu_out`` and the connection
-    ``oneitu_warehouse`` (e.g. ``AIRFLOW_CONN_ONEITU_WAREHOUSE``) are used.
+    variables ``oneitu_landing`` and ``oneitu_out`` (e.g. ``AIRFLOW_VAR_ONEITU_LANDING``)
+    and the connection ``oneitu_warehouse`` (e.g. ``AIRFLOW_CONN_ONEITU_WAREHOUSE``) are
+    used; when neither is set, the embedded defaults of ``make run`` apply (output ``out``,
+    a SQLite warehouse inside it).
     """
     from oneitu_etl.settings import Settings  # noqa: PLC0415
 
     overrides: dict[str, object] = {}
-    if not os.environ.get("ONEITU_LANDING") or not os.environ.get("ONEITU_OUT"):
+    wanted = {"landing": ("ONEITU_LANDING", LANDING_VARIABLE), "out": ("ONEITU_OUT", OUT_VARIABLE)}
+    if not all(os.environ.get(env) for env, _ in wanted.values()):
         from airflow.sdk import Variable  # noqa: PLC0415
 
-        if not os.environ.get("ONEITU_LANDING"):
-            overrides["landing"] = Variable.get(LANDING_VARIABLE)
-        if not os.environ.get("ONEITU_OUT"):
-            overrides["out"] = Variable.get(OUT_VARIABLE)
+        for field, (env, variable) in wanted.items():
+            if not os.environ.get(env) and (value := Variable.get(variable, default=None)):
+                overrides[field] = value
     if not os.environ.get("ONEITU_DB_URL"):
-        try:
-            from airflow.sdk import BaseHook  # noqa: PLC0415
+        from airflow.sdk import BaseHook  # noqa: PLC0415
+        from airflow.sdk.exceptions import AirflowNotFoundException  # noqa: PLC0415
 
-            conn = BaseHook.get_connection(WAREHOUSE_CONN_ID)
-            overrides["db_url"] = conn.get_uri().replace("postgres://", "postgresql+psycopg://", 1)
-        except Exception:  # noqa: BLE001 - no connection: the embedded default
+        try:
+            overrides["db_url"] = warehouse_url(BaseHook.get_connection(WAREHOUSE_CONN_ID))
+        except AirflowNotFoundException:  # no connection: the embedded default
             pass
     return Settings.from_env(**overrides)
 
@@ -159,13 +199,40 @@ def ingestion_dag(source: str, doc_md: str):  # noqa: ANN201
     return ingestion()
 
 
-def deadline_missed(**kwargs) -> None:  # noqa: ANN003 - Airflow passes context and kwargs
-    """Deadline Alert callback: the report for the Council is late."""
-    context = kwargs.get("context") or {}
-    dag_run = context.get("dag_run") if isinstance(context, dict) else None
-    log.error(
-        "One ITU: the annual report run %s has not finished within %s; the Council "
-        "deadline is at risk",
-        getattr(dag_run, "run_id", "?"),
-        kwargs.get("allowed", "?"),
+def council_deadline(interval: dt.timedelta) -> DeadlineAlert | None:
+    """The Deadline Alert of a report run: ``deadline_missed`` when not done ``interval``
+    after the run was queued (a ``SyncCallback``, run by the executor like a task).
+
+    Returns ``None`` inside ``airflow dags test`` (``make run``, the DAG tests): on Airflow
+    3.3.2 a successful ``dags test`` run of a DAG with a deadline crashes after the run is
+    marked successful (``'dict' object has no attribute 'hex'``, apache/airflow#73428, fix
+    pending in apache/airflow#73430). The scheduler path is not affected.
+    """
+    if sys.argv[1:3] == ["dags", "test"]:
+        return None
+    hours = interval.total_seconds() / 3600
+    return DeadlineAlert(
+        reference=DeadlineReference.DAGRUN_QUEUED_AT,
+        interval=interval,
+        callback=SyncCallback(deadline_missed, kwargs={"allowed": f"{hours:g} hours"}),
     )
+
+
+def deadline_missed(**kwargs) -> None:  # noqa: ANN003 - Airflow passes context and kwargs
+    """Deadline Alert callback (``SyncCallback``, run by the executor): the report is late.
+
+    The scheduler passes ``context={"dag_run": {...}, "deadline": {...}}`` (JSON-shaped
+    dicts) plus the ``kwargs`` given to the ``SyncCallback``.
+    """
+    context = kwargs.get("context") or {}
+    dag_run = context.get("dag_run") or {}
+    deadline = context.get("deadline") or {}
+    conf = dag_run.get("conf") or {}
+    summary = (
+        f"One ITU: run {dag_run.get('dag_run_id') or dag_run.get('run_id', '?')} of DAG "
+        f"{dag_run.get('dag_id', '?')} (year {conf.get('year') or 'default'}) has not finished "
+        f"within {kwargs.get('allowed', '?')} (deadline {deadline.get('deadline_time', '?')}); "
+        "the report for the Council is late."
+    )
+    log.error("%s", summary)
+    notify_by_email(f"[One ITU] {dag_run.get('dag_id', 'report')} missed its deadline", summary)
