@@ -19,6 +19,7 @@ import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import matplotlib
 from markupsafe import escape
@@ -84,6 +85,12 @@ def _figure(rows: int, per_row: float = 0.3, extra: float = 0.9) -> Figure:
     return Figure(figsize=(WIDTH_IN, max(1.8, extra + per_row * rows)), layout="constrained")
 
 
+def _legend_below(fig: Figure, ax: Any, handles: Sequence[Any] | None = None) -> None:
+    """The legend under the plot, outside it, so that it never hides a bar."""
+    handles = list(handles) if handles is not None else ax.get_legend_handles_labels()[0]
+    fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 3), fontsize=7.5)
+
+
 @dataclass(frozen=True)
 class Bar:
     """One bar of a bar chart: label, value, and the series or group it belongs to."""
@@ -143,7 +150,7 @@ def expenses_by_element(
         ax.set_xlabel(_plain(axis_label))
         ax.grid(axis="x", color="#E3E6E8", linewidth=0.6)
         ax.set_axisbelow(True)
-        ax.legend(loc="lower right", fontsize=7.5)
+        _legend_below(fig, ax)
         return fig
 
 
@@ -200,7 +207,7 @@ def budget_vs_actual(
         ax.set_xlabel(_plain(axis_label))
         ax.grid(axis="x", color="#E3E6E8", linewidth=0.6)
         ax.set_axisbelow(True)
-        ax.legend(loc="lower right", fontsize=7.5)
+        _legend_below(fig, ax)
         return fig
 
 
@@ -266,9 +273,7 @@ def indicator_progress(
         ax.set_yticks(ys, [_wrap(item.label, 30) for item in items], fontsize=7.5)
         ax.set_ylim(-0.8, len(items) - 0.2)
         ax.set_xlabel(_plain(axis_label))
-        ax.legend(
-            handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=2, fontsize=7.5
-        )
+        _legend_below(fig, ax, handles)
         return fig
 
 
@@ -376,7 +381,7 @@ def year_on_year(
         ax.set_xlabel(_plain(axis_label))
         ax.grid(axis="x", color="#E3E6E8", linewidth=0.6)
         ax.set_axisbelow(True)
-        ax.legend(loc="lower right", fontsize=7.5)
+        _legend_below(fig, ax)
         return fig
 
 

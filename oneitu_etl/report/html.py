@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from oneitu_etl.report.i18n import Language
-from oneitu_etl.report.tables import Badge, Cell, Column, Measure
+from oneitu_etl.report.tables import NUMERIC_KINDS, Badge, Cell, Column, Measure
 
 _NA = Markup('<span aria-hidden="true">\u2013</span><span class="visually-hidden">{}</span>')
 
@@ -97,6 +97,12 @@ def cell_html(value: Any, column: Column, lang: Language) -> Markup:
     return escape(text)
 
 
+def cell_class(value: Any, column: Column) -> str:
+    """CSS classes of a cell: ``num`` (right-aligned figures) or ``txt``, and its kind."""
+    kind = value.kind if isinstance(value, Cell) else column.kind
+    return f"{'num' if kind in NUMERIC_KINDS else 'txt'} kind-{kind}"
+
+
 def css_string(text: str) -> Markup:
     """``text`` as a quoted CSS string, safe inside a ``<style>`` element."""
     escaped = "".join(
@@ -141,6 +147,7 @@ def environment(templates_dir: Path, lang: Language) -> Environment:
     env.install_gettext_callables(lang.gettext, lang.ngettext, newstyle=True)
     env.filters["css_string"] = css_string
     env.globals["cell_html"] = lambda value, column: cell_html(value, column, lang)
+    env.globals["cell_class"] = cell_class
     env.globals["page_counter_css"] = page_counter_css
     env.globals["fmt"] = lang.fmt
     return env

@@ -1089,13 +1089,14 @@ def quarantined_table(report: Mapping[str, Any], lang: Language, number: str) ->
 
 
 def validation_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
-    """Results of the validation suites."""
+    """Results of the validation suites: one row per expectation and column."""
     _ = lang.gettext
     rows = tuple(
         Row(
             (
                 v.get("suite", ""),
                 v.get("expectation", ""),
+                v.get("column") or "",
                 check_badge(v.get("success"), lang),
                 v.get("evaluated"),
                 v.get("unexpected"),
@@ -1110,6 +1111,7 @@ def validation_table(report: Mapping[str, Any], lang: Language, number: str) -> 
         (
             Column(_("Suite"), "label"),
             Column(_("Expectation"), "code"),
+            Column(_("Column"), "code"),
             Column(_("Result"), "badge"),
             Column(_("Values evaluated"), "count"),
             Column(_("Unexpected values"), "count"),

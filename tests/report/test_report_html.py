@@ -171,6 +171,10 @@ def test_data_quality_annex_lists_deliveries_with_hashes(
     quarantined = tables["table-quarantined"]["body"]
     assert [row[2] for row in quarantined] == ["14", "7", "19"]
     assert '<a href="data_docs/index.html">' in html_en
+    failed = [row for row in tables["table-validation"]["body"] if "Failed" in row[3]]
+    assert failed == [
+        ["activities", "expect_column_values_to_be_in_set", "org_unit", "✖ Failed", "127", "1"]
+    ]
 
 
 def test_hostile_titles_are_text_not_markup(html_en: str, html_fr: str) -> None:
