@@ -11,13 +11,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import pandas as pd
+
 from oneitu_etl.contract import STATEMENT_KINDS, Kind, kind_of_path, year_of_path
 from oneitu_etl.ingest import Delivered, judge, reconcile_statements, sha256_hex
 from oneitu_etl.issues import Issue
 from oneitu_etl.reference import Reference, load_reference
 from oneitu_etl.settings import Settings
+from oneitu_etl.validate import reconcile
 from oneitu_etl.validate.reconcile import Place
-from oneitu_etl.validate.rows import Context
+from oneitu_etl.validate.rows import CheckedTable, Context
 
 
 @dataclass(frozen=True)
@@ -28,17 +31,30 @@ class NamedFile:
     data: bytes
 
 
-def check_files(files: Sequence[NamedFile], settings: Settings,
-                reference: Reference | None = None) -> list[Issue]:
-    """Every problem of the given files, in file order then place order.
+@dataclass
+class CheckedFiles:
+    """The files of one ``oneitu validate`` call, read and judged.
+
+    Attributes:
+        items: The files of the contract, judged (their tables hold every rule's results).
+        issues: Every problem, in file order then place order, then the rules that span
+            files (R1-R3, L1/L2).
+        defined: Indicator codes defined by the definitions given (``None``: none given).
+    """
+
+    items: list[Delivered]
+    issues: list[Issue]
+    defined: frozenset[str] | None
+
+
+def judge_files(files: Sequence[NamedFile], settings: Settings,
+                reference: Reference | None = None) -> CheckedFiles:
+    """Read and judge the given files together, as ``oneitu validate`` does.
 
     Args:
         files: The files, named as the user gave them.
-        settings: Limits and tolerance.
+        settings: Limits, tolerance and the expectation suites.
         reference: Reference codes (the package's by default).
-
-    Returns:
-        Errors and warnings; an unknown file name is an error.
     """
     reference = reference or load_reference()
     issues: list[Issue] = []
@@ -47,9 +63,10 @@ def check_files(files: Sequence[NamedFile], settings: Settings,
         kind = kind_of_path(f.name)
         if kind is None:
             issues.append(Issue(f.name, "unknown file name: expected financial_statements.xlsx, "
-                                "financial_performance.csv, budget_comparison.csv, expense_allocation.csv, "
-                                "expense_ledger.csv, indicator_definitions.csv, indicator_values.csv or "
-                                "a .csv under an activities/ folder"))
+                                "financial_performance.csv, budget_comparison.csv, "
+                                "expense_allocation.csv, expense_ledger.csv, "
+                                "indicator_definitions.csv, indicator_values.csv or a .csv under "
+                                "an activities/ folder"))
             continue
         items.append(Delivered(path=f.name, kind=kind, data=f.data, sha256=sha256_hex(f.data)))
 
@@ -70,44 +87,57 @@ def check_files(files: Sequence[NamedFile], settings: Settings,
         else:
             ctx = Context(reference, year, indicator_codes=defined)
         judge(item, ctx, settings)
+    for item in items:
+        issues += item.issues
+    return CheckedFiles(items, issues + _across_files(items, settings, reference), defined)
 
-    # statements given together: R1-R3 (and the ledger rules)
-    by_year: dict[int | None, dict[Kind, tuple]] = {}
+
+def _across_files(items: list[Delivered], settings: Settings, reference: Reference) -> list[Issue]:
+    """R1-R3 (and the ledger rules) among the statement tables given together, per year."""
+    by_year: dict[int | None, dict[Kind, tuple[Delivered, CheckedTable]]] = {}
     for item in items:
         for table in item.tables:
             if table.spec.kind in (*STATEMENT_KINDS, Kind.LEDGER) and not item.rejected:
                 by_year.setdefault(year_of_path(item.path), {})[table.spec.kind] = (item, table)
+    tol = round(settings.tolerance_chf * 100)
     cross: list[Issue] = []
     for found in by_year.values():
-        kinds = set(found)
-        owners = [found[k][0] for k in found]
-        if any(o.errors for o in owners):
+        if any(owner.errors for owner, _ in found.values()):
             continue
-        if Kind.PERFORMANCE in kinds:
-            tables = {k: found[k][1].frame for k in found}
-            places = {k: Place(found[k][1].raw.file, found[k][1].raw.sheet) for k in found}
+        tables = {k: t.frame for k, (_, t) in found.items()}
+        places = {k: Place(t.raw.file, t.raw.sheet) for k, (_, t) in found.items()}
+        kinds = set(found)
+        if Kind.PERFORMANCE in kinds and {Kind.BUDGET, Kind.ALLOCATION} <= kinds:
+            checks = reconcile_statements(tables, places, reference, tol, tables.get(Kind.LEDGER))
+        elif Kind.PERFORMANCE in kinds:
             line_types = {c: v["line_type"] for c, v in reference.statement_lines.items()}
-            from oneitu_etl.validate import reconcile  # noqa: PLC0415
-
-            tol = round(settings.tolerance_chf * 100)
             checks = reconcile.reconcile_performance(tables[Kind.PERFORMANCE], line_types,
                                                      places[Kind.PERFORMANCE], tol)
-            if {Kind.BUDGET, Kind.ALLOCATION} <= kinds:
-                ledger = tables.get(Kind.LEDGER)
-                checks = reconcile_statements(tables, places, reference, tol, ledger)
-            elif Kind.BUDGET in kinds:
-                checks.append(reconcile.reconcile_budget(tables[Kind.BUDGET], tables[Kind.PERFORMANCE],
-                                                         places[Kind.BUDGET], tol))
-            cross += [c.issue for c in checks if c.issue]
+            if Kind.BUDGET in kinds:
+                checks.append(reconcile.reconcile_budget(
+                    tables[Kind.BUDGET], tables[Kind.PERFORMANCE], places[Kind.BUDGET], tol))
         elif {Kind.BUDGET, Kind.ALLOCATION} <= kinds:
-            from oneitu_etl.validate import reconcile  # noqa: PLC0415
+            no_statement = pd.DataFrame({"line_code": pd.Series(dtype="str"),
+                                         "amount_cents": pd.Series(dtype="int64")})
+            checks = [c for c in reconcile.reconcile_allocation(
+                tables[Kind.ALLOCATION], tables[Kind.BUDGET], no_statement,
+                places[Kind.ALLOCATION], tol) if c.rule != "R3-total"]
+        else:
+            checks = []
+        cross += [c.issue for c in checks if c.issue]
+    return cross
 
-            tables = {k: found[k][1].frame for k in found}
-            checks = reconcile.reconcile_allocation(
-                tables[Kind.ALLOCATION], tables[Kind.BUDGET],
-                tables[Kind.ALLOCATION].iloc[0:0].assign(line_code=[], amount_cents=[]),
-                Place(found[Kind.ALLOCATION][1].raw.file, found[Kind.ALLOCATION][1].raw.sheet))
-            cross += [c.issue for c in checks if c.issue and c.rule != "R3-total"]
-    for item in items:
-        issues += item.issues
-    return issues + cross
+
+def check_files(files: Sequence[NamedFile], settings: Settings,
+                reference: Reference | None = None) -> list[Issue]:
+    """Every problem of the given files, in file order then place order.
+
+    Args:
+        files: The files, named as the user gave them.
+        settings: Limits, tolerance and the expectation suites.
+        reference: Reference codes (the package's by default).
+
+    Returns:
+        Errors and warnings; an unknown file name is an error.
+    """
+    return judge_files(files, settings, reference).issues

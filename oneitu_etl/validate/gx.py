@@ -205,15 +205,14 @@ def run_suites(
     outcomes: list[Outcome] = []
     try:
         for kind, declaration in declarations.items():
-            suite = gx.ExpectationSuite(
-                name=declaration.name,
-                meta={"notes": {"format": "markdown", "content": [_suite_notes(declaration)]}},
+            by_id = {rule.id: rule for rule in rules.get(kind, [])}
+            suite = context.suites.add(
+                gx.ExpectationSuite(
+                    name=declaration.name,
+                    expectations=[_expectation(rule) for rule in by_id.values()],
+                    meta={"notes": {"format": "markdown", "content": [_suite_notes(declaration)]}},
+                )
             )
-            suite = context.suites.add(suite)
-            by_id: dict[str, Rule] = {}
-            for rule in rules.get(kind, []):
-                suite.add_expectation(_expectation(rule))
-                by_id[rule.id] = rule
             if kind not in batches:
                 continue
             batch = batches[kind]
@@ -225,12 +224,10 @@ def run_suites(
                     data=asset.add_batch_definition_whole_dataframe("current"),
                 )
             )
-            actions = [gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=[_SITE])]
             checkpoint = context.checkpoints.add(
                 gx.Checkpoint(
                     name=f"{declaration.name}_checkpoint",
                     validation_definitions=[definition],
-                    actions=actions if data_docs is not None else [],
                     result_format={
                         "result_format": "COMPLETE",
                         "unexpected_index_column_names": list(ID_COLUMNS),

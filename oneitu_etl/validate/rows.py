@@ -21,6 +21,7 @@ quarantined; for the financial statements any error blocks the year.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -204,7 +205,10 @@ class _Parser:
         self.flag(
             serial,
             column,
-            lambda v: f"{v} looks like an Excel date serial number; enter the date as YYYY-MM-DD",
+            lambda v: (
+                f"{v} looks like an Excel date serial number ({_serial_date(v)}); enter "
+                "the date as YYYY-MM-DD"
+            ),
             "date_format",
         )
         self.flag(
@@ -317,6 +321,29 @@ def failing_rows(rule: Rule, batch: pd.DataFrame) -> pd.Series:
     raise ValueError(f"{rule.suite}: the row checker does not know {t}")
 
 
+def _serial_date(text: str) -> str:
+    """The date an Excel serial number stands for (1900 date system)."""
+    return (dt.date(1899, 12, 30) + dt.timedelta(days=int(float(text)))).isoformat()
+
+
+def _strategic_hint(value: str, ctx: Context) -> str | None:
+    """Why a strategic code the framework knows is not allowed here, if it is one."""
+    cycle = ctx.reference.cycle_for(ctx.year) if ctx.year else None
+    for other in ctx.reference.cycles:
+        element = next((e for e in other.elements if e.code == value), None)
+        if element is None:
+            continue
+        if cycle is not None and other.plan != cycle.plan and value not in cycle.codes():
+            return (
+                f'"{value}" belongs to {other.plan}, not to {cycle.plan} (the plan of {ctx.year})'
+            )
+        if element.kind == "goal":
+            return (
+                f'"{value}" is a goal; allocate to one of its thematic priorities or to an enabler'
+            )
+    return None
+
+
 def _number(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
@@ -350,12 +377,15 @@ class _Messages:
             allowed = k["value_set"]
             listing = ", ".join(allowed) if len(allowed) <= 20 else f"{len(allowed)} codes"
             noun = re.sub(r"^an? ", "", col.expected)
+            hint = _strategic_hint(value, self.ctx) if rule.column == "strategic_code" else None
+            if hint:
+                return f"{hint}; expected one of {listing}"
             return f'"{value}" is not a known {noun}; expected one of {listing}'
         if t == "expect_column_values_to_be_between":
             number = batch_row[rule.column]
             if k.get("min_value") is not None and number < k["min_value"]:
                 if col.type in ("amount", "signed_amount") and k["min_value"] == 0:
-                    return f"{value} is negative; amounts must be >= 0"
+                    return f"{number:.2f} is negative; amounts must be >= 0"
                 return f"{value} is below the minimum of {_number(k['min_value'])}"
             return f"{value} is above the maximum of {_number(k['max_value'])}"
         return f"{rule.name} failed for {value!r}"
@@ -448,6 +478,14 @@ def check_table(raw: RawTable, spec: TableSpec, ctx: Context) -> CheckedTable:
     batch = batch_frame(parser.typed, declaration, raw.file)
     results, rules, ignored = _evaluate(parser, declaration, ctx, batch)
     issues = list(raw.issues) + parser.issues
+    if raw.frame.empty:
+        what = "sheet" if raw.sheet else "file"
+        issues.append(
+            raw.issue(
+                f"the {what} has only its header row; expected data rows from row 2",
+                rule="not_empty",
+            )
+        )
     order = {name: i for i, name in enumerate(spec.column_names)}
     issues.sort(key=lambda i: (i.row or 0, order.get(i.column or "", 99)))
     bad = {i.row for i in issues if i.is_error and i.row is not None}

@@ -1,0 +1,431 @@
+"""The bad-input corpus: each bad delivery makes ``oneitu validate`` print exactly these lines.
+
+Every case is a folder of ``tests/fixtures/bad/`` (built by ``make_corpus.py``, committed,
+so that anyone can open the files), checked the way Finance checks a delivery: all the
+files of the folder given to ``oneitu validate`` at once, named relative to the folder,
+so the year comes from the ``2024/`` folder. An error exits 1; warnings alone exit 0.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from oneitu_etl import cli
+from oneitu_etl.demo import generate_landing
+
+BAD = Path(__file__).resolve().parents[1] / "fixtures" / "bad"
+ONEITU = Path(sys.executable).with_name("oneitu")
+
+
+def case_files(case: str) -> list[str]:
+    """The files of a case, relative to its folder, in name order."""
+    folder = BAD / case
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+CASES = [
+    pytest.param(
+        "activity_rows",
+        1,
+        [
+            "2024/activities/activities_R_2024.csv:2:women_participants: women_participants 130 exceeds participants 120",
+            "2024/activities/activities_R_2024.csv:3:end_date: end_date 2024-05-01 is before start_date 2024-06-01",
+            '2024/activities/activities_R_2024.csv:4:partner_org_units: "ITU-T" in "TSB;ITU-T" is not a known org unit',
+            "2024/activities/activities_R_2024.csv:4:countries: 195 is above the maximum of 194",
+            '2024/activities/activities_R_2024.csv:5:output_type: "webinar" is not a known output type; expected one of conference, filing, meeting, other, project, publication, recommendation, training, workshop',
+            "2024/activities/activities_R_2024.csv:5:title: value is missing; a title is required",
+            "2024/activities/activities_R_2024.csv:5:start_date: start_date 2025-02-01 is after the financial year 2024",
+            '2024/activities/activities_R_2024.csv:5:status: "done" is not a known activity status; expected one of cancelled, completed, ongoing, planned',
+            "2024/activities/activities_R_2024.csv:5:participants: -3 is below the minimum of 0",
+            "2024/activities/activities_R_2024.csv:5:cost_chf: -10.00 is negative; amounts must be >= 0",
+        ],
+        id="activity_rows",
+    ),
+    pytest.param(
+        "binary_named_csv",
+        1,
+        [
+            "2024/activities/activities_D_2024.csv: not a text CSV file: NUL byte at byte offset 8",
+        ],
+        id="binary_named_csv",
+    ),
+    pytest.param(
+        "decimal_comma_csv",
+        1,
+        [
+            '2024/budget_comparison.csv:3:actual_chf: "1 234,56" is not a number; write amounts with a decimal point and no thousands separator (e.g. 1234.56)',
+            '2024/budget_comparison.csv:4:approved_budget_chf: "150000,00" is not a number; write amounts with a decimal point and no thousands separator (e.g. 1234.56)',
+            '2024/budget_comparison.csv:5:final_budget_chf: "1,234.56" is not a number; write amounts with a decimal point and no thousands separator (e.g. 1234.56)',
+            '2024/budget_comparison.csv:6:actual_chf: "1\'234.56" is not a number; write amounts with a decimal point and no thousands separator (e.g. 1234.56)',
+        ],
+        id="decimal_comma_csv",
+    ),
+    pytest.param(
+        "duplicate_activity_ids_across_files",
+        1,
+        [
+            "2024/activities/activities_T_2024.csv:3:activity_id: duplicate activity_id BR-2024-002; first given in 2024/activities/activities_R_2024.csv row 3",
+        ],
+        id="duplicate_activity_ids_across_files",
+    ),
+    pytest.param(
+        "duplicate_allocation_keys",
+        1,
+        [
+            "2024/financial_statements.xlsx:expense_allocation:10:org_unit: duplicate org_unit and strategic_code BR, TP-RAD; first given at row 4",
+        ],
+        id="duplicate_allocation_keys",
+    ),
+    pytest.param(
+        "duplicate_line_codes",
+        1,
+        [
+            "2024/financial_statements.xlsx:performance:8:line_code: duplicate line_code EXP_STAFF; first given at row 7",
+        ],
+        id="duplicate_line_codes",
+    ),
+    pytest.param(
+        "empty_csv",
+        1,
+        [
+            "2024/budget_comparison.csv: the file is empty; expected a header row and data rows",
+        ],
+        id="empty_csv",
+    ),
+    pytest.param(
+        "excel_date_serials",
+        1,
+        [
+            "2024/activities/activities_R_2024.csv:2:start_date: 45355 looks like an Excel date serial number (2024-03-04); enter the date as YYYY-MM-DD",
+            "2024/activities/activities_R_2024.csv:3:start_date: 45444.0 looks like an Excel date serial number (2024-06-01); enter the date as YYYY-MM-DD",
+            '2024/activities/activities_R_2024.csv:4:end_date: "20/09/2024" is not a date; expected YYYY-MM-DD',
+        ],
+        id="excel_date_serials",
+    ),
+    pytest.param(
+        "extra_column_warning",
+        0,
+        [
+            '2024/financial_statements.xlsx:performance:1:comment: warning: extra column "comment" is ignored',
+        ],
+        id="extra_column_warning",
+    ),
+    pytest.param(
+        "formula_without_value",
+        1,
+        [
+            "2024/financial_statements.xlsx:performance:15:amount_chf: formula =SUM(D7:D13) has no computed value; open and save the workbook in Excel",
+        ],
+        id="formula_without_value",
+    ),
+    pytest.param(
+        "header_only_csv",
+        1,
+        [
+            "2024/activities/activities_R_2024.csv: the file has only its header row; expected data rows from row 2",
+        ],
+        id="header_only_csv",
+    ),
+    pytest.param(
+        "header_only_sheet",
+        1,
+        [
+            "2024/financial_statements.xlsx:budget_comparison: the sheet has only its header row; expected data rows from row 2",
+        ],
+        id="header_only_sheet",
+    ),
+    pytest.param(
+        "indicator_definitions_rows",
+        1,
+        [
+            "indicator_definitions.csv:2:target_year: target_year 2022 must be after baseline_year 2023",
+            'indicator_definitions.csv:3:unit: "USD" is not a known indicator unit; expected one of chf, count, index, percent, ratio',
+            "indicator_definitions.csv:4:indicator_code: duplicate indicator_code NET-USE; first given at row 2",
+        ],
+        id="indicator_definitions_rows",
+    ),
+    pytest.param(
+        "indicator_values_rows",
+        1,
+        [
+            '2024/indicator_values.csv:4:indicator_code: indicator "NET-USX" is not defined (or its definition was quarantined) in indicator_definitions.csv',
+            "2024/indicator_values.csv:5:year: warning: year 2023 is not the folder's year 2024; the row is ignored",
+            "2024/indicator_values.csv:6:indicator_code: duplicate indicator_code and year NET-USE, 2024; first given at row 2",
+            '2024/indicator_values.csv:6:value: "68,5" is not a number; use a decimal point (e.g. 67.5)',
+        ],
+        id="indicator_values_rows",
+    ),
+    pytest.param(
+        "ledger_bad_rows",
+        1,
+        [
+            "2024/expense_ledger.csv:4:line_code: REV_OTHER is not an expense line; the ledger posts expenses only",
+            "2024/expense_ledger.csv:10:posting_date: 2025-01-02 is outside the financial year 2024",
+            "2024/expense_ledger.csv:13:posting_id: duplicate posting_id P-010; first given at row 11",
+        ],
+        id="ledger_bad_rows",
+    ),
+    pytest.param(
+        "ledger_not_aggregating",
+        1,
+        [
+            "2024/expense_ledger.csv: L1 failed for BR TP-RAD: ledger postings sum to 500,000.00 but expense_allocation gives 250,000.00 (difference 250,000.00)",
+            "2024/expense_ledger.csv: L2 failed for EXP_CONTRACTUAL: ledger postings sum to 350,000.00 but the statement gives 100,000.00 (difference 250,000.00)",
+        ],
+        id="ledger_not_aggregating",
+    ),
+    pytest.param(
+        "line_type_mismatch",
+        1,
+        [
+            '2024/financial_statements.xlsx:performance:6:line_type: line_type "expense" does not match line_code REV_OTHER, which is a revenue line',
+        ],
+        id="line_type_mismatch",
+    ),
+    pytest.param(
+        "merged_header_cells",
+        1,
+        [
+            "2024/financial_statements.xlsx:performance:1: header cell 2 of row 1 is empty (merged or missing header?)",
+        ],
+        id="merged_header_cells",
+    ),
+    pytest.param(
+        "missing_column_csv",
+        1,
+        [
+            '2024/activities/activities_R_2024.csv:1:status: missing required column "status"; the columns are: activity_id, org_unit, partner_org_units, strategic_code, output_type, title, start_date, end_date, status, participants, women_participants, countries, cost_chf',
+        ],
+        id="missing_column_csv",
+    ),
+    pytest.param(
+        "missing_sheet",
+        1,
+        [
+            '2024/financial_statements.xlsx:budget_comparison: missing sheet "budget_comparison"; the workbook has: performance, expense_allocation',
+        ],
+        id="missing_sheet",
+    ),
+    pytest.param(
+        "misspelled_column",
+        1,
+        [
+            '2024/financial_statements.xlsx:performance:1:amount_chf: missing required column "amount_chf"; the columns are: line_code, line_label, line_type, amount_chf',
+        ],
+        id="misspelled_column",
+    ),
+    pytest.param(
+        "negative_amount",
+        1,
+        [
+            "2024/financial_statements.xlsx:budget_comparison:7:actual_chf: -1200.50 is negative; amounts must be >= 0",
+        ],
+        id="negative_amount",
+    ),
+    pytest.param(
+        "r1_mismatch",
+        1,
+        [
+            "2024/financial_statements.xlsx:performance: R1-revenue failed: the revenue lines sum to 1,265,000.00 but TOTAL_REVENUE is 1,256,000.00 (difference 9,000.00)",
+        ],
+        id="r1_mismatch",
+    ),
+    pytest.param(
+        "r1_missing_total",
+        1,
+        [
+            "2024/financial_statements.xlsx:performance:line_code: R1-revenue failed: the TOTAL_REVENUE line is missing; both total lines must be present",
+        ],
+        id="r1_missing_total",
+    ),
+    pytest.param(
+        "r2_mismatch",
+        1,
+        [
+            "2024/financial_statements.xlsx:budget_comparison: R2 failed: the actual_chf of budget_comparison sum to 1,025,000.00 but TOTAL_EXPENSES is 1,000,000.00 (difference 25,000.00)",
+            "2024/financial_statements.xlsx:expense_allocation: R3 failed for RO-ARB: allocations sum to 0.00 but actual_chf is 25,000.00 (difference 25,000.00)",
+        ],
+        id="r2_mismatch",
+    ),
+    pytest.param(
+        "r2_r3_across_csvs",
+        1,
+        [
+            "2024/budget_comparison.csv: R2 failed: the actual_chf of budget_comparison sum to 990,000.00 but TOTAL_EXPENSES is 1,000,000.00 (difference 10,000.00)",
+            "2024/expense_allocation.csv: R3 failed for GS: allocations sum to 350,000.00 but actual_chf is 340,000.00 (difference 10,000.00)",
+        ],
+        id="r2_r3_across_csvs",
+    ),
+    pytest.param(
+        "r3_mismatch",
+        1,
+        [
+            "2024/financial_statements.xlsx:expense_allocation: R3 failed for BR: allocations sum to 500,000.00 but actual_chf is 250,000.00 (difference 250,000.00)",
+            "2024/financial_statements.xlsx:expense_allocation: R3 failed: all allocations sum to 1,250,000.00 but TOTAL_EXPENSES is 1,000,000.00 (difference 250,000.00)",
+        ],
+        id="r3_mismatch",
+    ),
+    pytest.param(
+        "r3_unit_without_budget",
+        1,
+        [
+            "2024/financial_statements.xlsx:expense_allocation: R3 failed for RO-EUR: it has allocations (0.00) but no row in budget_comparison",
+        ],
+        id="r3_unit_without_budget",
+    ),
+    pytest.param(
+        "renamed_csv_workbook",
+        1,
+        [
+            "2024/financial_statements.xlsx: a CSV file renamed .xlsx; expected an .xlsx workbook",
+        ],
+        id="renamed_csv_workbook",
+    ),
+    pytest.param(
+        "semicolon_csv",
+        1,
+        [
+            "2024/budget_comparison.csv:1: columns are separated by semicolons; the contract requires commas",
+        ],
+        id="semicolon_csv",
+    ),
+    pytest.param(
+        "text_in_amount",
+        1,
+        [
+            '2024/financial_statements.xlsx:performance:3:amount_chf: "n/a" is not a number; expected an amount in CHF such as 1234.56',
+            '2024/financial_statements.xlsx:performance:9:amount_chf: "see note" is not a number; expected an amount in CHF such as 1234.56',
+            "2024/financial_statements.xlsx:performance:10:amount_chf: 12.345 has more than 2 decimals; amounts are CHF with at most 2 decimals",
+        ],
+        id="text_in_amount",
+    ),
+    pytest.param(
+        "truncated_xlsx",
+        1,
+        [
+            "2024/financial_statements.xlsx: damaged or truncated workbook: File is not a zip file",
+        ],
+        id="truncated_xlsx",
+    ),
+    pytest.param(
+        "unknown_codes",
+        1,
+        [
+            '2024/financial_statements.xlsx:budget_comparison:4:org_unit: "tsb" is not a known org unit; expected one of BDT, BR, GS, RO-AFR, RO-AMS, RO-ARB, RO-ASP, RO-CIS, RO-EUR, TSB',
+            '2024/financial_statements.xlsx:expense_allocation:4:org_unit: "ITU-R" is not a known org unit; expected one of BDT, BR, GS, RO-AFR, RO-AMS, RO-ARB, RO-ASP, RO-CIS, RO-EUR, TSB',
+            '2024/financial_statements.xlsx:expense_allocation:5:strategic_code: "TP-XYZ" is not a known strategic code; expected one of EN-DNI, EN-ENV, EN-HRI, EN-MEM, EN-PIC, EN-REG, EN-RMO, TP-APP, TP-ENV, TP-INC, TP-NET, TP-RAD, TP-RES, TP-STD',
+            '2024/financial_statements.xlsx:expense_allocation:6:strategic_code: "G1" is a goal; allocate to one of its thematic priorities or to an enabler; expected one of EN-DNI, EN-ENV, EN-HRI, EN-MEM, EN-PIC, EN-REG, EN-RMO, TP-APP, TP-ENV, TP-INC, TP-NET, TP-RAD, TP-RES, TP-STD',
+        ],
+        id="unknown_codes",
+    ),
+    pytest.param(
+        "unknown_file_name",
+        1,
+        [
+            "2024/budget.csv: unknown file name: expected financial_statements.xlsx, financial_performance.csv, budget_comparison.csv, expense_allocation.csv, expense_ledger.csv, indicator_definitions.csv, indicator_values.csv or a .csv under an activities/ folder",
+        ],
+        id="unknown_file_name",
+    ),
+    pytest.param(
+        "utf16_csv",
+        1,
+        [
+            "2024/budget_comparison.csv: the file is encoded as UTF-16 (byte order mark at byte offset 0); save it as CSV UTF-8",
+        ],
+        id="utf16_csv",
+    ),
+    pytest.param(
+        "windows_1252_valid",
+        0,
+        [],
+        id="windows_1252_valid",
+    ),
+    pytest.param(
+        "zero_byte_csv",
+        1,
+        [
+            "2024/activities/activities_T_2024.csv: the file is empty; expected a header row and data rows",
+        ],
+        id="zero_byte_csv",
+    ),
+    pytest.param(
+        "zero_byte_xlsx",
+        1,
+        [
+            "2024/financial_statements.xlsx: the file is empty (0 bytes); expected an Excel workbook",
+        ],
+        id="zero_byte_xlsx",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "exit_code", "lines"), CASES)
+def test_validate_prints_exactly(
+    case: str,
+    exit_code: int,
+    lines: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(BAD / case)
+    assert cli.main(["validate", *case_files(case)]) == exit_code
+    printed = capsys.readouterr()
+    assert printed.out.splitlines() == lines
+    assert printed.err == ""
+
+
+def test_every_case_folder_is_asserted_and_the_corpus_is_big_enough() -> None:
+    folders = {p.name for p in BAD.iterdir() if p.is_dir() and not p.name.startswith("_")}
+    asserted = {p.values[0] for p in CASES}
+    assert folders == asserted
+    assert sum(p.values[1] == 1 for p in CASES) >= 25
+
+
+def test_the_committed_files_are_what_make_corpus_writes(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("make_corpus", BAD / "make_corpus.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    written = module.write(tmp_path)
+    assert written
+    for path in written:
+        relative = path.relative_to(tmp_path)
+        assert (BAD / relative).read_bytes() == path.read_bytes(), relative
+
+
+def test_the_command_on_a_bad_workbook_prints_the_line_and_no_traceback() -> None:
+    case = "negative_amount"
+    done = subprocess.run(
+        [str(ONEITU), "validate", *case_files(case)],
+        cwd=BAD / case,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stdout == (
+        "2024/financial_statements.xlsx:budget_comparison:7:actual_chf: "
+        "-1200.50 is negative; amounts must be >= 0\n"
+    )
+    assert done.stderr == ""
+
+
+def test_the_demo_landing_zone_is_valid(tmp_path: Path) -> None:
+    generate_landing(tmp_path, [2023, 2024])
+    files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert any(f.endswith("financial_statements.xlsx") for f in files)
+    done = subprocess.run(
+        [str(ONEITU), "validate", *files],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
