@@ -399,7 +399,19 @@ def _chart_specs(
                 "ticks": _millions_tick(lang),
             },
         )
-    return specs
+    return {key: spec for key, spec in specs.items() if _has_data(spec)}
+
+
+def _has_data(spec: ChartSpec) -> bool:
+    """Whether a chart has anything to draw (an empty chart is left out, its table stays)."""
+    args = spec.arguments
+    if spec.builder is charts.expenses_by_element:
+        return any(bar.value for bar in args["bars"])
+    if spec.builder is charts.indicator_progress:
+        return bool(args["items"])
+    if spec.builder is charts.heat_map:
+        return bool(args["rows"]) and any(v for row in args["values"] for v in row)
+    return bool(args["labels"])
 
 
 def build_context(

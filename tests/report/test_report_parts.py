@@ -147,3 +147,33 @@ def test_render_report_writes_the_contract_files(tmp_path: Path, report: dict[st
         "annex_2024.xlsx",
     ]
     assert sorted(p.name for p in (tmp_path / "2024").iterdir()) == sorted(p.name for p in paths)
+
+
+def test_a_report_with_only_the_contract_keys_renders(tmp_path: Path) -> None:
+    minimal = {
+        "year": 2024,
+        "plan": "SP2024-2027",
+        "currency": "CHF",
+        "status": "published",
+        "errors": [],
+        "totals": {"revenue": 10.0, "expenses": 8.0, "surplus": 2.0},
+        "budget_execution": {"BR": {"approved": 9.0, "final": 0.0, "actual": 8.0, "rate": None}},
+        "expenses_by_strategic_code": {"TP-RAD": 8.0},
+        "expenses_by_goal": {"G1": 8.0, "G2": 0.0, "enablers": 0.0},
+        "expenses_by_sector": {"R": 8.0},
+        "outputs_by_strategic_code": {},
+        "indicators": {},
+        "reconciliation": [],
+        "one_itu": {"joint_activity_share": None, "multi_sector_priorities": []},
+        "data_quality": {
+            "files": 0,
+            "rows_loaded": 0,
+            "rows_quarantined": 0,
+            "checks_run": 0,
+            "checks_failed": 0,
+        },
+    }
+    paths = render_report(minimal, tmp_path, generated_on=GENERATED_ON, pdf=False)
+    html = paths[0].read_text(encoding="utf-8")
+    assert "CHF\u00a010.00" in html
+    assert "No indicator was reported for the year." in html
