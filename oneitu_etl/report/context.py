@@ -245,7 +245,7 @@ def _chart_specs(
 
     # Budget against actual, by unit.
     units = report.get("budget_execution") or {}
-    order = tables._ordered(units, names.org_units)
+    order = tables.ordered(units, names.org_units)
     rates = [units[c].get("rate") for c in order]
     table = found["budget-units"]
     known = [r for r in rates if r is not None]
@@ -369,7 +369,7 @@ def _chart_specs(
         labels = [_("Total revenue"), _("Total expenses")]
         old = [before.get("revenue"), before.get("expenses")]
         new = [totals.get("revenue"), totals.get("expenses")]
-        for code in tables._ordered(set(now_sec) | set(before_sec), names.sectors):
+        for code in tables.ordered(set(now_sec) | set(before_sec), names.sectors):
             labels.append(names.sector(code))
             old.append(before_sec.get(code))
             new.append(now_sec.get(code))

@@ -179,7 +179,7 @@ def unit_group(code: str, lang: Language) -> str:
     return "regional" if code.startswith("RO-") else "bureaux"
 
 
-def _ordered(keys: Iterable[str], order: Iterable[str]) -> list[str]:
+def ordered(keys: Iterable[str], order: Iterable[str]) -> list[str]:
     """``keys`` in reference order, unknown ones after, sorted."""
     keys = list(keys)
     known = [k for k in order if k in keys]
@@ -267,7 +267,7 @@ def financial_table(report: Mapping[str, Any], lang: Language, number: str) -> T
     ):
         rows.append(Row((group,), "group"))
         whole = totals.get(total_key)
-        for code in _ordered(by_line, line_order):
+        for code in ordered(by_line, line_order):
             amount = by_line[code]
             rows.append(Row((names.line(code), code, amount, share(amount, whole))))
         rows.append(Row((total_label, "", whole, share(whole, whole) if whole else None), "total"))
@@ -336,7 +336,7 @@ def budget_units_table(report: Mapping[str, Any], lang: Language, number: str) -
     }
     rows: list[Row] = []
     for group, heading in groups.items():
-        members = [c for c in _ordered(units, names.org_units) if unit_group(c, lang) == group]
+        members = [c for c in ordered(units, names.org_units) if unit_group(c, lang) == group]
         if not members:
             continue
         if len(members) > 1:
@@ -378,7 +378,7 @@ def budget_sectors_table(report: Mapping[str, Any], lang: Language, number: str)
     sectors = report.get("budget_execution_by_sector") or {}
     rows = [
         _budget_row(lang.names.sector(code), "", sectors[code])
-        for code in _ordered(sectors, lang.names.sectors)
+        for code in ordered(sectors, lang.names.sectors)
     ]
     rows.append(_budget_row(_("Total"), "", _budget_sum(sectors.values()), "total"))
     return Table(
@@ -520,7 +520,7 @@ def goals_table(report: Mapping[str, Any], lang: Language, number: str) -> Table
     grand = total(by_goal.values())
     order = [g.code for g in lang.names.elements_of_kind("goal")] + ["enablers"]
     rows = []
-    for key in _ordered(by_goal, order):
+    for key in ordered(by_goal, order):
         label = _("Enablers") if key == "enablers" else lang.names.element(key)
         rows.append(
             Row((label, "" if key == "enablers" else key, by_goal[key], share(by_goal[key], grand)))
@@ -547,7 +547,7 @@ def sectors_table(report: Mapping[str, Any], lang: Language, number: str) -> Tab
     grand = total(by_sector.values())
     rows = [
         Row((lang.names.sector(code), code, by_sector[code], share(by_sector[code], grand)))
-        for code in _ordered(by_sector, lang.names.sectors)
+        for code in ordered(by_sector, lang.names.sectors)
     ]
     rows.append(Row((_("Total"), "", grand, share(grand, grand)), "total"))
     return Table(
@@ -570,7 +570,7 @@ def output_types_table(report: Mapping[str, Any], lang: Language, number: str) -
     costs = report.get("cost_per_output") or {}
     order = [e.code for e in lang.names.elements]
     rows = []
-    for code in _ordered(costs, order):
+    for code in ordered(costs, order):
         for output_type, figures in sorted((costs[code].get("by_output_type") or {}).items()):
             done = figures.get("completed_activities", 0)
             cost = figures.get("cost_chf")
@@ -678,12 +678,12 @@ def matrix_table(report: Mapping[str, Any], lang: Language, number: str) -> Tabl
     """Expenses of each thematic priority by sector (the heat map's figures)."""
     _ = lang.gettext
     matrix = (report.get("one_itu") or {}).get("matrix") or {}
-    sectors = _ordered(
+    sectors = ordered(
         {s for row in matrix.values() for s in row} | set(lang.names.sectors), lang.names.sectors
     )
     order = [e.code for e in lang.names.elements_of_kind("thematic_priority")]
     rows = []
-    for code in _ordered(matrix, order):
+    for code in ordered(matrix, order):
         values = [matrix[code].get(s, 0.0) for s in sectors]
         involved = sum(1 for v in values if v and v > 0)
         rows.append(Row((lang.names.element(code), code, *values, total(values), involved)))
@@ -809,7 +809,7 @@ def comparison_table(report: Mapping[str, Any], lang: Language, number: str) -> 
     )
     if now_sec or before_sec:
         rows.append(Row((_("Expenses by sector"),), "group"))
-        for code in _ordered(set(now_sec) | set(before_sec), lang.names.sectors):
+        for code in ordered(set(now_sec) | set(before_sec), lang.names.sectors):
             rows.append(
                 _change_row(lang.names.sector(code), before_sec.get(code), now_sec.get(code))
             )
@@ -817,7 +817,7 @@ def comparison_table(report: Mapping[str, Any], lang: Language, number: str) -> 
     before_units = previous.get("budget_execution") or {}
     if before_units:
         rows.append(Row((_("Actual expenses by unit"),), "group"))
-        for code in _ordered(set(now_units) | set(before_units), lang.names.org_units):
+        for code in ordered(set(now_units) | set(before_units), lang.names.org_units):
             rows.append(
                 _change_row(
                     lang.names.unit(code),
@@ -832,7 +832,7 @@ def comparison_table(report: Mapping[str, Any], lang: Language, number: str) -> 
         )
         order = [g.code for g in lang.names.elements_of_kind("goal")] + ["enablers"]
         rows.append(Row((_("Expenses by goal"),), "group"))
-        for key in _ordered(set(now_goal) | set(before_goal), order):
+        for key in ordered(set(now_goal) | set(before_goal), order):
             label = _("Enablers") if key == "enablers" else lang.names.element(key)
             rows.append(_change_row(label, before_goal.get(key), now_goal.get(key)))
     return Table(
@@ -859,7 +859,7 @@ def trends_table(report: Mapping[str, Any], lang: Language, number: str) -> Tabl
         return None
     by_sector = trends.get("expenses_by_sector") or {}
     budgets = trends.get("budget_execution_by_sector") or {}
-    sectors = _ordered({s for year in by_sector.values() for s in year}, lang.names.sectors)
+    sectors = ordered({s for year in by_sector.values() for s in year}, lang.names.sectors)
     rows = []
     for year in sorted(totals, key=int):
         year_totals = totals[year] or {}

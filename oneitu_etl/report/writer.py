@@ -18,7 +18,7 @@ from oneitu_etl.fileio import atomic_write_bytes
 from oneitu_etl.report.charts import svg_markup
 from oneitu_etl.report.context import build_context
 from oneitu_etl.report.html import render_html
-from oneitu_etl.report.i18n import language
+from oneitu_etl.report.i18n import Language, language
 from oneitu_etl.report.names import names_for
 from oneitu_etl.report.pdf import html_to_pdf
 from oneitu_etl.report.workbook import build_workbook
@@ -45,6 +45,18 @@ def workbook_name(year: int) -> str:
     return f"annex_{year}.xlsx"
 
 
+def _render_language(
+    report: Mapping[str, Any], code: str, generated_on: dt.date, reports_dir: Path
+) -> tuple[str, Language, dict[str, Any]]:
+    lang = language(code, reports_dir / "locale", names_for(code, report.get("plan", "")))
+    context = build_context(report, lang, generated_on)
+    svgs = {
+        key: svg_markup(spec.figure(), key, spec.title, spec.description)
+        for key, spec in context["charts"].items()
+    }
+    return render_html(reports_dir / "templates", lang, context, svgs), lang, context
+
+
 def render_html_report(
     report: Mapping[str, Any],
     lang_code: str,
@@ -63,13 +75,7 @@ def render_html_report(
     Returns:
         The HTML document.
     """
-    lang = language(lang_code, reports_dir / "locale", names_for(lang_code, report.get("plan", "")))
-    context = build_context(report, lang, generated_on)
-    svgs = {
-        key: svg_markup(spec.figure(), key, spec.title, spec.description)
-        for key, spec in context["charts"].items()
-    }
-    return render_html(reports_dir / "templates", lang, context, svgs)
+    return _render_language(report, lang_code, generated_on, reports_dir)[0]
 
 
 def render_report(
@@ -107,28 +113,29 @@ def render_report(
         raise ValueError("at least one report language is needed")
     out_dir = Path(out_dir)
     year = int(report["year"])
-    paths: list[Path] = []
+    # Everything is rendered before anything is written: a failure leaves the files of an
+    # earlier run as they were, never a mix of old and new.
+    outputs: list[tuple[Path, bytes]] = []
+    first: tuple[Language, dict[str, Any]] | None = None
     for code in languages:
-        html = render_html_report(report, code, generated_on=generated_on, reports_dir=reports_dir)
-        paths.append(atomic_write_bytes(out_dir / html_name(year, code), html.encode("utf-8")))
-        log.info("wrote %s", paths[-1])
+        html, lang, context = _render_language(report, code, generated_on, reports_dir)
+        first = first or (lang, context)
+        outputs.append((out_dir / html_name(year, code), html.encode("utf-8")))
         if pdf:
-            paths.append(
-                atomic_write_bytes(out_dir / pdf_name(year, code), html_to_pdf(html, out_dir))
-            )
-            log.info("wrote %s", paths[-1])
-    first = language(
-        languages[0], reports_dir / "locale", names_for(languages[0], report.get("plan", ""))
-    )
-    context = build_context(report, first, generated_on)
+            outputs.append((out_dir / pdf_name(year, code), html_to_pdf(html, out_dir)))
+    assert first is not None  # languages is not empty
+    lang, context = first
     workbook = build_workbook(
         context["tables"].values(),
-        first,
+        lang,
         title=context["title"],
         year=year,
         plan=report.get("plan", ""),
         generated_on=generated_on,
     )
-    paths.append(atomic_write_bytes(out_dir / workbook_name(year), workbook))
-    log.info("wrote %s", paths[-1])
+    outputs.append((out_dir / workbook_name(year), workbook))
+    paths = []
+    for path, content in outputs:
+        paths.append(atomic_write_bytes(path, content))
+        log.info("wrote %s (%d bytes)", path, len(content))
     return paths
