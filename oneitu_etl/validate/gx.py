@@ -52,6 +52,7 @@ class Outcome:
         observed: GX's observed value for table-level rules (a sum), else ``None``.
         severity: ``error`` or ``warning``.
         exception: GX's exception message if the expectation could not be evaluated.
+        reconciliation: Whether the rule is a reconciliation entry (R1-R3, L1/L2).
     """
 
     suite: str
@@ -66,6 +67,7 @@ class Outcome:
     observed: Any = None
     severity: str = "error"
     exception: str | None = None
+    reconciliation: bool = False
 
 
 def _condition(mapping: Mapping[str, Any]):  # noqa: ANN202 - a GX Condition
@@ -171,6 +173,7 @@ def _outcome(rule: Rule, result: Any, batch: pd.DataFrame) -> Outcome:  # noqa: 
         observed=data.get("observed_value"),
         severity=rule.severity,
         exception=exception,
+        reconciliation=rule.table_level,
     )
 
 

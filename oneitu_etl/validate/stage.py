@@ -151,7 +151,7 @@ def validate_year(
                 "rule": o.rule,
                 "rule_id": o.rule_id,
                 "severity": o.severity,
-                "table_level": o.element_count is None,
+                "table_level": o.reconciliation,
                 "observed": _json_value(o.observed),
                 "exception": o.exception,
                 "validated_at": now.isoformat(),

@@ -184,8 +184,8 @@ class Rule:
 
     @property
     def table_level(self) -> bool:
-        """Whether the rule judges the table as a whole (reconciliation)."""
-        return self.type in TABLE_LEVEL
+        """Whether the rule is a reconciliation entry (it judges totals, not rows)."""
+        return self.type in TABLE_LEVEL or bool(self.meta.get("reconciliation"))
 
     def as_gx(self) -> dict[str, Any]:
         """The GX expectation configuration (``type``, ``kwargs``, ``meta``)."""
@@ -401,14 +401,20 @@ def _mask(frame: pd.DataFrame, condition: Mapping[str, Any]) -> pd.Series:
 def reconciliation_rules(
     declarations: Mapping[Kind, Declaration], batches: Mapping[Kind, pd.DataFrame], scope: Scope
 ) -> list[Rule]:
-    """Expand the declared table-level rules for the batches at hand.
+    """Expand the declared table-level rules (reconciliation) for the batches at hand.
 
     A declared ``expect_column_sum_to_be_between`` whose ``meta.equals`` names another
     table's column becomes one rule per entry (per ``for_each`` key found in either
     table): the sum of this table's column over the entry's rows must equal the sum of
     the other table's column over its matching rows (0 where it has none), within the
     tolerance. Amounts are whole cents, so the bounds get half a cent of slack for the
-    floating-point sum and a difference is within tolerance exactly when it passes.
+    floating-point sum: a difference is within tolerance exactly when the sum passes.
+
+    With ``meta.if_missing: fail``, an entry whose other side has no row fails whatever
+    the sums, as the contract wants (a missing total line, allocations of a unit without
+    a budget row); its GX expectation says so: the other table's column must contain
+    the value (``expect_column_distinct_values_to_contain_set``), or this table must not
+    hold the entry's rows (``expect_column_values_to_not_be_in_set``, which names them).
     Rules whose tables are not all present are left out.
     """
     slack = scope.tolerance_chf + 0.005
@@ -426,8 +432,9 @@ def reconciliation_rules(
             other_kind = Kind(equals["table"])
             if other_kind not in batches:
                 continue
+            where = equals.get("where", {})
             right = batches[other_kind]
-            right = right[_mask(right, equals.get("where", {}))]
+            right = right[_mask(right, where)]
             base = kwargs.pop("row_condition", {})
             keys: list[str] = list(meta.pop("for_each", []))
             entries: list[dict[str, Any]] = [{}]
@@ -438,28 +445,76 @@ def reconciliation_rules(
                     for row in sorted(found.itertuples(index=False, name=None))
                 ]
             for entry in entries:
-                target = float(right.loc[_mask(right, entry), equals["column"]].sum())
                 rule_name = meta.get("rule", "").format(**entry)
+                matching = right[_mask(right, entry)]
+                described = {
+                    **meta,
+                    "rule": rule_name,
+                    "reconciliation": True,
+                    "equals": f"{other_kind.value}.{equals['column']}",
+                }
+                if matching.empty and meta.get("if_missing") == "fail":
+                    rules.append(
+                        _missing_counterpart(
+                            declaration.name,
+                            rule_name,
+                            described,
+                            entry,
+                            where,
+                            kwargs,
+                            other_kind,
+                            kind,
+                        )
+                    )
+                    continue
+                target = float(matching[equals["column"]].sum())
+                bounds = {
+                    "min_value": round(target - slack, 3),
+                    "max_value": round(target + slack, 3),
+                }
                 rules.append(
                     Rule(
                         rule_name,
                         declared.type,
-                        {
-                            **kwargs,
-                            "row_condition": {**base, **entry},
-                            "min_value": round(target - slack, 3),
-                            "max_value": round(target + slack, 3),
-                        },
-                        {
-                            **meta,
-                            "rule": rule_name,
-                            "target": round(target, 2),
-                            "equals": f"{other_kind.value}.{equals['column']}",
-                        },
+                        {**kwargs, "row_condition": {**base, **entry}, **bounds},
+                        {**described, "target": round(target, 2)},
                         declaration.name,
                     )
                 )
     return rules
+
+
+def _missing_counterpart(
+    suite: str,
+    name: str,
+    meta: dict[str, Any],
+    entry: dict[str, Any],
+    where: Mapping[str, Any],
+    kwargs: Mapping[str, Any],
+    other: Kind,
+    kind: Kind,
+) -> Rule:
+    """The GX rule of an entry whose other side has no row (``if_missing: fail``)."""
+    meta = {**meta, "missing": True}
+    if len(entry) == 1:
+        column, value = next(iter(entry.items()))
+        return Rule(
+            name,
+            "expect_column_values_to_not_be_in_set",
+            {"column": column, "value_set": [value]},
+            meta,
+            suite,
+        )
+    if not entry and other is kind and len(where) == 1:
+        column, value = next(iter(where.items()))
+        return Rule(
+            name,
+            "expect_column_distinct_values_to_contain_set",
+            {"column": column, "value_set": [value]},
+            meta,
+            suite,
+        )
+    raise DeclarationError(f"{suite}: {name}: if_missing needs one for_each key or one where")
 
 
 def row_condition_mask(frame: pd.DataFrame, rule: Rule) -> pd.Series:
