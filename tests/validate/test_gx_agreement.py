@@ -135,3 +135,41 @@ def test_gx_names_the_rows_of_a_small_frame_as_the_checker_does() -> None:
     assert outcomes[("range", "cost_chf")].failing == [(file, 4)]
     assert outcomes[("range", "cost_chf")].element_count == 3
     assert outcomes[("not_null", "title")].success
+
+
+@pytest.mark.parametrize(
+    ("total_revenue", "passed"),
+    [
+        pytest.param("101.00", True, id="1.00-apart-passes"),
+        pytest.param("101.01", False, id="1.01-apart-fails"),
+        pytest.param("98.99", False, id="1.01-under-fails"),
+    ],
+)
+def test_gx_applies_the_one_franc_tolerance_like_reconcile(
+    total_revenue: str, passed: bool
+) -> None:
+    files = [
+        NamedFile(
+            "2024/financial_performance.csv",
+            (
+                "line_code,line_label,line_type,amount_chf\n"
+                "REV_ASSESSED,,revenue,100.00\nEXP_STAFF,,expense,50.00\n"
+                f"TOTAL_REVENUE,,total,{total_revenue}\nTOTAL_EXPENSES,,total,50.00\n"
+            ).encode(),
+        ),
+        NamedFile(
+            "2024/budget_comparison.csv",
+            (b"org_unit,approved_budget_chf,final_budget_chf,actual_chf\nGS,50.00,50.00,50.00\n"),
+        ),
+        NamedFile(
+            "2024/expense_allocation.csv", b"org_unit,strategic_code,expense_chf\nGS,EN-HRI,50.00\n"
+        ),
+    ]
+    outcomes = assert_agree(judge_files(files, SETTINGS), 2024)
+    assert {o.rule: o.success for o in outcomes if o.reconciliation} == {
+        "R1-revenue": passed,
+        "R1-expenses": True,
+        "R2": True,
+        "R3-GS": True,
+        "R3-total": True,
+    }
