@@ -26,6 +26,15 @@ ARTIFACTS = REPO / "test-artifacts"
 NBSP = "\u00a0"
 
 
+def require(available: bool, reason: str) -> None:
+    """Skip the test (laptop) or fail it (CI, ``ONEITU_REQUIRE_SERVICES=1``) when not available."""
+    if available:
+        return
+    if os.environ.get("ONEITU_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"required on CI: {reason}")
+    pytest.skip(reason)
+
+
 def require_binary(name: str, path: str | None = None) -> str:
     """The path of an executable the test needs; skip (laptop) or fail (CI) without it.
 
@@ -37,12 +46,8 @@ def require_binary(name: str, path: str | None = None) -> str:
         The executable's path.
     """
     found = path if path and os.access(path, os.X_OK) else (None if path else shutil.which(name))
-    if found:
-        return found
-    reason = f"{name} is not installed ({path or 'not on PATH'})"
-    if os.environ.get("ONEITU_REQUIRE_SERVICES") == "1":
-        pytest.fail(f"required on CI: {reason}")
-    pytest.skip(reason)
+    require(found is not None, f"{name} is not installed ({path or 'not on PATH'})")
+    return found
 
 
 def load_fixture() -> dict[str, Any]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from report_support import ARTIFACTS, require_binary
+from report_support import ARTIFACTS, require, require_binary
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -23,7 +23,10 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     executable = require_binary("chromium", CHROMIUM)
-    sync_api = pytest.importorskip("playwright.sync_api")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        require(False, "the playwright package is not installed")
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=executable,
