@@ -22,7 +22,7 @@ import pytest
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "report" / "report_2024.json"
 GENERATED_ON = dt.date(2026, 11, 28)
 REPO = Path(__file__).resolve().parents[2]
-ARTIFACTS = REPO / "test-artifacts"
+ARTIFACTS = REPO / "test-artifacts" / "report"
 NBSP = "\u00a0"
 
 

@@ -66,7 +66,7 @@ def test_report_renders_in_chromium(browser: Browser, rendered: dict[str, Path],
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.getAttribute('href')") == "#main"
 
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"report_2024_{lang}.png"), full_page=True)
     page.close()
     assert problems == []
