@@ -149,7 +149,6 @@ def environment(templates_dir: Path, lang: Language) -> Environment:
     env.globals["cell_html"] = lambda value, column: cell_html(value, column, lang)
     env.globals["cell_class"] = cell_class
     env.globals["page_counter_css"] = page_counter_css
-    env.globals["fmt"] = lang.fmt
     return env
 
 

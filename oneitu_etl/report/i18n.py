@@ -205,11 +205,6 @@ class Language:
     fmt: Formatter
     names: Names
 
-    @property
-    def babel_locale(self) -> str:
-        """The Babel locale behind the formats (``en_GB`` or ``fr``)."""
-        return BABEL_LOCALES[self.code]
-
 
 def language(code: str, locale_dir: Path, names: Names) -> Language:
     """Bundle the catalogue, formatter and reference names of one language.
