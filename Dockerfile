@@ -19,9 +19,13 @@ WORKDIR /opt/oneitu/src
 # README* is a glob: pyproject.toml names README.md as the long description, if present.
 COPY --chown=airflow:0 pyproject.toml constraints.txt README* ./
 COPY --chown=airflow:0 oneitu_etl ./oneitu_etl
+# The report templates and catalogues and the expectation suites live beside the package
+# (found through oneitu_etl.settings.PROJECT_ROOT), hence the editable install from here.
+COPY --chown=airflow:0 reports ./reports
+COPY --chown=airflow:0 expectations ./expectations
 # apache-airflow==3.3.2 is pinned in pyproject.toml and constraints.txt, so pip cannot move the
 # image's Airflow; `pip check` fails the build on any broken requirement.
-RUN pip install --no-cache-dir -c constraints.txt . \
+RUN pip install --no-cache-dir -c constraints.txt -e . \
     && pip check
 
 WORKDIR /opt/airflow
