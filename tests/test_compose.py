@@ -139,7 +139,7 @@ def test_image_is_pinned_to_the_constrained_airflow_version(compose: dict[str, A
 
 def test_dockerfile_installs_the_project_with_the_committed_constraints() -> None:
     text = DOCKERFILE.read_text(encoding="utf-8")
-    assert re.search(r"pip install\b[^\n]*-c constraints\.txt \.(\s|$)", text)
+    assert re.search(r"pip install\b[^\n]*-c constraints\.txt (-e )?\.(\s|$)", text)
     assert "pip check" in text
     for sources in re.findall(r"^COPY\s+(?:--\S+\s+)*(.+)\s+\S+$", text, re.MULTILINE):
         for source in sources.split():
