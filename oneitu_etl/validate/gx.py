@@ -202,7 +202,8 @@ def run_suites(
     staging = None
     if data_docs is not None:
         data_docs.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".data_docs.", dir=data_docs.parent))
+        # absolute: GX refuses a relative base_directory (``oneitu run --out out``)
+        staging = Path(tempfile.mkdtemp(prefix=".data_docs.", dir=data_docs.parent)).resolve()
     context = _context(staging)
     source = context.data_sources.add_pandas("oneitu_warehouse")
     outcomes: list[Outcome] = []
