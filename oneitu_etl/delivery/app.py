@@ -20,6 +20,7 @@ import threading
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -174,6 +175,12 @@ def create_app(
     app.state.runtime = runtime
     signed_in = Depends(authenticate)
 
+    def absolute_url(request: Request, route: str, **path_params: object) -> str:
+        """URL of one of this app's routes, wherever it is mounted (own router only)."""
+        mount = str(request.scope.get("root_path", "")).rstrip("/")
+        path = mount + str(app.url_path_for(route, **path_params))
+        return str(request.url.replace(path=path, query="", fragment=""))
+
     def render(
         request: Request,
         template: str,
@@ -186,9 +193,15 @@ def create_app(
             return text(lang, key, **fields)
 
         def url(route: str, path_params: dict | None = None, **query: object) -> str:
-            base = str(request.url_for(route, **(path_params or {})))
-            pairs = "&".join(f"{k}={v}" for k, v in query.items() if v is not None)
+            base = absolute_url(request, route, **(path_params or {}))
+            pairs = urlencode({k: v for k, v in query.items() if v is not None})
             return f"{base}?{pairs}" if pairs else base
+
+        def lang_url(code: str) -> str:
+            """This page in language ``code`` (the form, after a POST)."""
+            if request.method != "GET":
+                return url("upload_form", lang=code)
+            return str(request.url.include_query_params(lang=code))
 
         def refusal_text(refusal: Refused) -> str:
             fields = dict(refusal.params)
@@ -200,6 +213,7 @@ def create_app(
             t=t,
             lang=lang,
             refusal_text=refusal_text,
+            lang_url=lang_url,
             caller=caller,
             url=url,
             request=request,
@@ -230,7 +244,7 @@ def create_app(
             status=401,
             title=t_(lang, "error_title"),
             message=t_(lang, "not_logged_in"),
-            sign_in=login_url(str(request.url_for("upload_form"))) if login_url else None,
+            sign_in=login_url(absolute_url(request, "upload_form")) if login_url else None,
         )
 
     def ensure_nonce(request: Request) -> tuple[str, bool]:

@@ -351,6 +351,12 @@ _FRENCH_ISSUES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "« {v} » n'est pas un nombre ; utilisez un point décimal (par ex. 67.5)",
         ),
         (
+            r"^(?P<v>\S+) looks like an Excel date serial number \((?P<d>[^)]*)\); enter the date "
+            r"as YYYY-MM-DD$",
+            "{v} ressemble à un numéro de série de date Excel ({d}) ; saisissez la date au "
+            "format AAAA-MM-JJ",
+        ),
+        (
             r"^(?P<v>.*) looks like an Excel date serial number; enter the date as YYYY-MM-DD$",
             "{v} ressemble à un numéro de série de date Excel ; saisissez la date au format "
             "AAAA-MM-JJ",
@@ -360,6 +366,28 @@ _FRENCH_ISSUES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "« {v} » n'est pas une date ; format attendu AAAA-MM-JJ",
         ),
         (r"^(?P<v>.*) is not a valid calendar date$", "{v} n'est pas une date du calendrier"),
+        (
+            r'^"(?P<v>.*)" belongs to (?P<p>\S+), not to (?P<q>\S+) \(the plan of (?P<y>\d+)\); '
+            r"expected one of (?P<codes>.*)$",
+            "« {v} » appartient au plan {p}, pas au plan {q} (celui de {y}) ; codes attendus : "
+            "{codes}",
+        ),
+        (
+            r'^"(?P<v>.*)" is a goal; allocate to one of its thematic priorities or to an '
+            r"enabler; expected one of (?P<codes>.*)$",
+            "« {v} » est un but ; répartissez sur l'une de ses priorités thématiques ou sur un "
+            "catalyseur ; codes attendus : {codes}",
+        ),
+        (
+            r"^the file has only its header row; expected data rows from row 2$",
+            "le fichier ne contient que la ligne d'en-tête ; des données sont attendues à partir "
+            "de la ligne 2",
+        ),
+        (
+            r"^the sheet has only its header row; expected data rows from row 2$",
+            "la feuille ne contient que la ligne d'en-tête ; des données sont attendues à partir "
+            "de la ligne 2",
+        ),
         (
             r'^"(?P<v>.*)" is not a known (?P<what>.+); expected one of (?P<codes>.*)$',
             "« {v} » n'est pas un code connu ({what}) ; codes attendus : {codes}",
@@ -375,6 +403,10 @@ _FRENCH_ISSUES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (
             r"^duplicate (?P<what>\w+(?: and \w+)*) (?P<v>.*); first given at row (?P<r>\d+)$",
             "{what} {v} en double ; déjà donné à la ligne {r}",
+        ),
+        (
+            r"^duplicate (?P<what>\w+(?: and \w+)*) (?P<v>.*); first given in (?P<where>.*)$",
+            "{what} {v} en double ; déjà donné dans {where}",
         ),
         (
             r'^line_type "(?P<v>.*)" does not match line_code (?P<c>\S+), which is a (?P<t>\w+) '

@@ -1,36 +1,60 @@
-"""Fixtures of the delivery page tests: sample files, the app with fake Airflow parts.
+"""Fixtures of the delivery page tests: sample files, the app, a real Airflow API server.
 
-The package app is mounted at ``/oneitu`` in a parent FastAPI app, as the Airflow API
-server mounts it, and driven with Starlette's TestClient. Authentication is faked by a
-header ``X-Test-User: name:role``; the asset announcer records its calls.
+Unit level: the package app is mounted at ``/oneitu`` in a parent FastAPI app, as the
+Airflow API server mounts it, and driven with Starlette's TestClient (see
+``delivery_support``). Integration level: :func:`airflow_api` starts one real
+``airflow api-server`` for the session, with the repository's plugin folder, the simple
+auth manager (``finance`` with role op, ``viewer`` with role viewer) and the DAGs
+serialized, so that the page, Airflow's authentication and Airflow's asset events are the
+real ones.
 """
 
 from __future__ import annotations
 
-import io
-import re
+import json
+import os
+import secrets
+import signal
+import subprocess
+import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import openpyxl
+import httpx
 import pytest
-from fastapi import FastAPI, HTTPException, Request
+from delivery_support import (
+    SECRET,
+    SERVER_MAX_UPLOAD,
+    USERS,
+    AirflowApi,
+    Announcer,
+    Site,
+    fake_authenticate,
+    free_port,
+    run_airflow,
+    spoil,
+)
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from tests_support import AIRFLOW, REPO, airflow_env
 
-from oneitu_etl.delivery import Caller, DeliveryConfig, create_app
+from oneitu_etl.delivery import DeliveryConfig, create_app
 from oneitu_etl.demo import generate_landing
 from oneitu_etl.settings import Settings
 
-SECRET = b"test-secret-for-the-delivery-page"
-TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+@pytest.fixture(scope="session")
+def require(pytestconfig: pytest.Config) -> Callable[[bool, str], None]:
+    """``require(available, reason)`` of tests/conftest.py: skip on laptops, fail on CI."""
+    root = pytestconfig.pluginmanager.get_plugin(str(REPO / "tests" / "conftest.py"))
+    return root.require
 
 
 @pytest.fixture(scope="session")
 def demo_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A demo landing zone for 2024, to take good files from."""
+    """A demo landing zone for 2023 and 2024, to take good files from."""
     root = tmp_path_factory.mktemp("demo") / "landing"
-    generate_landing(root, [2024])
+    generate_landing(root, [2023, 2024])
     return root
 
 
@@ -42,90 +66,8 @@ def good_workbook(demo_files: Path) -> bytes:
 
 @pytest.fixture(scope="session")
 def bad_workbook(good_workbook: bytes) -> bytes:
-    """The valid workbook with two bad cells in ``budget_comparison``.
-
-    Row 3's ``actual_chf`` becomes -5 and row 4's ``approved_budget_chf`` becomes "abc".
-    """
-    book = openpyxl.load_workbook(io.BytesIO(good_workbook))
-    sheet = book["budget_comparison"]
-    header = [c.value for c in sheet[1]]
-    sheet.cell(row=3, column=header.index("actual_chf") + 1, value=-5)
-    sheet.cell(row=4, column=header.index("approved_budget_chf") + 1, value="abc")
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-@dataclass
-class Announcer:
-    """Records the asset events the page asks for; can be told to fail."""
-
-    calls: list[tuple[str, str, dict]] = field(default_factory=list)
-    fail: bool = False
-
-    def __call__(self, caller: Caller, uri: str, extra: dict) -> str:
-        if self.fail:
-            raise RuntimeError("Airflow is down")
-        self.calls.append((caller.name, uri, extra))
-        return f"event {len(self.calls)}"
-
-
-def fake_authenticate(request: Request) -> Caller:
-    """``X-Test-User: name:role`` signs in; no header is 401, as Airflow's get_user."""
-    value = request.headers.get("x-test-user")
-    if not value:
-        raise HTTPException(status_code=401, detail="Not authenticated")
-    name, _, role = value.partition(":")
-    return Caller(name=name, roles=frozenset({role}) if role else frozenset())
-
-
-@dataclass
-class Site:
-    """A delivery page on a temporary landing zone."""
-
-    client: TestClient
-    landing: Path
-    out: Path
-    settings: Settings
-    announcer: Announcer
-
-    def token(self, user: str = "finance:op") -> str:
-        """Open the form as ``user`` (sets the CSRF cookie) and return its token."""
-        page = self.client.get("/oneitu/", headers={"X-Test-User": user})
-        assert page.status_code == 200, page.text
-        match = TOKEN.search(page.text)
-        assert match, page.text
-        return match.group(1)
-
-    def upload(
-        self,
-        data: bytes,
-        filename: str,
-        *,
-        year: int | str = 2024,
-        user: str | None = "finance:op",
-        token: str | None = "auto",
-        lang: str = "en",
-    ):  # noqa: ANN201 - httpx.Response
-        """Post one file through the form."""
-        if token == "auto":
-            token = self.token(user or "finance:op")
-        fields = {"year": str(year), "lang": lang}
-        if token is not None:
-            fields["csrf_token"] = token
-        headers = {"X-Test-User": user} if user else {}
-        return self.client.post(
-            "/oneitu/upload",
-            data=fields,
-            headers=headers,
-            files={"file": (filename, data, "application/octet-stream")},
-        )
-
-    def landed(self) -> list[str]:
-        """Every file under the landing zone, hidden ones included."""
-        return sorted(
-            p.relative_to(self.landing).as_posix() for p in self.landing.rglob("*") if p.is_file()
-        )
+    """The valid 2024 workbook with two bad cells (see ``delivery_support.spoil``)."""
+    return spoil(good_workbook)
 
 
 @pytest.fixture
@@ -162,38 +104,60 @@ def site(make_site: Callable[..., Site]) -> Site:
     return make_site()
 
 
-def table_rows(html: str, table_id: str) -> list[list[str]]:
-    """The body rows of the table ``table_id`` as lists of cell texts."""
-    from html.parser import HTMLParser  # noqa: PLC0415
-
-    class Rows(HTMLParser):
-        def __init__(self) -> None:
-            super().__init__()
-            self.inside = self.in_body = False
-            self.rows: list[list[str]] = []
-            self.cell: list[str] | None = None
-
-        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            if tag == "table" and dict(attrs).get("id") == table_id:
-                self.inside = True
-            elif self.inside and tag == "tbody":
-                self.in_body = True
-            elif self.in_body and tag == "tr":
-                self.rows.append([])
-            elif self.in_body and tag == "td":
-                self.cell = []
-
-        def handle_endtag(self, tag: str) -> None:
-            if tag == "td" and self.cell is not None:
-                self.rows[-1].append(" ".join("".join(self.cell).split()))
-                self.cell = None
-            elif tag == "table" and self.inside:
-                self.inside = self.in_body = False
-
-        def handle_data(self, data: str) -> None:
-            if self.cell is not None:
-                self.cell.append(data)
-
-    parser = Rows()
-    parser.feed(html)
-    return parser.rows
+# -- a real Airflow API server with the plugin ---------------------------------------------
+@pytest.fixture(scope="session")
+def airflow_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AirflowApi]:
+    """One ``airflow api-server`` for the session, serving the page at ``/oneitu``."""
+    home = tmp_path_factory.mktemp("airflow_api")
+    landing, out = home / "landing", home / "out"
+    landing.mkdir()
+    passwords = home / "passwords.json"
+    passwords.write_text(json.dumps(USERS))
+    port = free_port()
+    env = airflow_env(
+        home,
+        AIRFLOW__CORE__PLUGINS_FOLDER=str(REPO / "plugins"),
+        AIRFLOW__CORE__AUTH_MANAGER=(
+            "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
+        ),
+        AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="finance:op,viewer:viewer",
+        AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE=str(passwords),
+        AIRFLOW__API__PORT=str(port),
+        AIRFLOW__API__SECRET_KEY=secrets.token_hex(16),
+        AIRFLOW__API_AUTH__JWT_SECRET=secrets.token_hex(32),
+        ONEITU_LANDING=str(landing),
+        ONEITU_OUT=str(out),
+        ONEITU_MAX_UPLOAD_BYTES=str(SERVER_MAX_UPLOAD),
+    )
+    log = home / "airflow.log"
+    run_airflow(["db", "migrate"], env, log)
+    run_airflow(["dags", "reserialize"], env, log)  # registers the assets the page announces
+    run_airflow(["dags", "unpause", "oneitu_annual_report"], env, log)
+    with log.open("a") as output:
+        server = subprocess.Popen(
+            [str(AIRFLOW), "api-server", "--port", str(port)],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    api = AirflowApi(f"http://127.0.0.1:{port}", home, landing, out, log)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None, f"api-server died:\n{log.read_text()[-3000:]}"
+            try:
+                if httpx.get(f"{api.url}/api/v2/version", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, f"api-server not up:\n{log.read_text()[-3000:]}"
+            time.sleep(0.5)
+        yield api
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=10)

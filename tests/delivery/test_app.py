@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import SECRET, Site, table_rows
+from delivery_support import SECRET, Site, table_rows
 from sqlalchemy import create_engine, select
 
 from oneitu_etl.delivery import csrf
@@ -101,6 +101,7 @@ def test_csrf_cookie_is_http_only_and_same_site_strict(site: Site) -> None:
         v for k, v in page.headers.multi_items() if k == "set-cookie" and v.startswith(csrf.COOKIE)
     )
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/oneitu" in cookie
+    assert 'action="http://testserver/oneitu/upload"' in page.text  # where it is mounted
 
 
 # -- delivering ---------------------------------------------------------------------------
@@ -172,7 +173,7 @@ def test_bad_workbook_shows_every_problem_and_is_not_delivered(
         "3",
         "actual_chf",
         "-5",
-        "-5 is negative; amounts must be >= 0",
+        "-5.00 is negative; amounts must be >= 0",
         "error",
     ] in rows
     assert [
@@ -192,13 +193,14 @@ def test_problems_are_shown_in_french_when_chosen(site: Site, bad_workbook: byte
     answer = site.upload(bad_workbook, "financial_statements.xlsx", lang="fr")
     assert '<html lang="fr">' in answer.text
     assert "Non livré : " in answer.text
+    assert 'href="http://testserver/oneitu/?lang=en" lang="en"' in answer.text  # not the POST
     rows = table_rows(answer.text, "issues")
     assert [
         "budget_comparison",
         "3",
         "actual_chf",
         "-5",
-        "-5 est négatif ; les montants doivent être >= 0",
+        "-5.00 est négatif ; les montants doivent être >= 0",
         "erreur",
     ] in rows
 

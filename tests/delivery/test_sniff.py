@@ -111,7 +111,7 @@ def test_demo_files_are_recognised(demo_files: Path) -> None:
     kinds = {
         p.relative_to(demo_files).as_posix(): detect_kind(p.read_bytes(), file_type(p.read_bytes()))
         for p in demo_files.rglob("*")
-        if p.is_file()
+        if p.is_file() and not p.relative_to(demo_files).as_posix().startswith("2023/")
     }
     assert kinds == {
         "2024/financial_statements.xlsx": "financial_statements",
