@@ -5,7 +5,11 @@ primary key when another run holds the year, so it works the same on SQLite and
 PostgreSQL and across hosts that share the warehouse. A run that finds the year taken
 polls until ``wait_seconds`` have passed, then refuses with :class:`YearLocked`. A lock
 older than ``stale_after_seconds`` belongs to a run that died without releasing it: the
-next run takes it over (compare-and-swap on the holder, so only one run can).
+next run takes it over (compare-and-swap on the holder, so only one run can). A lock whose
+holder was a process of this very host (same host name and process namespace) that no
+longer exists is abandoned too, and taken over at once: a run killed by SIGKILL or by the
+OOM killer can be re-run straight away instead of an hour later. Holders on other hosts
+are only ever judged by age.
 
 Key :data:`SHARED` (0, not a year) guards what every year shares: the reference tables
 and the indicator definitions. It is held only briefly, and never while waiting for a
@@ -47,9 +51,46 @@ class Lock:
     holder: str
 
 
+def _pid_namespace() -> str:
+    """This process's PID namespace (``ns4026531836``), or ``""`` where unknown."""
+    try:
+        link = os.readlink("/proc/self/ns/pid")  # "pid:[4026531836]"
+    except OSError:
+        return ""
+    return "ns" + "".join(c for c in link if c.isdigit())
+
+
 def new_holder() -> str:
-    """A holder name unique to one acquisition: host, process id and a random suffix."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    """A holder name unique to one acquisition: host, process id and a random suffix,
+    then the PID namespace where known (two containers may share a host name)."""
+    holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    namespace = _pid_namespace()
+    return f"{holder}:{namespace}" if namespace else holder
+
+
+def holder_is_dead(holder: str) -> bool:
+    """Whether ``holder`` names a process of this host and PID namespace that is gone.
+
+    Only a certainty counts: a holder of another host, of another namespace, of this
+    process (another thread) or of a process that exists (even if its id was reused)
+    is not dead.
+    """
+    parts = holder.split(":")
+    namespace = _pid_namespace()
+    if len(parts) != 4 or not namespace or not parts[1].isdigit():
+        return False
+    if parts[0] != socket.gethostname() or parts[3] != namespace:
+        return False
+    pid = int(parts[1])
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # EPERM: it exists, as another user's process
+        return False
+    return False
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -129,6 +170,15 @@ def acquire(
                 f"{since:%Y-%m-%d %H:%M:%S}",
                 age,
                 stale_after_seconds,
+            )
+            return Lock(year, holder)
+        if holder_is_dead(row.holder) and _take_over(engine, year, row.holder, holder, now):
+            log.warning(
+                "took over the lock of %s from %s, held since %s UTC: that process no longer "
+                "exists on this host (killed or crashed)",
+                _what(year),
+                row.holder,
+                f"{since:%Y-%m-%d %H:%M:%S}",
             )
             return Lock(year, holder)
         if time.monotonic() >= deadline:
