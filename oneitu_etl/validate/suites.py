@@ -245,7 +245,7 @@ def load_declarations(folder: Path) -> dict[Kind, Declaration]:
     missing = [k.value for k in Kind if k not in found]
     if missing:
         raise DeclarationError(f"{folder}: no suite declaration for {', '.join(missing)}")
-    return found
+    return {kind: found[kind] for kind in Kind}  # contract order
 
 
 # -- resolving ------------------------------------------------------------------------------
