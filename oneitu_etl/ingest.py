@@ -36,7 +36,7 @@ from oneitu_etl.sources.files import open_workbook, read_csv_table, read_workboo
 from oneitu_etl.sources.landing import DEFINITIONS, Landing
 from oneitu_etl.validate import reconcile
 from oneitu_etl.validate.rows import CheckedTable, Context, check_table
-from oneitu_etl.validate.suites import load_declarations
+from oneitu_etl.validate.suites import declarations_fingerprint, load_declarations
 from oneitu_etl.warehouse import locks
 from oneitu_etl.warehouse import schema as s
 
@@ -278,6 +278,19 @@ def _clear(conn: Connection, delivery_id: int) -> None:
         conn.execute(delete(table).where(table.c.delivery_id == delivery_id))
 
 
+def _result_details(table: CheckedTable, rule: str, column: str | None) -> dict | None:
+    """Which declared expectation a row-checker result is (GX type, severity)."""
+    declared = table.rules.get((rule, column))
+    if declared is None:
+        return None
+    return {
+        "engine": "row_checker",
+        "expectation": declared.type,
+        "rule_id": declared.id,
+        "severity": declared.severity,
+    }
+
+
 def _store_results(conn: Connection, delivery_id: int, year: int | None, item: Delivered) -> None:
     rows = []
     for table in item.tables:
@@ -294,7 +307,7 @@ def _store_results(conn: Connection, delivery_id: int, year: int | None, item: D
                     "element_count": len(table.raw.frame),
                     "unexpected_count": len(failed),
                     "unexpected_rows": failed[:_MAX_STORED_ROWS],
-                    "details": None,
+                    "details": _result_details(table, rule, column),
                 }
             )
     if rows:
@@ -604,7 +617,8 @@ def ingest_year(
         What was loaded, and the issues that block the year.
     """
     now = now or dt.datetime.now(dt.UTC)
-    codes = reference_fingerprint(reference)
+    # a group judged against other codes or other suites is re-judged
+    codes = reference_fingerprint(reference) + declarations_fingerprint(settings.expectations_dir)
     warnings: list[Issue] = []
     by_kind: dict[str, list[str]] = {}
     for path in landing.year_files(year):

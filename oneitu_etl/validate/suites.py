@@ -19,6 +19,7 @@ This module does not import Great Expectations.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -246,6 +247,14 @@ def load_declarations(folder: Path) -> dict[Kind, Declaration]:
     if missing:
         raise DeclarationError(f"{folder}: no suite declaration for {', '.join(missing)}")
     return {kind: found[kind] for kind in Kind}  # contract order
+
+
+def declarations_fingerprint(folder: Path) -> str:
+    """A hash of the declarations: files judged against other suites are judged again."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(folder).glob("*.json")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 # -- resolving ------------------------------------------------------------------------------
