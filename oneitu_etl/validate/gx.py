@@ -18,7 +18,9 @@ only, never at module level, so that nothing a DAG file imports pays for it.
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -245,6 +247,7 @@ def run_suites(
                     outcomes.append(_outcome(rule, result, batch))
         if data_docs is not None and staging is not None:
             context.build_data_docs(site_names=[_SITE])
+            _add_static_listing(staging, declarations, outcomes)
             old = data_docs.with_name(f".{data_docs.name}.old")
             shutil.rmtree(old, ignore_errors=True)
             if data_docs.exists():
@@ -256,6 +259,43 @@ def run_suites(
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
     return outcomes
+
+
+def _add_static_listing(
+    site: Path, declarations: Mapping[Kind, Declaration], outcomes: list[Outcome]
+) -> None:
+    """Put a plain HTML table of every suite at the top of the Data Docs index.
+
+    GX's own index lists suites and results with JavaScript loaded from public CDNs; this
+    table needs neither, so the page lists every suite offline and behind a proxy too.
+    """
+    index = site / "index.html"
+    page = index.read_text(encoding="utf-8")
+    rows = []
+    for declaration in declarations.values():
+        name = declaration.name
+        ran = [o for o in outcomes if o.suite == name]
+        runs = sorted((site / "validations" / name).rglob("*.html"))
+        failed = sum(not o.success for o in ran)
+        if runs:
+            verdict = "passed" if not failed else f"{failed} failed"
+            latest = f'<a href="{runs[-1].relative_to(site).as_posix()}">{verdict}</a>'
+        else:
+            latest = "not run: no data"
+        rows.append(
+            f'<tr><td><a href="expectations/{html.escape(name)}.html">{html.escape(name)}</a></td>'
+            f"<td>{html.escape(str(declaration.meta.get('contract', '')))}</td>"
+            f"<td>{len(ran) if runs else ''}</td><td>{latest}</td></tr>"
+        )
+    listing = (
+        '<section id="oneitu-suites" style="font-family: sans-serif; margin: 1em">'
+        "<h2>One ITU expectation suites</h2>"
+        "<table><thead><tr><th>Suite</th><th>Contract section</th><th>Expectations</th>"
+        "<th>Latest validation</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+        "</section>"
+    )
+    page = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + listing, page, count=1)
+    index.write_text(page, encoding="utf-8")
 
 
 def _suite_notes(declaration: Declaration) -> str:

@@ -130,6 +130,11 @@ def test_the_data_docs_list_every_suite_and_are_published_with_the_report(valida
     for suite in SUITES:
         assert f"expectations/{suite}.html" in index
         assert (staged.parent / "expectations" / f"{suite}.html").exists()
+    # listed in plain HTML too (GX's own lists need JavaScript from public CDNs)
+    listing = index[index.index('<section id="oneitu-suites"') : index.index("</section>")]
+    for suite in SUITES:
+        assert f'<a href="expectations/{suite}.html">{suite}</a>' in listing
+    assert "<td>expense_ledger</td>" not in listing and "not run: no data" in listing
     validations = list((staged.parent / "validations").rglob("*.html"))
     assert {p.parts[-4] for p in validations} == SUITES - {"expense_ledger"}
 
