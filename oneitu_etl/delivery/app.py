@@ -14,6 +14,7 @@ deliveries and report, ``GET /reports/{year}/{name}`` a published report file.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import logging
 import threading
@@ -33,7 +34,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from oneitu_etl import warehouse
 from oneitu_etl.delivery import csrf
 from oneitu_etl.delivery.config import Caller, DeliveryConfig
-from oneitu_etl.delivery.messages import LANGUAGES, issue_message, language, size_text, text
+from oneitu_etl.delivery.messages import LANGUAGES, issue_message, size_text, text
 from oneitu_etl.delivery.service import ASSET_URIS, UploadResult, receive
 from oneitu_etl.delivery.sniff import Refused
 from oneitu_etl.reference import Reference, load_reference
@@ -209,7 +210,7 @@ def create_app(
                 fields["limit"] = size_text(lang, int(fields["limit"]))
             return t(refusal.key, **fields)
 
-        html = env.get_template(template).render(
+        page = env.get_template(template).render(
             t=t,
             lang=lang,
             refusal_text=refusal_text,
@@ -223,7 +224,7 @@ def create_app(
             path=request.url.path,
             **context,
         )
-        response = HTMLResponse(html, status_code=status)
+        response = HTMLResponse(page, status_code=status)
         response.set_cookie(
             LANG_COOKIE, lang, path=_cookie_path(request), samesite="lax", max_age=365 * 86400
         )
@@ -233,7 +234,8 @@ def create_app(
     async def not_authenticated(request: Request, exc: HTTPException) -> Response:
         """401/403 from the authentication: GET pages go to sign-in, the rest get a page."""
         if exc.status_code not in (401, 403):
-            return _secure_headers(HTMLResponse(str(exc.detail), status_code=exc.status_code))
+            detail = html.escape(str(exc.detail))
+            return _secure_headers(HTMLResponse(detail, status_code=exc.status_code))
         lang = _lang(request)
         if request.method == "GET" and login_url is not None:
             return RedirectResponse(login_url(str(request.url)), status_code=303)
@@ -242,8 +244,8 @@ def create_app(
             "message.html.j2",
             lang,
             status=401,
-            title=t_(lang, "error_title"),
-            message=t_(lang, "not_logged_in"),
+            title=text(lang, "error_title"),
+            message=text(lang, "not_logged_in"),
             sign_in=login_url(absolute_url(request, "upload_form")) if login_url else None,
         )
 
@@ -402,11 +404,6 @@ def create_app(
         )
 
     return app
-
-
-def t_(lang: str, key: str, **fields: object) -> str:
-    """:func:`~oneitu_etl.delivery.messages.text`, for the exception handler."""
-    return text(language(lang), key, **fields)
 
 
 async def _read_form(request: Request, limit: int) -> FormData:
