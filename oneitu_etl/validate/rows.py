@@ -269,8 +269,7 @@ def _dtype_matches(series: pd.Series, type_name: str) -> bool:
 
 def _first_rows(keys: pd.DataFrame, rows: pd.Series) -> pd.Series:
     """For every row, the row number of the first row with the same key."""
-    first = rows.groupby([keys[c] for c in keys.columns], sort=False, dropna=False).transform("min")
-    return first
+    return rows.groupby([keys[c] for c in keys.columns], sort=False, dropna=False).transform("min")
 
 
 def failing_rows(rule: Rule, batch: pd.DataFrame) -> pd.Series:
@@ -306,7 +305,7 @@ def failing_rows(rule: Rule, batch: pd.DataFrame) -> pd.Series:
         cols = list(rule.columns)
         keys = batch[cols]
         present = keys.notna().all(axis=1)
-        return present & keys.duplicated(keep="first") & present
+        return present & keys.duplicated(keep="first")
     if t == "expect_column_pair_values_a_to_be_greater_than_b":
         a, b = batch[k["column_A"]], batch[k["column_B"]]
         both = a.notna() & b.notna()

@@ -134,7 +134,7 @@ def test_the_data_docs_list_every_suite_and_are_published_with_the_report(valida
     listing = index[index.index('<section id="oneitu-suites"') : index.index("</section>")]
     for suite in SUITES:
         assert f'<a href="expectations/{suite}.html">{suite}</a>' in listing
-    assert "<td>expense_ledger</td>" not in listing and "not run: no data" in listing
+    assert listing.count("not run: no data") == 1  # the ledger: none delivered
     validations = list((staged.parent / "validations").rglob("*.html"))
     assert {p.parts[-4] for p in validations} == SUITES - {"expense_ledger"}
 
