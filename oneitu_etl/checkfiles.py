@@ -47,8 +47,9 @@ class CheckedFiles:
     defined: frozenset[str] | None
 
 
-def judge_files(files: Sequence[NamedFile], settings: Settings,
-                reference: Reference | None = None) -> CheckedFiles:
+def judge_files(
+    files: Sequence[NamedFile], settings: Settings, reference: Reference | None = None
+) -> CheckedFiles:
     """Read and judge the given files together, as ``oneitu validate`` does.
 
     Args:
@@ -62,11 +63,16 @@ def judge_files(files: Sequence[NamedFile], settings: Settings,
     for f in files:
         kind = kind_of_path(f.name)
         if kind is None:
-            issues.append(Issue(f.name, "unknown file name: expected financial_statements.xlsx, "
-                                "financial_performance.csv, budget_comparison.csv, "
-                                "expense_allocation.csv, expense_ledger.csv, "
-                                "indicator_definitions.csv, indicator_values.csv or a .csv under "
-                                "an activities/ folder"))
+            issues.append(
+                Issue(
+                    f.name,
+                    "unknown file name: expected financial_statements.xlsx, "
+                    "financial_performance.csv, budget_comparison.csv, "
+                    "expense_allocation.csv, expense_ledger.csv, "
+                    "indicator_definitions.csv, indicator_values.csv or a .csv under "
+                    "an activities/ folder",
+                )
+            )
             continue
         items.append(Delivered(path=f.name, kind=kind, data=f.data, sha256=sha256_hex(f.data)))
 
@@ -76,7 +82,8 @@ def judge_files(files: Sequence[NamedFile], settings: Settings,
     defined = None
     if defs:
         defined = frozenset(
-            code for item in defs for t in item.tables for code in t.good["indicator_code"].dropna())
+            code for item in defs for t in item.tables for code in t.good["indicator_code"].dropna()
+        )
     contexts: dict[int | None, Context] = {}
     for item in items:
         if item in defs:
@@ -111,25 +118,39 @@ def _across_files(items: list[Delivered], settings: Settings, reference: Referen
             checks = reconcile_statements(tables, places, reference, tol, tables.get(Kind.LEDGER))
         elif Kind.PERFORMANCE in kinds:
             line_types = {c: v["line_type"] for c, v in reference.statement_lines.items()}
-            checks = reconcile.reconcile_performance(tables[Kind.PERFORMANCE], line_types,
-                                                     places[Kind.PERFORMANCE], tol)
+            checks = reconcile.reconcile_performance(
+                tables[Kind.PERFORMANCE], line_types, places[Kind.PERFORMANCE], tol
+            )
             if Kind.BUDGET in kinds:
-                checks.append(reconcile.reconcile_budget(
-                    tables[Kind.BUDGET], tables[Kind.PERFORMANCE], places[Kind.BUDGET], tol))
+                checks.append(
+                    reconcile.reconcile_budget(
+                        tables[Kind.BUDGET], tables[Kind.PERFORMANCE], places[Kind.BUDGET], tol
+                    )
+                )
         elif {Kind.BUDGET, Kind.ALLOCATION} <= kinds:
-            no_statement = pd.DataFrame({"line_code": pd.Series(dtype="str"),
-                                         "amount_cents": pd.Series(dtype="int64")})
-            checks = [c for c in reconcile.reconcile_allocation(
-                tables[Kind.ALLOCATION], tables[Kind.BUDGET], no_statement,
-                places[Kind.ALLOCATION], tol) if c.rule != "R3-total"]
+            no_statement = pd.DataFrame(
+                {"line_code": pd.Series(dtype="str"), "amount_cents": pd.Series(dtype="int64")}
+            )
+            checks = [
+                c
+                for c in reconcile.reconcile_allocation(
+                    tables[Kind.ALLOCATION],
+                    tables[Kind.BUDGET],
+                    no_statement,
+                    places[Kind.ALLOCATION],
+                    tol,
+                )
+                if c.rule != "R3-total"
+            ]
         else:
             checks = []
         cross += [c.issue for c in checks if c.issue]
     return cross
 
 
-def check_files(files: Sequence[NamedFile], settings: Settings,
-                reference: Reference | None = None) -> list[Issue]:
+def check_files(
+    files: Sequence[NamedFile], settings: Settings, reference: Reference | None = None
+) -> list[Issue]:
     """Every problem of the given files, in file order then place order.
 
     Args:
