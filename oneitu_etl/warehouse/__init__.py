@@ -7,11 +7,14 @@ in production) and brings its schema to the latest Alembic migration.
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, text
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -45,11 +48,31 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+#: Alembic's ``context`` is a module-level proxy: two upgrades at once in one process (threads
+#: of a web server, a test's forked workers) would remove each other's proxy.
+_MIGRATING = threading.Lock()
+#: PostgreSQL advisory lock key serialising first migrations across processes.
+_PG_MIGRATION_LOCK = 0x0E17_0001
+
+
+def _heads() -> set[str]:
+    return set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
 def migrate(engine: Engine) -> None:
-    """Upgrade the warehouse schema to the latest migration."""
+    """Upgrade the warehouse schema to the latest migration (nothing to do: no Alembic run).
+
+    Concurrent callers are serialised: threads by a process lock, processes on PostgreSQL
+    by an advisory lock held for the migration's transaction.
+    """
+    with engine.connect() as connection:
+        if set(MigrationContext.configure(connection).get_current_heads()) == _heads():
+            return
     logging.getLogger("alembic").setLevel(logging.WARNING)
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
+    with _MIGRATING, engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
 
