@@ -59,5 +59,15 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# A local Airflow UI on the same embedded set-up (AIRFLOW_HOME .airflow/, SQLite, LocalExecutor):
+# the demo data loaded (make run, unless its report for YEAR is there already), then
+# `airflow standalone` in the foreground until Ctrl-C; prints the URL and the generated login.
+# The repository's plugins/ (the Finance delivery page at /oneitu/) is loaded too.
+up: PORT ?= 8080
+up: export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
+up: demo
+	@test -f $(ONEITU_OUT)/$(YEAR)/report_$(YEAR).json || $(MAKE) --no-print-directory run
+	@$(BIN)/python scripts/airflow_up.py --port $(PORT)
+
 clean:
 	rm -rf out demo .airflow build *.egg-info
