@@ -113,6 +113,11 @@ class CheckedTable:
         """Rows without any error."""
         return self.frame[~self.frame.index.isin(sorted(self.bad_rows))]
 
+    @property
+    def row_count(self) -> int:
+        """Rows judged (blank rows left out): every rule's ``element_count``."""
+        return len(self.raw.frame)
+
 
 # -- step 1: typed parsing --------------------------------------------------------------------
 class _Parser:

@@ -1,0 +1,307 @@
+"""Reading a large CSV delivery in chunks, with the verdicts of the whole-file reader.
+
+:func:`~oneitu_etl.sources.files.read_csv_table` holds a file, its text and every cell
+in memory: right for the statements and activity files, not for a ledger of millions
+of lines. This module reads the same files in slices of rows so that memory stays flat,
+and reaches exactly the same verdicts: the same encoding, the same rejections with the
+same messages, the same cells (stripped) under the same row numbers.
+
+- :class:`CsvScan` looks at the bytes once, as they stream past (while they are hashed
+  and spooled): encoding per the contract (:func:`.files.detect_encoding`), and whether
+  the file is *plain*: no quote character, no carriage return outside CRLF, no line
+  longer than the ``csv`` module's field limit.
+- :func:`iter_chunks` yields the rows as text frames, unstripped, indexed by row number.
+  A plain file is tokenised by pandas' C parser (a quote-free line is a record, split
+  on commas, exactly as the ``csv`` module splits it; short rows padded, long rows cut);
+  any other file by the ``csv`` module itself, record by record.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import BinaryIO
+
+import pandas as pd
+
+from oneitu_etl.contract import TableSpec
+from oneitu_etl.issues import DeliveryRejected, Issue
+from oneitu_etl.sources.files import _OTHER_BOMS, _XLSX_MAGIC, RawTable, _check_header
+
+#: Bytes that Windows-1252 leaves undefined (Python's ``cp1252`` codec refuses them).
+_CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+_LONE_CR = re.compile(rb"\r(?!\n)")
+#: The ``csv`` module's default field size limit: a longer line goes to the ``csv`` module.
+FIELD_LIMIT = 131_072
+_LONG_LINE = re.compile(rb"[^\n]{%d}" % (FIELD_LIMIT + 1))
+
+#: Opens the delivered bytes from the start, as many times as needed.
+Opener = Callable[[], BinaryIO]
+
+
+@dataclass
+class CsvScan:
+    """What one pass over a CSV file's bytes tells: its encoding, and whether it is plain.
+
+    Feed every block in order (:meth:`feed`), then read :meth:`verdict`.
+    """
+
+    size: int = 0
+    head: bytes = b""
+    nonblank: bool = False
+    nul: int | None = None
+    utf8_error: int | None = None
+    cp1252_error: int | None = None
+    cp1252_byte: int = 0
+    quote: bool = False
+    lone_cr: bool = False
+    long_line: bool = False
+    _line: int = 0
+    _cr_pending: bool = False
+    _utf8: codecs.IncrementalDecoder = field(
+        default_factory=lambda: codecs.getincrementaldecoder("utf-8")("strict"), repr=False
+    )
+
+    def feed(self, block: bytes) -> None:
+        """Look at the next ``block`` of the file."""
+        if not block:
+            return
+        if len(self.head) < 4:
+            self.head = (self.head + block)[:4]
+        if not self.nonblank and block.strip():
+            self.nonblank = True
+        if self.nul is None and (at := block.find(b"\x00")) >= 0:
+            self.nul = self.size + at
+        if self.utf8_error is None:
+            pending = len(self._utf8.getstate()[0])
+            try:
+                self._utf8.decode(block)
+            except UnicodeDecodeError as exc:
+                self.utf8_error = self.size - pending + exc.start
+        if self.cp1252_error is None and (m := _CP1252_UNDEFINED.search(block)):
+            self.cp1252_error, self.cp1252_byte = self.size + m.start(), block[m.start()]
+        self.quote = self.quote or b'"' in block
+        self._lines(block)
+        self.size += len(block)
+
+    def _lines(self, block: bytes) -> None:
+        if self._cr_pending and not block.startswith(b"\n"):
+            self.lone_cr = True
+        self._cr_pending = False
+        if not self.lone_cr and b"\r" in block:
+            m = _LONE_CR.search(block)
+            if m and m.start() == len(block) - 1:
+                self._cr_pending = True  # the next block may start with its "\n"
+            elif m:
+                self.lone_cr = True
+        if self.long_line:
+            return
+        first = block.find(b"\n")
+        if self._line + (len(block) if first < 0 else first) > FIELD_LIMIT or _LONG_LINE.search(
+            block
+        ):
+            self.long_line = True
+        last = block.rfind(b"\n")
+        self._line = self._line + len(block) if last < 0 else len(block) - last - 1
+
+    def finish(self) -> None:
+        """Close the scan (a truncated UTF-8 sequence at the end is an error)."""
+        if self.utf8_error is None:
+            pending = len(self._utf8.getstate()[0])
+            try:
+                self._utf8.decode(b"", final=True)
+            except UnicodeDecodeError as exc:
+                self.utf8_error = self.size - pending + exc.start
+        if self._cr_pending:
+            self.lone_cr = True
+            self._cr_pending = False
+
+    @property
+    def plain(self) -> bool:
+        """Whether pandas' C parser splits the file exactly as the ``csv`` module does."""
+        return not (self.quote or self.lone_cr or self.long_line)
+
+    def verdict(self, file: str) -> str:
+        """The encoding, as :func:`.files.read_csv_table` decides it.
+
+        Raises:
+            DeliveryRejected: with the very message the whole-file reader gives (empty
+                file, a workbook named .csv, UTF-16/32, NUL byte, bad UTF-8 after a BOM,
+                bytes neither UTF-8 nor Windows-1252).
+        """
+        if not self.nonblank:
+            raise DeliveryRejected(
+                [Issue(file, "the file is empty; expected a header row and data rows")]
+            )
+        if self.head.startswith(_XLSX_MAGIC):
+            raise DeliveryRejected(
+                [Issue(file, "this is an Excel workbook saved with a .csv name; save it as CSV")]
+            )
+        for bom, name in _OTHER_BOMS:
+            if self.head.startswith(bom):
+                raise DeliveryRejected(
+                    [
+                        Issue(
+                            file,
+                            f"the file is encoded as {name} (byte order mark at byte offset "
+                            "0); save it as CSV UTF-8",
+                        )
+                    ]
+                )
+        if self.nul is not None:
+            raise DeliveryRejected(
+                [Issue(file, f"not a text CSV file: NUL byte at byte offset {self.nul}")]
+            )
+        if self.head.startswith(b"\xef\xbb\xbf"):
+            if self.utf8_error is not None:
+                raise DeliveryRejected(
+                    [
+                        Issue(
+                            file,
+                            f"invalid UTF-8 at byte offset {self.utf8_error} after a UTF-8 BOM",
+                        )
+                    ]
+                )
+            return "utf-8-sig"
+        if self.utf8_error is None:
+            return "utf-8"
+        if self.cp1252_error is not None:
+            byte = self.cp1252_byte
+            raise DeliveryRejected(
+                [
+                    Issue(
+                        file,
+                        f"unreadable text: byte 0x{byte:02X} at byte offset {self.cp1252_error} "
+                        "is neither UTF-8 nor Windows-1252; save the file as CSV UTF-8",
+                    )
+                ]
+            )
+        return "cp1252"
+
+
+def scan_bytes(data: bytes) -> CsvScan:
+    """A finished :class:`CsvScan` of bytes held in memory."""
+    scan = CsvScan()
+    scan.feed(data)
+    scan.finish()
+    return scan
+
+
+# -- the header ---------------------------------------------------------------------------
+def _text(source: BinaryIO, encoding: str) -> io.TextIOWrapper:
+    return io.TextIOWrapper(source, encoding=encoding, errors="strict", newline="")
+
+
+def read_header(opener: Opener, file: str, spec: TableSpec, encoding: str) -> RawTable:
+    """The header row, checked as the whole-file reader checks it.
+
+    Returns:
+        A :class:`RawTable` with no rows: the header, the encoding and its warnings
+        (extra columns).
+
+    Raises:
+        DeliveryRejected: first row empty, semicolons or tabs, missing or repeated column.
+    """
+    with opener() as source:
+        text = _text(source, encoding)
+        try:
+            first = next(csv.reader(text), [])
+        except csv.Error as exc:
+            raise DeliveryRejected([Issue(file, f"not a readable CSV file: {exc}")]) from None
+        text.detach()
+    header = [h.strip() for h in first]
+    if not any(header):
+        raise DeliveryRejected(
+            [Issue(file, "the first row is empty; expected the header row", row=1)]
+        )
+    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+        sep = "semicolons" if ";" in header[0] else "tabs"
+        raise DeliveryRejected(
+            [Issue(file, f"columns are separated by {sep}; the contract requires commas", row=1)]
+        )
+    frame = pd.DataFrame({name: pd.Series(dtype="str") for name in header})
+    frame.index.name = "row"
+    raw = RawTable(file=file, sheet=None, frame=frame, header=header, encoding=encoding)
+    return _check_header(raw, spec)
+
+
+# -- the rows -----------------------------------------------------------------------------
+def _plain_chunks(
+    opener: Opener, header: list[str], encoding: str, chunk_rows: int
+) -> Iterator[pd.DataFrame]:
+    """Rows of a plain file (one line, one record) through pandas' C parser."""
+    width = len(header)
+    with opener() as source, warnings.catch_warnings():
+        # long rows are cut to the header's width, as the csv reader's rows are
+        warnings.simplefilter("ignore", pd.errors.ParserWarning)
+        reader = pd.read_csv(
+            source,
+            header=None,
+            names=list(range(width)),
+            index_col=False,
+            skiprows=1,
+            dtype=str,
+            na_filter=False,
+            skip_blank_lines=False,
+            encoding=encoding,
+            engine="c",
+            chunksize=chunk_rows,
+        )
+        start = 2
+        for chunk in reader:
+            chunk.index = pd.RangeIndex(start, start + len(chunk), name="row")
+            start += len(chunk)
+            yield chunk
+
+
+def _csv_chunks(
+    opener: Opener, file: str, header: list[str], encoding: str, chunk_rows: int
+) -> Iterator[pd.DataFrame]:
+    """Rows of any other file, record by record through the ``csv`` module."""
+    width = len(header)
+    pad = [""] * width
+    with opener() as source:
+        reader = csv.reader(_text(source, encoding))
+        try:
+            next(reader, None)
+            row = 2
+            while True:
+                cells = [(r + pad)[:width] for r in islice(reader, chunk_rows)]
+                if not cells:
+                    return
+                frame = pd.DataFrame(cells, columns=list(range(width)), dtype=str)
+                frame.index = pd.RangeIndex(row, row + len(cells), name="row")
+                row += len(cells)
+                yield frame
+        except csv.Error as exc:
+            raise DeliveryRejected([Issue(file, f"not a readable CSV file: {exc}")]) from None
+
+
+def iter_chunks(
+    opener: Opener, raw: RawTable, *, plain: bool, chunk_rows: int
+) -> Iterator[pd.DataFrame]:
+    """The file's rows in slices of ``chunk_rows``, as text, *not* stripped.
+
+    Columns are named by the header (duplicates were refused); the index is the row
+    number as a person sees it (the header is row 1); blank rows are still there.
+
+    Raises:
+        DeliveryRejected: the ``csv`` module cannot read a record (as the whole file
+            would be rejected).
+    """
+    header = raw.header
+    encoding = raw.encoding or "utf-8"
+    chunks = (
+        _plain_chunks(opener, header, encoding, chunk_rows)
+        if plain
+        else _csv_chunks(opener, raw.file, header, encoding, chunk_rows)
+    )
+    for chunk in chunks:
+        chunk.columns = header
+        yield chunk

@@ -1,0 +1,214 @@
+"""The streamed row checker reaches the whole-file checker's verdicts, slice size aside.
+
+:func:`oneitu_etl.validate.stream.check_streamed` judges Finance's ledger slice by slice
+(memory stays flat on millions of lines); :func:`oneitu_etl.validate.rows.check_table`
+judges a file whole. On every file here, for every slice size, both give the same
+issues in the same order, the same failing rows per rule, the same sums and, when the
+file is clean, the same rows to load.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from oneitu_etl.contract import TABLES, Kind
+from oneitu_etl.issues import DeliveryRejected
+from oneitu_etl.reference import load_reference
+from oneitu_etl.sources.chunks import CsvScan, scan_bytes
+from oneitu_etl.sources.files import read_csv_table
+from oneitu_etl.validate.rows import Context, check_table
+from oneitu_etl.validate.stream import check_streamed
+
+BAD = Path(__file__).resolve().parents[1] / "fixtures" / "bad"
+SPEC = TABLES[Kind.LEDGER]
+FILE = "2024/expense_ledger.csv"
+HEADER = "posting_id,posting_date,org_unit,strategic_code,line_code,amount_chf"
+GOOD = [
+    "P-1,2024-01-31,GS,EN-HRI,EXP_STAFF,150000.00",
+    "P-2,2024-02-15,GS,EN-HRI,EXP_PREMISES,50000.5",
+    "P-3,2024-03-01,BR,TP-RAD,EXP_STAFF,-5000",
+    "P-4,2024-12-31,TSB,TP-STD,EXP_TRAVEL,+20.10",
+    "P-5,2024-01-01,BDT,TP-INC,EXP_OTHER,0.01",
+]
+
+
+def _csv(*lines: str, end: str = "\n") -> bytes:
+    return end.join(lines).encode() + end.encode()
+
+
+def whole(data: bytes) -> tuple:
+    try:
+        raw = read_csv_table(data, FILE, SPEC)
+    except DeliveryRejected as exc:
+        return ("rejected", exc.issues), None
+    table = check_table(raw, SPEC, Context(load_reference(), 2024))
+    frame = table.frame
+    sums = (
+        frame.groupby(["org_unit", "strategic_code", "line_code"])["amount_cents"]
+        .sum()
+        .astype("int64")
+        .to_dict()
+    )
+    verdict = (table.issues, dict(sorted(table.results.items())), table.bad_rows, len(raw.frame))
+    loaded = None
+    if not table.bad_rows:
+        good = table.good.copy()
+        good["posting_date"] = good["posting_date"].map(lambda d: d.isoformat())
+        loaded = good.astype(object).to_dict("index")
+    return ("judged", verdict, sums, raw.encoding), loaded
+
+
+def streamed(data: bytes, chunk_rows: int) -> tuple:
+    scan = CsvScan()
+    for start in range(0, len(data), 7):  # blocks split anywhere, even inside a character
+        scan.feed(data[start : start + 7])
+    scan.finish()
+    try:
+        table = check_streamed(
+            lambda: io.BytesIO(data),
+            FILE,
+            SPEC,
+            Context(load_reference(), 2024),
+            scan,
+            chunk_rows=chunk_rows,
+        )
+    except DeliveryRejected as exc:
+        return ("rejected", exc.issues), None
+    sums = (
+        table.frame.set_index(["org_unit", "strategic_code", "line_code"])["amount_cents"]
+        .astype("int64")
+        .to_dict()
+    )
+    verdict = (table.issues, dict(sorted(table.results.items())), table.bad_rows, table.rows)
+    loaded = None
+    if not table.bad_rows:
+        frames = list(table.typed_chunks())
+        if frames:
+            loaded = pd.concat(frames).astype(object).to_dict("index")
+        else:
+            loaded = {}
+    return ("judged", verdict, sums, table.raw.encoding), loaded
+
+
+CASES = [
+    pytest.param(_csv(HEADER, *GOOD), id="clean"),
+    pytest.param(_csv(HEADER, *GOOD, end="\r\n"), id="crlf"),
+    pytest.param(b"\xef\xbb\xbf" + _csv(HEADER, *GOOD), id="bom"),
+    pytest.param(
+        _csv(HEADER, *GOOD, "P-6,2024-05-05,RO-EUR,EN-REG,EXP_OTHER,1.00 ").replace(
+            b"RO-EUR", b" RO-EUR"
+        ),
+        id="spaces-around-cells",
+    ),
+    pytest.param(_csv(HEADER, GOOD[0], "", " , ,,", GOOD[1], "", ""), id="blank-rows"),
+    pytest.param(_csv(HEADER, *GOOD, "P-1,2024-04-04,GS,EN-HRI,EXP_STAFF,1"), id="dup-far"),
+    pytest.param(
+        _csv(
+            HEADER,
+            *GOOD,
+            "P-2,2024-04-04,GS,EN-HRI,EXP_STAFF,1",
+            "P-2,2024-04-05,GS,EN-HRI,EXP_STAFF,1",
+        ),
+        id="dup-twice",
+    ),
+    pytest.param(_csv(HEADER, GOOD[0], GOOD[0], GOOD[0]), id="dup-adjacent"),
+    pytest.param(
+        _csv(
+            HEADER,
+            "P-1,2025-01-01,GS,EN-HRI,EXP_STAFF,1",
+            "P-2,2024-02-30,GS,EN-HRI,EXP_STAFF,1",
+            "P-3,45292,GS,EN-HRI,EXP_STAFF,1",
+            "P-4,2024-1-5,XX,G1,REV_OTHER,1.234",
+            ",2024-01-05,GS,EN-HRI,EXP_STAFF,abc",
+            "P-6,,GS,TP-XYZ,EXP_STAFF,",
+            "P-7,2024-03-03,GS,D.1,EXP_STAFF,1e3",
+        ),
+        id="bad-cells",
+    ),
+    pytest.param(
+        _csv(HEADER, *GOOD, '"P-9","2024-06-06","GS","EN-HRI","EXP_STAFF","1,234.50"'),
+        id="quoted",
+    ),
+    pytest.param(
+        _csv(HEADER, GOOD[0], '"P-9\nwith a line break",2024-06-06,GS,EN-HRI,EXP_STAFF,2', GOOD[1]),
+        id="multi-line-record",
+    ),
+    pytest.param(_csv(HEADER, GOOD[0] + ",extra,cells", "P-2,2024-02-02,GS", GOOD[2]), id="ragged"),
+    pytest.param(_csv(HEADER + ",comment", *(g + ",note" for g in GOOD)), id="extra-column"),
+    pytest.param(
+        _csv(
+            "amount_chf,line_code,strategic_code,org_unit,posting_date,posting_id",
+            "1,EXP_STAFF,EN-HRI,GS,2024-01-01,P-1",
+        ),
+        id="columns-reordered",
+    ),
+    pytest.param(_csv(HEADER), id="header-only"),
+    pytest.param(_csv(HEADER, "", ""), id="header-and-blank-rows"),
+    pytest.param(
+        _csv("posting_id,posting_date,org_unit", "P-1,2024-01-01,GS"), id="missing-columns"
+    ),
+    pytest.param(_csv("", HEADER, *GOOD), id="first-row-empty"),
+    pytest.param(_csv(HEADER.replace(",", ";"), "a;b"), id="semicolons"),
+    pytest.param(b"  \n\n ", id="empty"),
+    pytest.param(b"PK\x03\x04rest", id="workbook-named-csv"),
+    pytest.param("posting_id\n".encode("utf-16"), id="utf16"),
+    pytest.param(_csv(HEADER, GOOD[0]) + b"\x00", id="nul"),
+    pytest.param(b"\xef\xbb\xbf" + _csv(HEADER, GOOD[0]) + b"\xff", id="bad-utf8-after-bom"),
+    pytest.param(
+        _csv(HEADER, "P-\xe9,2024-01-01,GS,EN-HRI,EXP_STAFF,1").decode().encode("cp1252"),
+        id="windows-1252",
+    ),
+    pytest.param(_csv(HEADER, GOOD[0]) + b"\x81", id="undefined-1252-byte"),
+    pytest.param(_csv(HEADER, *GOOD, end="\r"), id="lone-carriage-returns"),
+    pytest.param(
+        _csv(HEADER, GOOD[0], "P-2,2024-01-01,GS,EN-HRI,EXP_STAFF," + "9" * 140_000),
+        id="field-over-the-csv-limit",
+    ),
+]
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 2, 3, 1000])
+@pytest.mark.parametrize("data", CASES)
+def test_streamed_and_whole_file_verdicts_are_the_same(data: bytes, chunk_rows: int) -> None:
+    assert streamed(data, chunk_rows) == whole(data)
+
+
+@pytest.mark.parametrize("case", ["ledger_bad_rows", "ledger_not_aggregating"])
+@pytest.mark.parametrize("chunk_rows", [1, 4, 1000])
+def test_the_corpus_ledgers(case: str, chunk_rows: int) -> None:
+    data = (BAD / case / "2024" / "expense_ledger.csv").read_bytes()
+    assert streamed(data, chunk_rows) == whole(data)
+
+
+def test_a_duplicate_names_its_first_occurrence_in_an_earlier_slice() -> None:
+    data = _csv(
+        HEADER,
+        *GOOD,
+        "P-3,2024-04-04,GS,EN-HRI,EXP_STAFF,1",
+        "P-3,2024-04-05,GS,EN-HRI,EXP_STAFF,1",
+    )
+    (_, (issues, results, bad, rows), _, _), _ = streamed(data, 2)
+    assert [(i.row, i.message) for i in issues] == [
+        (7, "duplicate posting_id P-3; first given at row 4"),
+        (8, "duplicate posting_id P-3; first given at row 4"),
+    ]
+    assert results[("unique", "posting_id")] == [7, 8]
+    assert bad == {7, 8}
+    assert rows == 7
+
+
+def test_the_scan_of_a_plain_file() -> None:
+    assert scan_bytes(_csv(HEADER, *GOOD)).plain
+    assert not scan_bytes(_csv(HEADER, '"a",b')).plain
+    assert not scan_bytes(b"a,b\r1,2\r\n").plain
+    assert scan_bytes(b"a,b\r\n1,2\r\n").plain
+
+
+def test_an_unreadable_record_is_the_reason_even_with_a_bad_header() -> None:
+    data = _csv('posting_id,"posting', "P-1," + "9" * 140_000)
+    assert streamed(data, 10) == whole(data)
+    assert "field larger than field limit" in whole(data)[0][1][0].message
