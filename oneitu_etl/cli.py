@@ -1,8 +1,10 @@
 """The ``oneitu`` command: run a year, check files, generate the demo, show a year's status.
 
 ``oneitu run --landing DIR --year Y --out DIR [--db URL]`` builds one year without a
-scheduler (exit 0 published, 1 blocked, 2 usage error); ``oneitu validate FILE...``
-checks files before delivery (exit 1 on any error). See the contract, section 6.
+scheduler (exit 0 published, 1 blocked, 2 usage error, 3 the run could not be completed:
+another run holds the year, or the warehouse failed; one line on stderr says which);
+``oneitu validate FILE...`` checks files before delivery (exit 1 on any error). See the
+contract, section 6.
 """
 
 from __future__ import annotations
@@ -46,7 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--year", required=True, type=_year)
     run.add_argument("--out", required=True, type=Path, help="report output root")
     run.add_argument("--db", help="warehouse SQLAlchemy URL (default: SQLite file in --out)")
-    run.add_argument("--generated-on", type=_date, help="date printed on the report (default today)")
+    run.add_argument(
+        "--generated-on", type=_date, help="date printed on the report (default today)"
+    )
     run.add_argument("--no-pdf", action="store_true", help="skip the PDF rendering")
 
     val = sub.add_parser("validate", help="check files before delivering them")
@@ -56,16 +60,17 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--landing", required=True, type=Path)
     demo.add_argument("--years", nargs="+", type=_year, default=[2023, 2024])
 
-    status = sub.add_parser("status", help="show a year's report status and files")
+    status = sub.add_parser("status", help="show a year's report status, files and runs")
     status.add_argument("--out", required=True, type=Path)
     status.add_argument("--year", required=True, type=_year)
+    status.add_argument("--db", help="warehouse SQLAlchemy URL (default: SQLite file in --out)")
     return parser
 
 
 def _run(args: argparse.Namespace) -> int:
-    from sqlalchemy.exc import ArgumentError, OperationalError  # noqa: PLC0415
+    from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError  # noqa: PLC0415
 
-    from oneitu_etl.pipeline import UsageError, run_year  # noqa: PLC0415
+    from oneitu_etl.pipeline import UsageError, failure_reason, run_year  # noqa: PLC0415
     from oneitu_etl.settings import Settings  # noqa: PLC0415
     from oneitu_etl.warehouse.locks import YearLocked  # noqa: PLC0415
 
@@ -86,9 +91,12 @@ def _run(args: argparse.Namespace) -> int:
     except ArgumentError as exc:
         print(f"oneitu run: --db {args.db}: not a valid database URL ({exc})", file=sys.stderr)
         return EXIT_USAGE
-    except OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        print(f"oneitu run: the warehouse could not be reached: {reason}", file=sys.stderr)
+    except (OperationalError, InterfaceError) as exc:  # connection refused, lost, restarted
+        print(
+            f"oneitu run: the warehouse could not be reached or failed during the run; "
+            f"nothing partial was kept, run it again once it is back ({failure_reason(exc)})",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     for issue in result.errors:
         print(issue.line(), file=sys.stderr)
@@ -124,11 +132,41 @@ def _demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _runs(args: argparse.Namespace) -> list[str]:
+    """Lines for the year's latest runs in the warehouse (none if there is no warehouse)."""
+    from sqlalchemy.exc import SQLAlchemyError  # noqa: PLC0415
+
+    from oneitu_etl import warehouse  # noqa: PLC0415
+    from oneitu_etl.settings import default_db_url  # noqa: PLC0415
+    from oneitu_etl.warehouse import runs  # noqa: PLC0415
+
+    if not args.db and not (args.out / "warehouse.sqlite").exists():
+        return []
+    try:
+        engine = warehouse.make_engine(args.db or default_db_url(args.out))
+        try:
+            with engine.connect() as conn:
+                rows = runs.latest(conn, args.year)
+        finally:
+            engine.dispose()
+    except SQLAlchemyError as exc:
+        return [f"  runs: not available ({str(exc).splitlines()[0]})"]
+    lines = []
+    for row in rows:
+        started = f"{row['started_at']:%Y-%m-%d %H:%M:%S}"
+        message = f"  {row['message']}" if row["message"] else ""
+        lines.append(f"  run {row['id']} started {started} UTC: {row['status']}{message}")
+    return lines
+
+
 def _status(args: argparse.Namespace) -> int:
     folder = args.out / str(args.year)
     report = folder / f"report_{args.year}.json"
+    runs = _runs(args)
     if not report.exists():
         print(f"{args.year}: no report yet in {folder}")
+        for line in runs:
+            print(line)
         return EXIT_BLOCKED
     data = json.loads(report.read_text(encoding="utf-8"))
     print(f"{args.year}: {data['status']}")
@@ -137,14 +175,18 @@ def _status(args: argparse.Namespace) -> int:
     for path in sorted(folder.iterdir()):
         if path.is_file() and not path.name.startswith("."):
             print(path.resolve())
+    for line in runs:
+        print(line)
     return EXIT_OK if data["status"] == "published" else EXIT_BLOCKED
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``oneitu``; returns the exit code."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     handlers = {"run": _run, "validate": _validate, "demo": _demo, "status": _status}
     return handlers[args.command](args)
 

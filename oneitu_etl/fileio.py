@@ -2,7 +2,9 @@
 
 Every published file (reports, JSON, archived deliveries) is written to a temporary
 name in the same folder, flushed to disk, then renamed over its final name: a crash
-leaves either the previous file or the new one, never a truncated mix.
+leaves either the previous file or the new one, never a truncated mix. A process killed
+mid-write leaves its hidden temporary (``.<name>.<random>.tmp``) behind;
+:func:`remove_temporaries` clears them.
 """
 
 from __future__ import annotations
@@ -43,6 +45,28 @@ def atomic_write_bytes(path: Path | str, data: bytes) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def is_temporary(path: Path) -> bool:
+    """Whether ``path`` is the temporary of an :func:`atomic_write_bytes` in progress."""
+    return path.name.startswith(".") and path.name.endswith(".tmp")
+
+
+def remove_temporaries(folder: Path | str) -> list[Path]:
+    """Remove the temporaries that writers killed mid-write left in ``folder``.
+
+    Call it only while no other writer can be writing there (under the year's run lock).
+
+    Returns:
+        The paths removed.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    removed = [p for p in folder.iterdir() if p.is_file() and is_temporary(p)]
+    for path in removed:
+        path.unlink(missing_ok=True)
+    return removed
 
 
 def atomic_write_text(path: Path | str, text: str) -> Path:

@@ -9,7 +9,10 @@ A year is built in four stages, each small enough to be one Airflow task:
 4. :func:`publish` renders HTML, PDF and workbook from it, then puts the JSON in place.
 
 :func:`run_year` runs them in order (``oneitu run``). Stages exchange only small values
-(a path, counts); the data stays in the warehouse.
+(a path, counts); the data stays in the warehouse. Each stage holds the year's run lock
+while it works (``run_year`` holds it once for all four), so that a stage of one run never
+reads or writes what another run of the same year is changing; ``run_year`` records each
+attempt in the ``runs`` table.
 """
 
 from __future__ import annotations
@@ -18,20 +21,21 @@ import datetime as dt
 import json
 import logging
 import shutil
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, delete, insert
 
 from oneitu_etl import marts, warehouse
-from oneitu_etl.fileio import atomic_write_text
+from oneitu_etl.fileio import atomic_write_text, remove_temporaries
 from oneitu_etl.ingest import SOURCES, YearIngest, ingest_year
 from oneitu_etl.issues import Issue
 from oneitu_etl.reference import Reference, load_reference
 from oneitu_etl.settings import Settings
 from oneitu_etl.sources.landing import open_landing
-from oneitu_etl.warehouse import locks
+from oneitu_etl.warehouse import locks, runs
 from oneitu_etl.warehouse import schema as s
 
 log = logging.getLogger(__name__)
@@ -86,36 +90,98 @@ def run_lock(engine: Engine, settings: Settings, year: int) -> AbstractContextMa
     Raises:
         locks.YearLocked: another run kept it beyond ``settings.lock_wait_seconds``.
     """
-    return locks.year_lock(engine, year, wait_seconds=settings.lock_wait_seconds,
-                           stale_after_seconds=settings.lock_stale_seconds)
+    return locks.year_lock(
+        engine,
+        year,
+        wait_seconds=settings.lock_wait_seconds,
+        stale_after_seconds=settings.lock_stale_seconds,
+    )
+
+
+@contextmanager
+def _stage_lock(settings: Settings, year: int, lock: bool) -> Iterator[None]:
+    """The year's run lock around one stage, unless the caller holds it (``lock=False``)."""
+    if not lock:
+        yield
+        return
+    engine = warehouse.connect(settings.db_url)
+    try:
+        with run_lock(engine, settings, year):
+            yield
+    finally:
+        engine.dispose()
 
 
 def sync_reference(engine: Engine, reference: Reference) -> None:
     """Load the reference data the package ships into the warehouse (replacing it)."""
     with engine.begin() as conn:
-        for table in (s.strategic_elements, s.plan_cycles, s.org_units, s.sectors, s.statement_lines):
+        for table in (
+            s.strategic_elements,
+            s.plan_cycles,
+            s.org_units,
+            s.sectors,
+            s.statement_lines,
+        ):
             conn.execute(delete(table))
-        conn.execute(insert(s.sectors), [
-            {"code": c, "name_en": v["name_en"], "name_fr": v["name_fr"]}
-            for c, v in reference.sectors.items()])
-        conn.execute(insert(s.org_units), [
-            {"code": u.code, "name_en": u.name_en, "name_fr": u.name_fr, "sector": u.sector}
-            for u in reference.org_units.values()])
-        conn.execute(insert(s.statement_lines), [
-            {"line_code": c, "line_type": v["line_type"], "name_en": v["name_en"], "name_fr": v["name_fr"]}
-            for c, v in reference.statement_lines.items()])
-        conn.execute(insert(s.plan_cycles), [
-            {"plan": c.plan, "first_year": c.first_year, "last_year": c.last_year}
-            for c in reference.cycles])
-        conn.execute(insert(s.strategic_elements), [
-            {"plan": e.plan, "code": e.code, "kind": e.kind, "goal": e.goal,
-             "name_en": e.name_en, "name_fr": e.name_fr}
-            for c in reference.cycles for e in c.elements])
+        conn.execute(
+            insert(s.sectors),
+            [
+                {"code": c, "name_en": v["name_en"], "name_fr": v["name_fr"]}
+                for c, v in reference.sectors.items()
+            ],
+        )
+        conn.execute(
+            insert(s.org_units),
+            [
+                {"code": u.code, "name_en": u.name_en, "name_fr": u.name_fr, "sector": u.sector}
+                for u in reference.org_units.values()
+            ],
+        )
+        conn.execute(
+            insert(s.statement_lines),
+            [
+                {
+                    "line_code": c,
+                    "line_type": v["line_type"],
+                    "name_en": v["name_en"],
+                    "name_fr": v["name_fr"],
+                }
+                for c, v in reference.statement_lines.items()
+            ],
+        )
+        conn.execute(
+            insert(s.plan_cycles),
+            [
+                {"plan": c.plan, "first_year": c.first_year, "last_year": c.last_year}
+                for c in reference.cycles
+            ],
+        )
+        conn.execute(
+            insert(s.strategic_elements),
+            [
+                {
+                    "plan": e.plan,
+                    "code": e.code,
+                    "kind": e.kind,
+                    "goal": e.goal,
+                    "name_en": e.name_en,
+                    "name_fr": e.name_fr,
+                }
+                for c in reference.cycles
+                for e in c.elements
+            ],
+        )
 
 
 # -- stage 1 ----------------------------------------------------------------------------
-def ingest(settings: Settings, year: int, *, now: dt.datetime | None = None,
-           sources: frozenset[str] = SOURCES, lock: bool = True) -> YearIngest:
+def ingest(
+    settings: Settings,
+    year: int,
+    *,
+    now: dt.datetime | None = None,
+    sources: frozenset[str] = SOURCES,
+    lock: bool = True,
+) -> YearIngest:
     """Stage 1: load the year's deliveries that changed since the last run.
 
     Args:
@@ -136,8 +202,9 @@ def ingest(settings: Settings, year: int, *, now: dt.datetime | None = None,
     engine = open_warehouse(settings, reference)
     try:
         with run_lock(engine, settings, year) if lock else nullcontext():
-            result = ingest_year(engine, landing, settings, year, reference, now=now,
-                                 sources=sources)
+            result = ingest_year(
+                engine, landing, settings, year, reference, now=now, sources=sources
+            )
     finally:
         engine.dispose()
     for warning in result.warnings:
@@ -151,22 +218,37 @@ def staged_data_docs(settings: Settings, year: int) -> Path:
     return settings.out / ".staging" / f"data_docs_{year}"
 
 
-def validate(settings: Settings, year: int) -> dict[str, int]:
+def validate(settings: Settings, year: int, *, lock: bool = True) -> dict[str, int]:
     """Stage 2: run the expectation suites with Great Expectations on the year's current data.
 
     Every expectation's result goes to ``validation_results``; the Data Docs are rendered
     into the staging area (see :mod:`oneitu_etl.validate.stage`).
 
+    Args:
+        settings: Where the warehouse and the staging area are.
+        year: Financial year.
+        lock: Take the year's run lock (``False`` when the caller holds it).
+
     Returns:
         ``{"checks_run": n, "checks_failed": m}`` (expectations, each counted once).
     """
+    with _stage_lock(settings, year, lock):
+        return _validate(settings, year)
+
+
+def _validate(settings: Settings, year: int) -> dict[str, int]:
     from oneitu_etl.validate.stage import validate_year  # noqa: PLC0415 - GX, inside the task
 
     engine = warehouse.connect(settings.db_url)
     try:
-        validate_year(engine, year, load_reference(), expectations_dir=settings.expectations_dir,
-                      tolerance_chf=settings.tolerance_chf,
-                      data_docs=staged_data_docs(settings, year))
+        validate_year(
+            engine,
+            year,
+            load_reference(),
+            expectations_dir=settings.expectations_dir,
+            tolerance_chf=settings.tolerance_chf,
+            data_docs=staged_data_docs(settings, year),
+        )
         with engine.connect() as conn:
             counts = _check_counts(conn, settings, year)
         return {"checks_run": counts["checks_run"], "checks_failed": counts["checks_failed"]}
@@ -194,12 +276,15 @@ def _loaded_failures(settings: Settings, year: int) -> list[Issue]:
 
 
 # -- stage 3 ----------------------------------------------------------------------------
-def blocking_issues(settings: Settings, year: int, reference: Reference,
-                    ingest_result: YearIngest | None = None) -> list[Issue]:
+def blocking_issues(
+    settings: Settings, year: int, reference: Reference, ingest_result: YearIngest | None = None
+) -> list[Issue]:
     """Why the year cannot be published, if it cannot (empty when it can)."""
     if reference.cycle_for(year) is None:
         plans = ", ".join(c.plan for c in reference.cycles)
-        return [Issue(f"{year}/", f"no Strategic Plan cycle contains {year}; the project ships {plans}")]
+        return [
+            Issue(f"{year}/", f"no Strategic Plan cycle contains {year}; the project ships {plans}")
+        ]
     if ingest_result is not None:
         return ingest_result.blocking
     from oneitu_etl.ingest import stored_blocking_issues  # noqa: PLC0415
@@ -213,13 +298,33 @@ def blocking_issues(settings: Settings, year: int, reference: Reference,
         engine.dispose()
 
 
-def build_report_data(settings: Settings, year: int, *, generated_on: dt.date,
-                      ingest_result: YearIngest | None = None) -> Path:
+def build_report_data(
+    settings: Settings,
+    year: int,
+    *,
+    generated_on: dt.date,
+    ingest_result: YearIngest | None = None,
+    lock: bool = True,
+) -> Path:
     """Stage 3: compute the report's figures (or its blocking errors) and stage the JSON.
+
+    Args:
+        settings: Where the warehouse and the staging area are.
+        year: Financial year.
+        generated_on: The date the report carries.
+        ingest_result: Stage 1's result, when run in the same process.
+        lock: Take the year's run lock (``False`` when the caller holds it).
 
     Returns:
         The staged JSON's path.
     """
+    with _stage_lock(settings, year, lock):
+        return _build_report_data(settings, year, generated_on, ingest_result)
+
+
+def _build_report_data(
+    settings: Settings, year: int, generated_on: dt.date, ingest_result: YearIngest | None
+) -> Path:
     reference = load_reference()
     errors = blocking_issues(settings, year, reference, ingest_result)
     errors = errors or _loaded_failures(settings, year)
@@ -240,7 +345,8 @@ def build_report_data(settings: Settings, year: int, *, generated_on: dt.date,
                 data["data_quality"].update(_check_counts(conn, settings, year))  # type: ignore[union-attr]
                 docs = staged_data_docs(settings, year) / "index.html"
                 data["data_quality"]["data_docs"] = (  # type: ignore[index]
-                    "data_docs/index.html" if docs.exists() else None)
+                    "data_docs/index.html" if docs.exists() else None
+                )
                 checks = data["reconciliation"]
                 data["data_quality"]["checks_run"] += len(checks)  # type: ignore[index]
                 data["data_quality"]["checks_failed"] += sum(not c["passed"] for c in checks)  # type: ignore[index]
@@ -252,26 +358,44 @@ def build_report_data(settings: Settings, year: int, *, generated_on: dt.date,
 
 
 # -- stage 4 ----------------------------------------------------------------------------
-def publish(settings: Settings, year: int, *, pdf: bool = True) -> RunResult:
+def publish(settings: Settings, year: int, *, pdf: bool = True, lock: bool = True) -> RunResult:
     """Stage 4: render the published reports from the staged JSON, then put the JSON in place.
 
-    A blocked year writes only ``report_<Y>.json``; reports published earlier stay.
+    A blocked year writes only ``report_<Y>.json``; reports published earlier stay. Every
+    file is replaced atomically, the JSON last; temporaries that a run killed mid-write
+    left in the year's folder are removed first.
+
+    Args:
+        settings: Where the staging area and the output are.
+        year: Financial year.
+        pdf: Whether to render the PDFs.
+        lock: Take the year's run lock (``False`` when the caller holds it).
     """
+    with _stage_lock(settings, year, lock):
+        return _publish(settings, year, pdf)
+
+
+def _publish(settings: Settings, year: int, pdf: bool) -> RunResult:
     staged = staged_json(settings, year)
     data = json.loads(staged.read_text(encoding="utf-8"))
     out = year_dir(settings, year)
+    for leftover in remove_temporaries(out):
+        log.warning("removed %s, left half-written by an interrupted run", leftover)
     published: list[Path] = []
     if data["status"] == "published":
         from oneitu_etl.report import render_report  # noqa: PLC0415 - matplotlib, WeasyPrint
 
-        published = render_report(data, out, generated_on=dt.date.fromisoformat(data["generated_on"]),
-                                  pdf=pdf)
+        published = render_report(
+            data, out, generated_on=dt.date.fromisoformat(data["generated_on"]), pdf=pdf
+        )
     _publish_data_docs(settings, year, published=data["status"] == "published")
     target = report_json_path(settings, year)
     atomic_write_text(target, staged.read_text(encoding="utf-8"))
     staged.unlink(missing_ok=True)
-    errors = [Issue(e["file"], e["message"], e.get("sheet"), e.get("row"), e.get("column"))
-              for e in data["errors"]]
+    errors = [
+        Issue(e["file"], e["message"], e.get("sheet"), e.get("row"), e.get("column"))
+        for e in data["errors"]
+    ]
     for issue in errors:
         log.error("%s", issue.line())
     return RunResult(year, data["status"], target, [*published, target], errors)
@@ -295,20 +419,56 @@ def _publish_data_docs(settings: Settings, year: int, *, published: bool) -> Non
     shutil.rmtree(old, ignore_errors=True)
 
 
-def run_year(settings: Settings, year: int, *, generated_on: dt.date | None = None,
-             pdf: bool = True) -> RunResult:
+def run_year(
+    settings: Settings, year: int, *, generated_on: dt.date | None = None, pdf: bool = True
+) -> RunResult:
     """Build one year end to end (``oneitu run``): ingest, validate, figures, publish.
 
     The whole run holds the year's run lock: a second run of the same year waits for it
-    (``settings.lock_wait_seconds``), then refuses with :class:`locks.YearLocked`.
+    (``settings.lock_wait_seconds``), then refuses with :class:`locks.YearLocked`. The
+    attempt is a row of ``runs``: ``running``, then ``published``, ``blocked`` or
+    ``failed`` with a one-line message.
     """
     engine = warehouse.connect(settings.db_url)
     try:
         with run_lock(engine, settings, year):
-            result = ingest(settings, year, lock=False)
-            validate(settings, year)
-            build_report_data(settings, year, generated_on=generated_on or dt.date.today(),
-                              ingest_result=result)
-            return publish(settings, year, pdf=pdf)
+            run_id = runs.start(engine, year)
+            try:
+                result = ingest(settings, year, lock=False)
+                validate(settings, year, lock=False)
+                build_report_data(
+                    settings,
+                    year,
+                    generated_on=generated_on or dt.date.today(),
+                    ingest_result=result,
+                    lock=False,
+                )
+                outcome = publish(settings, year, pdf=pdf, lock=False)
+            except BaseException as exc:
+                _record_failure(engine, run_id, exc)
+                raise
+            errors = outcome.errors
+            message = None
+            if errors:
+                more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+                message = errors[0].line() + more
+            runs.finish(engine, run_id, outcome.status, message)
+            return outcome
     finally:
         engine.dispose()
+
+
+def failure_reason(exc: BaseException) -> str:
+    """One line saying why a run failed (a database error's first line, not its SQL)."""
+    orig = getattr(exc, "orig", None)  # SQLAlchemy's DBAPIError wraps the driver's error
+    text = str(orig if orig is not None else exc).strip()
+    first = text.splitlines()[0] if text else ""
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+
+
+def _record_failure(engine: Engine, run_id: int, exc: BaseException) -> None:
+    """Mark the run failed; if the warehouse cannot be reached, the log line must do."""
+    try:
+        runs.finish(engine, run_id, "failed", failure_reason(exc))
+    except Exception as err:  # noqa: BLE001 - never mask the failure being recorded
+        log.warning("could not record the failure of run %s: %s", run_id, failure_reason(err))
