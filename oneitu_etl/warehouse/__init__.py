@@ -37,7 +37,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
 
 
 def make_engine(url: str) -> Engine:
-    """A SQLAlchemy engine for the warehouse; SQLite gets WAL and foreign keys."""
+    """A SQLAlchemy engine for the warehouse; SQLite gets WAL and foreign keys, a server
+    database a connection timeout (10 s) and a check of pooled connections before use."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -45,7 +46,11 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # a server that accepts connections but never answers (a firewall, a hung host) fails
+    # the connection after this many seconds instead of hanging the run; a
+    # ``?connect_timeout=N`` in the URL wins
+    options = {} if "connect_timeout=" in url else {"connect_args": {"connect_timeout": 10}}
+    return create_engine(url, pool_pre_ping=True, **options)
 
 
 #: Alembic's ``context`` is a module-level proxy: two upgrades at once in one process (threads
