@@ -20,9 +20,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import logging
+import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import repeat
+from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, update
@@ -32,13 +39,16 @@ from oneitu_etl.fileio import atomic_write_bytes
 from oneitu_etl.issues import DeliveryRejected, Issue
 from oneitu_etl.reference import Reference
 from oneitu_etl.settings import Settings
+from oneitu_etl.sources.chunks import CsvScan, scan_bytes
 from oneitu_etl.sources.files import open_workbook, read_csv_table, read_workbook_sheet
 from oneitu_etl.sources.landing import DEFINITIONS, Landing
 from oneitu_etl.validate import reconcile
 from oneitu_etl.validate.rows import CheckedTable, Context, check_table
+from oneitu_etl.validate.stream import StreamedTable, check_streamed
 from oneitu_etl.validate.suites import declarations_fingerprint, load_declarations
 from oneitu_etl.warehouse import locks
 from oneitu_etl.warehouse import schema as s
+from oneitu_etl.warehouse.bulk import Rows, insert_rows
 
 log = logging.getLogger(__name__)
 _MAX_STORED_ROWS = 200
@@ -46,7 +56,11 @@ _MAX_STORED_ROWS = 200
 
 @dataclass
 class Delivered:
-    """One file of a load group, read and judged."""
+    """One file of a load group, read and judged.
+
+    A file too large to hold (``settings.stream_bytes``) is on disk in ``spool`` (the
+    very bytes hashed; ``data`` is empty), with the ``scan`` of its bytes if it is a CSV.
+    """
 
     path: str
     kind: str
@@ -56,6 +70,22 @@ class Delivered:
     tables: list[CheckedTable] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     rejected: bool = False
+    spool: Path | None = None
+    size: int | None = None
+    scan: CsvScan | None = None
+
+    @property
+    def nbytes(self) -> int:
+        """The file's size in bytes."""
+        return len(self.data) if self.size is None else self.size
+
+    def open(self) -> BinaryIO:
+        """The delivered bytes, as a stream from the start."""
+        return self.spool.open("rb") if self.spool else io.BytesIO(self.data)
+
+    def content(self) -> bytes:
+        """The delivered bytes."""
+        return self.spool.read_bytes() if self.spool else self.data
 
     @property
     def errors(self) -> list[Issue]:
@@ -103,16 +133,73 @@ def _signature(files: list[Delivered], extra: str = "") -> str:
 def _archive(settings: Settings, item: Delivered) -> str:
     """Keep the delivered bytes unchanged, addressed by content hash; never overwritten."""
     target = settings.archive / item.sha256[:2] / item.sha256 / item.path.rsplit("/", 1)[-1]
-    if not target.exists():
+    if not target.exists() and item.spool is None:
         atomic_write_bytes(target, item.data)
+    elif not target.exists():  # the spool becomes the archived copy: no second copy
+        with item.spool.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(item.spool, target)
+        item.spool = target
     return str(target)
+
+
+#: Bytes read from the landing zone at a time.
+_BLOCK = 1 << 20
+
+
+def read_delivery(
+    landing: Landing, path: str, kind: str, settings: Settings, spool_dir: Path
+) -> Delivered:
+    """Read one delivered file: hashed as it streams; held in memory, or spooled to disk.
+
+    A file above ``settings.stream_bytes`` is copied to ``spool_dir`` as it is read and
+    hashed, so what is judged and loaded later is exactly what was hashed; a CSV is
+    scanned on the way (encoding, plain or not) for the streamed reader.
+    """
+    digest = hashlib.sha256()
+    scan = CsvScan() if kind != "financial_statements" else None
+    blocks: list[bytes] = []
+    held = 0
+    spool = None
+    with landing.open(path) as source:
+        while block := source.read(_BLOCK):
+            digest.update(block)
+            if scan is not None:
+                scan.feed(block)
+            if spool is None and held + len(block) > settings.stream_bytes:
+                spool_dir.mkdir(parents=True, exist_ok=True)
+                spool = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below
+                    dir=spool_dir, prefix=".spool.", delete=False
+                )
+                spool.writelines(blocks)
+                blocks = []
+            if spool is None:
+                blocks.append(block)
+            else:
+                spool.write(block)
+            held += len(block)
+    if scan is not None:
+        scan.finish()
+    if spool is None:
+        return Delivered(path=path, kind=kind, data=b"".join(blocks), sha256=digest.hexdigest())
+    spool.close()
+    return Delivered(
+        path=path,
+        kind=kind,
+        data=b"",
+        sha256=digest.hexdigest(),
+        spool=Path(spool.name),
+        size=held,
+        scan=scan,
+    )
 
 
 # -- reading and judging ------------------------------------------------------------------
 def read_statement_tables(item: Delivered, ctx: Context, settings: Settings) -> None:
     """Read the workbook's three sheets into ``item.tables`` (errors into ``item.issues``)."""
     try:
-        values, formulas = open_workbook(item.data, item.path, settings.max_unzipped_bytes)
+        values, formulas = open_workbook(item.content(), item.path, settings.max_unzipped_bytes)
     except DeliveryRejected as exc:
         item.issues += exc.issues
         item.rejected = True
@@ -130,17 +217,34 @@ def read_statement_tables(item: Delivered, ctx: Context, settings: Settings) -> 
         item.issues += checked.issues
 
 
-def read_csv_delivery(item: Delivered, ctx: Context) -> None:
-    """Read one CSV delivery into ``item.tables`` (errors into ``item.issues``)."""
+def read_csv_delivery(item: Delivered, ctx: Context, settings: Settings | None = None) -> None:
+    """Read one CSV delivery into ``item.tables`` (errors into ``item.issues``).
+
+    A ledger above ``settings.stream_bytes`` is judged slice by slice
+    (:func:`.validate.stream.check_streamed`): same verdicts, flat memory.
+    """
     spec = TABLES[Kind(item.kind)]
+    stream = settings is not None and spec.kind is Kind.LEDGER
     try:
-        raw = read_csv_table(item.data, item.path, spec)
+        if stream and item.nbytes > settings.stream_bytes:  # type: ignore[union-attr]
+            checked = check_streamed(
+                item.open,
+                item.path,
+                spec,
+                ctx,
+                item.scan or scan_bytes(item.data),
+                chunk_rows=settings.stream_chunk_rows,  # type: ignore[union-attr]
+            )
+            raw = checked.raw
+        else:
+            raw = read_csv_table(item.content(), item.path, spec)
+            checked = None
     except DeliveryRejected as exc:
         item.issues += exc.issues
         item.rejected = True
         return
     item.encoding = raw.encoding
-    checked = check_table(raw, spec, ctx)
+    checked = checked or check_table(raw, spec, ctx)
     item.tables.append(checked)
     item.issues += checked.issues
 
@@ -149,11 +253,11 @@ def judge(item: Delivered, ctx: Context, settings: Settings) -> Delivered:
     """Read and check one delivered file, whatever its kind."""
     if ctx.declarations is None:  # the suites of settings.expectations_dir
         ctx.declarations = load_declarations(settings.expectations_dir)
-    if len(item.data) > settings.max_file_bytes:
+    if item.nbytes > settings.max_file_bytes:
         item.issues.append(
             Issue(
                 item.path,
-                f"the file is {len(item.data):,} bytes, above the limit of "
+                f"the file is {item.nbytes:,} bytes, above the limit of "
                 f"{settings.max_file_bytes:,} bytes",
             )
         )
@@ -161,7 +265,7 @@ def judge(item: Delivered, ctx: Context, settings: Settings) -> Delivered:
     elif item.kind == "financial_statements":
         read_statement_tables(item, ctx, settings)
     else:
-        read_csv_delivery(item, ctx)
+        read_csv_delivery(item, ctx, settings)
     return item
 
 
@@ -232,9 +336,13 @@ def reconcile_statements(
 _CHUNK_ROWS = 20_000
 
 
-def _insert_records(conn: Connection, table: Table, records: list[dict[str, object]]) -> None:
-    """One bulk insert (``executemany``) of ``records`` into ``table``."""
-    conn.execute(insert(table), records)
+def _insert_records(conn: Connection, table: Table, records: list) -> None:
+    """One bulk insert of ``records`` (dictionaries, or :class:`~.warehouse.bulk.Rows`).
+
+    The single place rows go in: ``COPY`` on PostgreSQL, the driver's ``executemany``
+    on SQLite (:mod:`oneitu_etl.warehouse.bulk`).
+    """
+    insert_rows(conn, table, records)
 
 
 def _insert_frame(conn: Connection, table: Table, frame: pd.DataFrame, **constants: object) -> int:
@@ -274,8 +382,14 @@ def _group_scope(group: str) -> tuple[int | None, list[str]]:
 def _clear(conn: Connection, delivery_id: int) -> None:
     """Remove what an earlier judgement of a delivery wrote (it is re-derived)."""
     tables = (*s.DATA_TABLES.values(), s.activity_partners, s.delivery_issues, s.validation_results)
+    year = conn.execute(
+        select(s.deliveries.c.year).where(s.deliveries.c.id == delivery_id)
+    ).scalar()
     for table in tables:
-        conn.execute(delete(table).where(table.c.delivery_id == delivery_id))
+        query = delete(table).where(table.c.delivery_id == delivery_id)
+        if year is not None and "year" in table.c:  # the (year, delivery_id) index
+            query = query.where(table.c.year == year)
+        conn.execute(query)
 
 
 def _result_details(table: CheckedTable, rule: str, column: str | None) -> dict | None:
@@ -304,7 +418,7 @@ def _store_results(conn: Connection, delivery_id: int, year: int | None, item: D
                     "expectation": rule,
                     "column_name": column,
                     "success": not failed,
-                    "element_count": len(table.raw.frame),
+                    "element_count": table.row_count,
                     "unexpected_count": len(failed),
                     "unexpected_rows": failed[:_MAX_STORED_ROWS],
                     "details": _result_details(table, rule, column),
@@ -353,8 +467,37 @@ def _store_issues(
         )
 
 
+def _load_streamed(
+    conn: Connection, target: Table, delivery_id: int, year: int | None, table: StreamedTable
+) -> int:
+    """Load a streamed table slice by slice, as tuples (no dictionary per row)."""
+    loaded = 0
+    for frame in table.typed_chunks():
+        constants = {"delivery_id": delivery_id, "row_number": None}
+        if "year" in target.c and "year" not in frame.columns:
+            constants["year"] = year
+        columns = [c.name for c in target.columns if c.name in constants or c.name in frame]
+        values = []
+        for name in columns:
+            if name == "row_number":
+                values.append(frame.index.tolist())
+            elif name in constants:
+                values.append(repeat(constants[name]))
+            else:
+                column = frame[name]
+                if column.hasnans:
+                    column = column.astype(object).where(column.notna(), None)
+                values.append(column.tolist())
+        # the constants repeat without end: the columns of the frame set the length
+        _insert_records(conn, target, Rows(columns, zip(*values, strict=False)))
+        loaded += len(frame)
+    return loaded
+
+
 def _load_rows(conn: Connection, delivery_id: int, year: int | None, table: CheckedTable) -> int:
     target = s.DATA_TABLES[table.spec.kind.value]
+    if isinstance(table, StreamedTable):
+        return _load_streamed(conn, target, delivery_id, year, table)
     frame = table.good
     constants: dict[str, object] = {"delivery_id": delivery_id}
     if "year" in target.c and "year" not in frame.columns:
@@ -442,7 +585,7 @@ def load_group(
                     year=year,
                     kind=item.kind,
                     sha256=item.sha256,
-                    size_bytes=len(item.data),
+                    size_bytes=item.nbytes,
                     encoding=item.encoding,
                     arrived_at=now,
                     outcome="pending",
@@ -616,6 +759,27 @@ def ingest_year(
     Returns:
         What was loaded, and the issues that block the year.
     """
+    spool_dir = Path(settings.archive) / f".spool-{os.getpid()}-{os.urandom(4).hex()}"
+    try:
+        return _ingest_year(
+            engine, landing, settings, year, reference, now, sources, spool_dir=spool_dir
+        )
+    finally:  # what was not archived (unchanged groups, files already in the archive)
+        shutil.rmtree(spool_dir, ignore_errors=True)
+
+
+def _ingest_year(
+    engine: Engine,
+    landing: Landing,
+    settings: Settings,
+    year: int,
+    reference: Reference,
+    now: dt.datetime | None = None,
+    sources: frozenset[str] = SOURCES,
+    *,
+    spool_dir: Path,
+) -> YearIngest:
+    """:func:`ingest_year`, spooling large files to ``spool_dir``."""
     now = now or dt.datetime.now(dt.UTC)
     # a group judged against other codes or other suites is re-judged
     codes = reference_fingerprint(reference) + declarations_fingerprint(settings.expectations_dir)
@@ -631,8 +795,7 @@ def ingest_year(
         by_kind.setdefault(kind, []).append(path)
 
     def read(path: str, kind: str) -> Delivered:
-        data = landing.read_bytes(path)
-        return Delivered(path=path, kind=kind, data=data, sha256=sha256_hex(data))
+        return read_delivery(landing, path, kind, settings, spool_dir)
 
     def files(kind: Kind) -> list[Delivered]:
         return [read(p, kind.value) for p in by_kind.get(kind.value, [])]

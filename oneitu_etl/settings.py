@@ -43,6 +43,10 @@ class Settings:
             finish before it refuses.
         lock_stale_seconds: Age after which a year's run lock counts as abandoned (its run
             died) and is taken over.
+        stream_bytes: A ledger larger than this is read, judged and loaded in slices of
+            ``stream_chunk_rows`` rows (memory stays flat), and a delivered file larger
+            than this is spooled to disk instead of held in memory.
+        stream_chunk_rows: Rows per slice of a streamed ledger.
     """
 
     landing: str
@@ -56,6 +60,8 @@ class Settings:
     landing_conn_id: str | None = None
     lock_wait_seconds: float = 120.0
     lock_stale_seconds: float = 3600.0
+    stream_bytes: int = 4 * 1024 * 1024
+    stream_chunk_rows: int = 100_000
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -77,7 +83,8 @@ class Settings:
         ``ONEITU_DB_URL``, ``ONEITU_ARCHIVE``, ``ONEITU_EXPECTATIONS``,
         ``ONEITU_TOLERANCE_CHF``, ``ONEITU_MAX_FILE_BYTES``, ``ONEITU_MAX_UNZIPPED_BYTES``,
         ``ONEITU_LANDING_CONN_ID``, ``ONEITU_LOCK_WAIT_SECONDS``,
-        ``ONEITU_LOCK_STALE_SECONDS``. Keyword overrides win over the environment.
+        ``ONEITU_LOCK_STALE_SECONDS``, ``ONEITU_STREAM_BYTES``, ``ONEITU_STREAM_CHUNK_ROWS``.
+        Keyword overrides win over the environment.
         """
         env = os.environ if environ is None else environ
         values: dict[str, object] = {
@@ -95,6 +102,9 @@ class Settings:
             values["max_file_bytes"] = int(env["ONEITU_MAX_FILE_BYTES"])
         if env.get("ONEITU_MAX_UNZIPPED_BYTES"):
             values["max_unzipped_bytes"] = int(env["ONEITU_MAX_UNZIPPED_BYTES"])
+        for name in ("stream_bytes", "stream_chunk_rows"):
+            if env.get(f"ONEITU_{name.upper()}"):
+                values[name] = int(env[f"ONEITU_{name.upper()}"])
         for name in ("lock_wait_seconds", "lock_stale_seconds"):
             if env.get(f"ONEITU_{name.upper()}"):
                 values[name] = float(env[f"ONEITU_{name.upper()}"])

@@ -15,7 +15,7 @@ picks the reader. Airflow is imported only when an object-storage root is opened
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 DEFINITIONS = "indicator_definitions.csv"
 
@@ -38,6 +38,9 @@ class Landing(Protocol):
 
     def read_bytes(self, rel: str) -> bytes:
         """The content of ``rel``."""
+
+    def open(self, rel: str) -> BinaryIO:
+        """``rel`` opened for reading, as a binary stream (for files too large to hold)."""
 
     def describe(self) -> str:
         """The root, for messages."""
@@ -64,6 +67,9 @@ class LocalLanding:
 
     def read_bytes(self, rel: str) -> bytes:
         return (self.root / rel).read_bytes()
+
+    def open(self, rel: str) -> BinaryIO:
+        return (self.root / rel).open("rb")
 
     def describe(self) -> str:
         return str(self.root)
@@ -107,6 +113,9 @@ class ObjectStorageLanding:
 
     def read_bytes(self, rel: str) -> bytes:
         return (self.root / rel).read_bytes()
+
+    def open(self, rel: str) -> BinaryIO:
+        return (self.root / rel).open("rb")
 
     def describe(self) -> str:
         return self.url

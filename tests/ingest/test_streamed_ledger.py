@@ -1,0 +1,119 @@
+"""A ledger above ``stream_bytes`` is spooled, judged and loaded in slices: same result.
+
+The landing zones come from the benchmark's generator (statements derived from the
+ledger's sums, so L1/L2 and R1-R3 hold exactly). The expected rows are read from the
+delivered file with the ``csv`` module, not by the code under test.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from pathlib import Path
+
+from ingest_support import T0, YEAR, Zone
+from sqlalchemy import func, select
+
+from benchmarks.ledger import write_landing
+from oneitu_etl.warehouse import schema as s
+
+LEDGER = f"{YEAR}/expense_ledger.csv"
+STREAMED = {"stream_bytes": 0, "stream_chunk_rows": 37}
+
+
+def _expected(path: Path) -> list[tuple]:
+    """(row, posting_id, date, unit, code, line, cents) of every line, as delivered."""
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    out = []
+    for number, (pid, date, unit, code, line, amount) in enumerate(rows[1:], start=2):
+        sign = -1 if amount.startswith("-") else 1
+        whole, frac = amount.lstrip("-").split(".")
+        out.append((number, pid, date, unit, code, line, sign * (int(whole) * 100 + int(frac))))
+    return out
+
+
+def _ledger(zone: Zone) -> list[tuple]:
+    rows = zone.current(
+        s.expense_ledger,
+        "row_number",
+        "posting_id",
+        "posting_date",
+        "org_unit",
+        "strategic_code",
+        "line_code",
+        "amount_cents",
+    )
+    return [(r[0], r[1], r[2].isoformat(), *r[3:]) for r in rows]
+
+
+def test_a_streamed_ledger_loads_every_line_exactly(any_zone: Zone) -> None:
+    write_landing(any_zone.root, 500, year=YEAR, seed=3)
+    result = any_zone.ingest(**STREAMED)
+
+    assert result.blocking == []
+    assert _ledger(any_zone) == _expected(any_zone.root / LEDGER)
+    delivery = any_zone.delivery(LEDGER)
+    assert (delivery["outcome"], delivery["rows_loaded"], delivery["encoding"]) == (
+        "loaded",
+        500,
+        "utf-8",
+    )
+    counts = {
+        r[0]: r[1]
+        for r in any_zone.all(s.validation_results, "expectation", "element_count")
+        if r[0] == "unique"
+    }
+    assert counts == {"unique": 500}
+
+
+def test_streamed_and_whole_file_ingestion_store_the_same(tmp_path: Path) -> None:
+    zones = []
+    for name, changes in (("whole", {}), ("streamed", STREAMED)):
+        zone = Zone(tmp_path / name / "landing", tmp_path / name / "out", "")
+        zone.db_url = f"sqlite:///{zone.out / 'warehouse.sqlite'}"
+        write_landing(zone.root, 300, year=YEAR, seed=4)
+        ledger = zone.root / LEDGER
+        lines = ledger.read_text(encoding="utf-8").splitlines()
+        lines[40] = lines[3].split(",", 1)[0] + "," + lines[40].split(",", 1)[1]  # a duplicate
+        lines[200] = lines[200].replace(f",{YEAR}-", f",{YEAR + 1}-", 1)  # out of the year
+        lines.insert(100, "")  # a blank line
+        ledger.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        zone.ingest(now=T0, **changes)
+        zones.append(zone)
+
+    def stored(zone: Zone) -> tuple:
+        issues = [
+            (i["row_number"], i["column_name"], i["rule"], i["message"])
+            for i in zone.issues(LEDGER)
+        ]
+        results = zone.all(
+            s.validation_results, "suite", "expectation", "column_name", "success",
+            "element_count", "unexpected_count", "unexpected_rows",
+        )  # fmt: skip
+        delivery = zone.delivery(LEDGER)
+        return issues, results, delivery["outcome"], delivery["rows_loaded"]
+
+    whole, streamed = (stored(z) for z in zones)
+    assert streamed == whole
+    issues = whole[0]
+    assert [(row, rule) for row, _, rule, _ in issues] == [(41, "unique"), (202, "date_in_year")]
+    assert whole[2:] == ("rejected", 0)
+    for zone in zones:
+        with zone.engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(s.expense_ledger)).scalar() == 0
+        zone.dispose()
+
+
+def test_a_large_file_is_spooled_archived_unchanged_and_the_spool_cleared(zone: Zone) -> None:
+    write_landing(zone.root, 400, year=YEAR, seed=5)
+    zone.ingest(stream_bytes=1_000, stream_chunk_rows=50)
+
+    delivery = zone.delivery(LEDGER)
+    data = (zone.root / LEDGER).read_bytes()
+    assert delivery["sha256"] == hashlib.sha256(data).hexdigest()
+    assert delivery["size_bytes"] == len(data)
+    assert Path(delivery["archive_path"]).read_bytes() == data
+    archive = zone.out / "archive"
+    assert [p.name for p in archive.iterdir() if p.name.startswith(".")] == []
+    assert zone.ingest(stream_bytes=1_000).changed is False
