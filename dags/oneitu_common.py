@@ -51,6 +51,10 @@ def notify_by_email(subject: str, summary: str) -> bool:
     connection ``smtp_default`` exists (``AIRFLOW_CONN_SMTP_DEFAULT=smtp://…``; the sender
     is the connection's ``from_email`` extra). Returns whether a message was sent; a failure
     to send is logged, never raised, so that an alert cannot mask the failure it reports.
+
+    In a Deadline Alert callback on Airflow 3.3.2 both must come from the environment
+    (``AIRFLOW_VAR_…``/``AIRFLOW_CONN_…``) or a secrets backend: the Execution API refuses
+    the callback's token for variables and connections (apache/airflow#66141).
     """
     try:
         from airflow.sdk import Variable  # noqa: PLC0415
