@@ -16,6 +16,8 @@ from ingest_support import T0, YEAR, Zone
 from sqlalchemy import func, select
 
 from benchmarks.ledger import write_landing
+from oneitu_etl.marts.quality import reconciliation
+from oneitu_etl.reference import load_reference
 from oneitu_etl.warehouse import schema as s
 
 LEDGER = f"{YEAR}/expense_ledger.csv"
@@ -117,3 +119,21 @@ def test_a_large_file_is_spooled_archived_unchanged_and_the_spool_cleared(zone: 
     archive = zone.out / "archive"
     assert [p.name for p in archive.iterdir() if p.name.startswith(".")] == []
     assert zone.ingest(stream_bytes=1_000).changed is False
+
+
+def test_the_marts_sum_the_loaded_ledger_in_sql(any_zone: Zone) -> None:
+    write_landing(any_zone.root, 200, year=YEAR, seed=6)
+    any_zone.ingest(**STREAMED)
+    by_line: dict[str, int] = {}
+    for _, _, _, _, _, line, cents in _expected(any_zone.root / LEDGER):
+        by_line[line] = by_line.get(line, 0) + cents
+
+    with any_zone.engine.connect() as conn:
+        entries = reconciliation(conn, YEAR, load_reference(), 1.0)
+
+    ledger = {e["rule"]: e for e in entries if e["rule"][:2] in ("L1", "L2")}
+    assert all(e["passed"] for e in ledger.values())
+    assert {r: round(e["left"] * 100) for r, e in ledger.items() if r.startswith("L2")} == {
+        f"L2-{line}": cents for line, cents in by_line.items()
+    }
+    assert len([r for r in ledger if r.startswith("L1")]) == 53
