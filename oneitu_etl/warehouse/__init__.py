@@ -68,7 +68,9 @@ def migrate(engine: Engine) -> None:
     """Upgrade the warehouse schema to the latest migration (nothing to do: no Alembic run).
 
     Concurrent callers are serialised: threads by a process lock, processes on PostgreSQL
-    by an advisory lock held for the migration's transaction.
+    by an advisory lock held for the migration's transaction, processes on SQLite by the
+    database's write lock, taken at the start of that transaction (``BEGIN IMMEDIATE``;
+    the others wait up to the busy timeout, then find the schema migrated).
     """
     with engine.connect() as connection:
         if set(MigrationContext.configure(connection).get_current_heads()) == _heads():
@@ -78,6 +80,10 @@ def migrate(engine: Engine) -> None:
     with _MIGRATING, engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
+        elif connection.dialect.name == "sqlite":
+            # pysqlite opens no transaction before DDL: two processes creating the first
+            # schema at once failed with "table alembic_version already exists"
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
 

@@ -42,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -105,9 +106,11 @@ def oneitu_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run_args(landing: Path | str, out: Path | str, db: str | None = None) -> list[str]:
-    """Arguments of ``oneitu run`` for the test year, without PDFs, dated GENERATED_ON."""
-    args = ["run", "--landing", str(landing), "--year", str(YEAR), "--out", str(out)]
+def run_args(
+    landing: Path | str, out: Path | str, db: str | None = None, *, year: int = YEAR
+) -> list[str]:
+    """Arguments of ``oneitu run`` for ``year``, without PDFs, dated GENERATED_ON."""
+    args = ["run", "--landing", str(landing), "--year", str(year), "--out", str(out)]
     args += ["--no-pdf", "--generated-on", GENERATED_ON]
     return args + (["--db", db] if db else [])
 
@@ -352,3 +355,68 @@ class PgServer:
             check=False,
         )
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+# -- reading the published outputs ------------------------------------------------------------
+def html_table(html: str, table_id: str) -> list[list[str]]:
+    """The body rows of the HTML table ``table_id``, as lists of cell texts (th and td)."""
+
+    class Rows(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.inside = self.in_body = False
+            self.rows: list[list[str]] = []
+            self.cell: list[str] | None = None
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "table" and dict(attrs).get("id") == table_id:
+                self.inside = True
+            elif self.inside and tag == "tbody":
+                self.in_body = True
+            elif self.in_body and tag == "tr":
+                self.rows.append([])
+            elif self.in_body and tag in ("td", "th"):
+                self.cell = []
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in ("td", "th") and self.cell is not None:
+                self.rows[-1].append(" ".join("".join(self.cell).split()))
+                self.cell = None
+            elif tag == "table" and self.inside:
+                self.inside = self.in_body = False
+
+        def handle_data(self, data: str) -> None:
+            if self.cell is not None:
+                self.cell.append(data)
+
+    parser = Rows()
+    parser.feed(html)
+    return parser.rows
+
+
+def current_hashes(year_dir: Path, year: int = YEAR) -> dict[str, set[str]]:
+    """SHA-256 of the current deliveries as each published output lists them.
+
+    Returns:
+        ``{"json": ..., "html_en": ..., "html_fr": ..., "workbook": ...}``.
+    """
+    import openpyxl  # noqa: PLC0415
+
+    data = json.loads((year_dir / f"report_{year}.json").read_text(encoding="utf-8"))
+    found = {
+        "json": {
+            d["sha256"] for d in data["data_quality"]["deliveries"] if d["status"] == "current"
+        }
+    }
+    for lang in ("en", "fr"):
+        html = (year_dir / f"strategic_plan_report_{year}_{lang}.html").read_text("utf-8")
+        rows = html_table(html, "table-deliveries")
+        # the superseded rows say so in the status column (Superseded / Remplacé)
+        current = [r for r in rows if r[2] in ("Current", "Actuel", "Courant", "En vigueur")]
+        found[f"html_{lang}"] = {r[-1] for r in current}
+    book = openpyxl.load_workbook(year_dir / f"annex_{year}.xlsx", read_only=True)
+    [sheet] = [book[n] for n in book.sheetnames if n.startswith("A.2")]
+    rows = list(sheet.iter_rows(values_only=True))
+    status, sha = rows[0].index("Status"), rows[0].index("SHA-256")
+    found["workbook"] = {r[sha] for r in rows[1:] if r[status] == "Current"}
+    return found
