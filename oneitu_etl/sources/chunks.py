@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import BinaryIO
 
+import numpy as np
 import pandas as pd
 
 from oneitu_etl.contract import TableSpec
@@ -35,11 +36,11 @@ from oneitu_etl.issues import DeliveryRejected, Issue
 from oneitu_etl.sources.files import _OTHER_BOMS, _XLSX_MAGIC, RawTable, _check_header
 
 #: Bytes that Windows-1252 leaves undefined (Python's ``cp1252`` codec refuses them).
+_UNDEFINED_BYTES = b"\x81\x8d\x8f\x90\x9d"
 _CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 _LONE_CR = re.compile(rb"\r(?!\n)")
 #: The ``csv`` module's default field size limit: a longer line goes to the ``csv`` module.
 FIELD_LIMIT = 131_072
-_LONG_LINE = re.compile(rb"[^\n]{%d}" % (FIELD_LIMIT + 1))
 
 #: Opens the delivered bytes from the start, as many times as needed.
 Opener = Callable[[], BinaryIO]
@@ -84,7 +85,9 @@ class CsvScan:
                 self._utf8.decode(block)
             except UnicodeDecodeError as exc:
                 self.utf8_error = self.size - pending + exc.start
-        if self.cp1252_error is None and (m := _CP1252_UNDEFINED.search(block)):
+        undefined = len(block.translate(None, _UNDEFINED_BYTES)) != len(block)
+        if self.cp1252_error is None and undefined:
+            m = _CP1252_UNDEFINED.search(block)
             self.cp1252_error, self.cp1252_byte = self.size + m.start(), block[m.start()]
         self.quote = self.quote or b'"' in block
         self._lines(block)
@@ -102,13 +105,16 @@ class CsvScan:
                 self.lone_cr = True
         if self.long_line:
             return
-        first = block.find(b"\n")
-        if self._line + (len(block) if first < 0 else first) > FIELD_LIMIT or _LONG_LINE.search(
-            block
-        ):
-            self.long_line = True
-        last = block.rfind(b"\n")
-        self._line = self._line + len(block) if last < 0 else len(block) - last - 1
+        ends = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == ord("\n"))
+        if not len(ends):
+            self._line += len(block)
+            longest = self._line
+        else:  # the line carried over, the lines inside the block, the line left open
+            inside = int(np.diff(ends).max(initial=1)) - 1
+            longest = max(self._line + int(ends[0]), inside)
+            self._line = len(block) - int(ends[-1]) - 1
+            longest = max(longest, self._line)
+        self.long_line = longest > FIELD_LIMIT
 
     def finish(self) -> None:
         """Close the scan (a truncated UTF-8 sequence at the end is an error)."""

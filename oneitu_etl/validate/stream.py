@@ -28,8 +28,10 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -52,8 +54,13 @@ log = logging.getLogger(__name__)
 #: Rows per slice: about 60 MB of text cells at the ledger's width.
 CHUNK_ROWS = 100_000
 _UNIQUE = ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique")
-_AMOUNT = r"[+-]?\d+(?:\.\d{1,2})?"
-_ISO_DATE = r"\d{4}-\d{2}-\d{2}"
+_AMOUNT = r"[+-]?[0-9]+(?:\.[0-9]{1,2})?"
+_ISO_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+#: Joins a column's values for one regular expression: a NUL byte rejects a CSV file.
+_SEP = "\x00"
+#: A value with whitespace ``str.strip()`` would remove (``\s`` is ``str.isspace``).
+_PADDED = re.compile(r"\x00\s|\s\x00")
+_SPACE = re.compile(r"\s")
 #: Amounts below this (in CHF) convert to cents exactly through a float.
 _EXACT_FLOAT_CHF = 1e12
 _FAST_TYPES = frozenset({"text", "code", "amount", "signed_amount", "date"})
@@ -135,30 +142,37 @@ class _FastCheck:
         return cls(declaration, tuple(kept))
 
     def typed(self, chunk: pd.DataFrame) -> pd.DataFrame | None:
-        """The slice typed, if every rule passes on every row; else ``None``."""
+        """The slice typed, if every rule passes on every row; else ``None``.
+
+        Formats are checked by one regular expression over a column's values joined
+        (C speed, not one Python call per cell); ASCII digits only, so that anything
+        unusual takes the checker's way.
+        """
         if chunk.empty:
             return None
         values: dict[str, pd.Series] = {}
         in_set = {r.column for r in self.rules if r.type == "expect_column_values_to_be_in_set"}
         for col in self.declaration.columns:
             text = chunk[col.name]
-            filled = text != ""
-            if not col.nullable and not filled.all():
-                return None
-            if col.type in ("amount", "signed_amount"):
-                if not (text.str.fullmatch(_AMOUNT) | ~filled).all():
+            formatted = col.type in ("amount", "signed_amount", "date")  # "" fails the format
+            if not col.nullable and not formatted and col.name not in in_set:
+                if not (text != "").all():
                     return None
-                value = pd.to_numeric(text.where(filled), errors="coerce")
+            if col.type in ("amount", "signed_amount"):
+                if not _all_match(text, _AMOUNT, col.nullable):
+                    return None
+                value = pd.to_numeric(text.where(text != ""), errors="coerce")
                 if (value.abs() >= _EXACT_FLOAT_CHF).any():
                     return None
                 values[col.name] = value
             elif col.type == "date":
-                iso = text.str.fullmatch(_ISO_DATE)
-                when = pd.to_datetime(text.where(iso), format="%Y-%m-%d", errors="coerce")
-                if not (when.notna() | ~filled).all():
+                if not _all_match(text, _ISO_DATE, col.nullable):
+                    return None
+                when = pd.to_datetime(text.where(text != ""), format="%Y-%m-%d", errors="coerce")
+                if not (when.notna() | (text == "")).all():
                     return None
                 values[col.name] = when
-            elif col.name not in in_set and not (text.str.strip() == text).all():
+            elif col.name not in in_set and _padded(_SEP.join(text.tolist())):
                 return None
         if all(c.nullable for c in self.declaration.columns) and (chunk == "").all(axis=1).any():
             return None  # a blank row: the whole-file reader drops it
@@ -186,14 +200,33 @@ class _FastCheck:
         return pd.DataFrame(typed, index=chunk.index)
 
 
+@lru_cache(maxsize=16)
+def _column_pattern(value: str, nullable: bool) -> re.Pattern[str]:
+    one = f"(?:{value})?" if nullable else f"(?:{value})"
+    return re.compile(f"{one}(?:{_SEP}{one})*")
+
+
+def _padded(joined: str) -> bool:
+    """Whether a value of the joined column starts or ends with whitespace."""
+    if not _SPACE.search(joined):  # the usual case: no whitespace at all
+        return False
+    return bool(_PADDED.search(joined) or joined[:1].isspace() or joined[-1:].isspace())
+
+
+def _all_match(text: pd.Series, value: str, nullable: bool) -> bool:
+    """Whether every value of ``text`` fully matches ``value``: one match over them all."""
+    return _column_pattern(value, nullable).fullmatch(_SEP.join(text.tolist())) is not None
+
+
 def _passes(rule: Rule, chunk: pd.DataFrame, values: Mapping[str, pd.Series]) -> bool:
     k = rule.kwargs
     text = chunk[rule.column]
+    if rule.type == "expect_column_values_to_be_in_set":
+        inside = text.isin(k["value_set"])
+        return bool(inside.all() or (inside | (text == "")).all())
     present = text != ""
     if rule.type == "expect_column_values_to_not_be_null":
         return bool(present.all())
-    if rule.type == "expect_column_values_to_be_in_set":
-        return bool((text.isin(k["value_set"]) | ~present).all())
     if rule.type == "expect_column_values_to_match_regex":
         return bool((text.str.contains(k["regex"], regex=True) | ~present).all())
     value = values[rule.column]

@@ -130,6 +130,16 @@ CASES = [
         id="bad-cells",
     ),
     pytest.param(
+        _csv(
+            HEADER,
+            *GOOD,
+            "P-7,2024-03-03,GS,EN-HRI,EXP_STAFF,\u0661\u0662.50",
+            "\u00a0P-8,\u0662024-03-03,GS,EN-HRI,EXP_STAFF,1",
+            "P-9\u2003,2024-03-03,GS,EN-HRI,EXP_STAFF,1",
+        ),
+        id="unicode-digits-and-spaces",
+    ),
+    pytest.param(
         _csv(HEADER, *GOOD, '"P-9","2024-06-06","GS","EN-HRI","EXP_STAFF","1,234.50"'),
         id="quoted",
     ),
