@@ -52,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--generated-on", type=_date, help="date printed on the report (default today)"
     )
     run.add_argument("--no-pdf", action="store_true", help="skip the PDF rendering")
+    run.add_argument(
+        "--json-only",
+        action="store_true",
+        help="publish report_<Y>.json alone: no HTML, PDF, workbook nor Great Expectations "
+        "stage (rows and reconciliation are still validated at ingestion)",
+    )
 
     val = sub.add_parser("validate", help="check files before delivering them")
     val.add_argument("files", nargs="+", type=Path)
@@ -68,11 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError  # noqa: PLC0415
-
-    from oneitu_etl.pipeline import UsageError, failure_reason, run_year  # noqa: PLC0415
+    from oneitu_etl.rerun import unchanged_report  # noqa: PLC0415 - light: no pandas
     from oneitu_etl.settings import Settings  # noqa: PLC0415
-    from oneitu_etl.warehouse.locks import YearLocked  # noqa: PLC0415
 
     landing = args.landing
     if "://" not in landing and not Path(landing).is_dir():
@@ -80,8 +83,24 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     # the options decide where; the environment may tune limits and lock timeouts
     settings = Settings.from_env(landing=landing, out=args.out, db_url=args.db or "", archive=None)
+    options = {
+        "generated_on": args.generated_on,
+        "pdf": not args.no_pdf,
+        "json_only": args.json_only,
+    }
+    # a re-run on unchanged inputs writes nothing: answered before the pipeline is imported
+    result = unchanged_report(settings, args.year, **options)
+    return _print_run(result) if result is not None else _run_year(args, settings, options)
+
+
+def _run_year(args: argparse.Namespace, settings: object, options: dict) -> int:
+    from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError  # noqa: PLC0415
+
+    from oneitu_etl.pipeline import UsageError, failure_reason, run_year  # noqa: PLC0415
+    from oneitu_etl.warehouse.locks import YearLocked  # noqa: PLC0415
+
     try:
-        result = run_year(settings, args.year, generated_on=args.generated_on, pdf=not args.no_pdf)
+        result = run_year(settings, args.year, **options)  # type: ignore[arg-type]
     except UsageError as exc:
         print(f"oneitu run: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -98,12 +117,17 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
-    for issue in result.errors:
+    return _print_run(result)
+
+
+def _print_run(result: object) -> int:
+    """Print a run's errors, status and files; its exit code."""
+    for issue in result.errors:  # type: ignore[attr-defined]
         print(issue.line(), file=sys.stderr)
-    print(f"{result.year}: {result.status}")
-    for path in result.published:
+    print(f"{result.year}: {result.status}")  # type: ignore[attr-defined]
+    for path in result.published:  # type: ignore[attr-defined]
         print(path)
-    return result.exit_code
+    return result.exit_code  # type: ignore[attr-defined]
 
 
 def _validate(args: argparse.Namespace) -> int:

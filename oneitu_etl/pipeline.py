@@ -28,7 +28,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, delete, insert
 
-from oneitu_etl import marts, warehouse
+from oneitu_etl import marts, rerun, warehouse
 from oneitu_etl.fileio import atomic_write_text, remove_temporaries
 from oneitu_etl.ingest import SOURCES, YearIngest, ingest_year
 from oneitu_etl.issues import Issue
@@ -352,13 +352,21 @@ def _build_report_data(
                 data["data_quality"]["checks_failed"] += sum(not c["passed"] for c in checks)  # type: ignore[index]
         finally:
             engine.dispose()
+    engine = warehouse.connect(settings.db_url)
+    try:  # what the figures are made of: a re-run with the same is free (rerun.py)
+        with engine.connect() as conn:
+            data["inputs_signature"] = rerun.warehouse_signature(conn, settings, year)
+    finally:
+        engine.dispose()
     path = staged_json(settings, year)
     atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
     return path
 
 
 # -- stage 4 ----------------------------------------------------------------------------
-def publish(settings: Settings, year: int, *, pdf: bool = True, lock: bool = True) -> RunResult:
+def publish(
+    settings: Settings, year: int, *, pdf: bool = True, lock: bool = True, json_only: bool = False
+) -> RunResult:
     """Stage 4: render the published reports from the staged JSON, then put the JSON in place.
 
     A blocked year writes only ``report_<Y>.json``; reports published earlier stay. Every
@@ -370,25 +378,29 @@ def publish(settings: Settings, year: int, *, pdf: bool = True, lock: bool = Tru
         year: Financial year.
         pdf: Whether to render the PDFs.
         lock: Take the year's run lock (``False`` when the caller holds it).
+        json_only: Publish ``report_<Y>.json`` alone; the HTML, PDF, workbook and Data
+            Docs of an earlier published run no longer match it and are removed.
     """
     with _stage_lock(settings, year, lock):
-        return _publish(settings, year, pdf)
+        return _publish(settings, year, pdf, json_only)
 
 
-def _publish(settings: Settings, year: int, pdf: bool) -> RunResult:
+def _publish(settings: Settings, year: int, pdf: bool, json_only: bool = False) -> RunResult:
     staged = staged_json(settings, year)
     data = json.loads(staged.read_text(encoding="utf-8"))
     out = year_dir(settings, year)
     for leftover in remove_temporaries(out):
         log.warning("removed %s, left half-written by an interrupted run", leftover)
     published: list[Path] = []
-    if data["status"] == "published":
+    if data["status"] == "published" and json_only:
+        _remove_renderings(settings, year)
+    elif data["status"] == "published":
         from oneitu_etl.report import render_report  # noqa: PLC0415 - matplotlib, WeasyPrint
 
         published = render_report(
             data, out, generated_on=dt.date.fromisoformat(data["generated_on"]), pdf=pdf
         )
-    _publish_data_docs(settings, year, published=data["status"] == "published")
+    _publish_data_docs(settings, year, published=data["status"] == "published" and not json_only)
     target = report_json_path(settings, year)
     atomic_write_text(target, staged.read_text(encoding="utf-8"))
     staged.unlink(missing_ok=True)
@@ -399,6 +411,19 @@ def _publish(settings: Settings, year: int, pdf: bool) -> RunResult:
     for issue in errors:
         log.error("%s", issue.line())
     return RunResult(year, data["status"], target, [*published, target], errors)
+
+
+def _remove_renderings(settings: Settings, year: int) -> None:
+    """Remove the HTML, PDF, workbook and Data Docs a JSON-only publication outdates."""
+    out = year_dir(settings, year)
+    every = rerun.rendered_outputs(
+        out, year, json_only=False, pdf=True, data={"status": "published"}
+    )
+    for path in every:
+        if path.exists():
+            path.unlink()
+            log.info("removed %s: report_%s.json was published without it", path, year)
+    shutil.rmtree(out / "data_docs", ignore_errors=True)
 
 
 def _publish_data_docs(settings: Settings, year: int, *, published: bool) -> None:
@@ -419,8 +444,40 @@ def _publish_data_docs(settings: Settings, year: int, *, published: bool) -> Non
     shutil.rmtree(old, ignore_errors=True)
 
 
+def _unchanged(
+    engine: Engine,
+    settings: Settings,
+    year: int,
+    generated_on: dt.date | None,
+    pdf: bool,
+    json_only: bool,
+) -> RunResult | None:
+    """The published report, if it already reflects the warehouse and has every output."""
+    found = rerun.published(settings, year, generated_on=generated_on, json_only=json_only, pdf=pdf)
+    if found is None:
+        return None
+    data, kept = found
+    with engine.connect() as conn:
+        if rerun.warehouse_signature(conn, settings, year) != data["inputs_signature"]:
+            return None
+    log.info("%s: inputs unchanged since report_%s.json; nothing to do", year, year)
+    return RunResult(year, kept.status, kept.report_json, kept.published, kept.errors)
+
+
+def _forget_stage_2(engine: Engine, year: int) -> None:
+    """Drop stage 2's results for ``year``: they judged data that is no longer current."""
+    v = s.validation_results
+    with engine.begin() as conn:
+        conn.execute(delete(v).where(v.c.year == year, v.c.delivery_id.is_(None)))
+
+
 def run_year(
-    settings: Settings, year: int, *, generated_on: dt.date | None = None, pdf: bool = True
+    settings: Settings,
+    year: int,
+    *,
+    generated_on: dt.date | None = None,
+    pdf: bool = True,
+    json_only: bool = False,
 ) -> RunResult:
     """Build one year end to end (``oneitu run``): ingest, validate, figures, publish.
 
@@ -428,6 +485,13 @@ def run_year(
     (``settings.lock_wait_seconds``), then refuses with :class:`locks.YearLocked`. The
     attempt is a row of ``runs``: ``running``, then ``published``, ``blocked`` or
     ``failed`` with a one-line message.
+
+    When ingestion changed nothing and the published report already reflects the
+    warehouse (its inputs signature, :mod:`oneitu_etl.rerun`) with every output asked
+    for, stages 2 to 4 are skipped: nothing is written. ``json_only`` publishes
+    ``report_<Y>.json`` alone and skips stage 2 (Great Expectations and its Data Docs):
+    the rows and the reconciliation rules were judged at ingestion against the same
+    suites.
     """
     engine = warehouse.connect(settings.db_url)
     try:
@@ -435,7 +499,16 @@ def run_year(
             run_id = runs.start(engine, year)
             try:
                 result = ingest(settings, year, lock=False)
-                validate(settings, year, lock=False)
+                kept = None
+                if not result.changed:
+                    kept = _unchanged(engine, settings, year, generated_on, pdf, json_only)
+                if kept is not None:
+                    runs.finish(engine, run_id, kept.status, "unchanged: nothing to do")
+                    return kept
+                if json_only and result.changed:
+                    _forget_stage_2(engine, year)
+                if not json_only:
+                    validate(settings, year, lock=False)
                 build_report_data(
                     settings,
                     year,
@@ -443,7 +516,7 @@ def run_year(
                     ingest_result=result,
                     lock=False,
                 )
-                outcome = publish(settings, year, pdf=pdf, lock=False)
+                outcome = publish(settings, year, pdf=pdf, lock=False, json_only=json_only)
             except BaseException as exc:
                 _record_failure(engine, run_id, exc)
                 raise
