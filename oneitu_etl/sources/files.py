@@ -31,6 +31,13 @@ _OTHER_BOMS = (
     (b"\xfe\xff", "UTF-16"),
 )
 _XLSX_MAGIC = b"PK\x03\x04"
+#: Extra columns warned about one by one; beyond, one warning names the first ones.
+_MAX_EXTRA_WARNINGS = 10
+#: Why a workbook with XML entity declarations is refused (defusedxml's refusal).
+_DTD_MESSAGE = (
+    "workbook contains XML entity declarations (a DTD), which Excel never writes; refused "
+    'as a possible entity-expansion attack ("billion laughs"): save it again from Excel'
+)
 
 
 @dataclass
@@ -131,6 +138,7 @@ def _check_header(raw: RawTable, spec: TableSpec) -> RawTable:
             ]
         )
     seen: set[str] = set()
+    extra: list[str] = []
     for name in raw.header:
         if name in seen:
             raise DeliveryRejected(
@@ -138,11 +146,22 @@ def _check_header(raw: RawTable, spec: TableSpec) -> RawTable:
             )
         seen.add(name)
         if name not in spec.column_names:
-            raw.issues.append(
-                raw.issue(
-                    f'extra column "{name}" is ignored', row=1, column=name, severity="warning"
-                )
+            extra.append(name)
+    if len(extra) > _MAX_EXTRA_WARNINGS:  # one warning, not thousands (a 10,000-column file)
+        shown = ", ".join(f'"{name}"' for name in extra[:_MAX_EXTRA_WARNINGS])
+        raw.issues.append(
+            raw.issue(
+                f"{len(extra):,} extra columns are ignored: {shown} "
+                f"and {len(extra) - _MAX_EXTRA_WARNINGS:,} more",
+                row=1,
+                severity="warning",
             )
+        )
+        extra = []
+    for name in extra:
+        raw.issues.append(
+            raw.issue(f'extra column "{name}" is ignored', row=1, column=name, severity="warning")
+        )
     for col in spec.columns:
         if col.name not in present:
             raw.frame[col.name] = ""
@@ -231,7 +250,9 @@ def open_workbook(data: bytes, file: str, max_unzipped_bytes: int):  # noqa: ANN
     """Open a workbook's bytes safely (openpyxl ``read_only``, values of formulas).
 
     Refuses, before parsing, what is not an xlsx, a workbook whose parts would
-    decompress beyond ``max_unzipped_bytes``, macro-enabled content and external links.
+    decompress beyond ``max_unzipped_bytes`` (the sizes its zip directory declares;
+    inflating stops there), macros (a VBA project, Excel 4.0 macro or dialog sheets) and
+    external links; while parsing (defusedxml), XML entity declarations.
 
     Returns:
         ``(values_workbook, formulas_workbook)``.
@@ -264,7 +285,8 @@ def open_workbook(data: bytes, file: str, max_unzipped_bytes: int):  # noqa: ANN
                 )
             ]
         )
-    if any(n.lower().endswith("vbaproject.bin") for n in names):
+    macros = ("xl/macrosheets/", "xl/dialogsheets/")  # Excel 4.0 (XLM) macros need no VBA
+    if any(n.lower().endswith("vbaproject.bin") or n.startswith(macros) for n in names):
         raise DeliveryRejected([Issue(file, "workbook contains macros; save it as a plain .xlsx")])
     if any(n.startswith("xl/externalLinks/") for n in names):
         raise DeliveryRejected(
@@ -276,10 +298,35 @@ def open_workbook(data: bytes, file: str, max_unzipped_bytes: int):  # noqa: ANN
         values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for damaged files
+        if _refused_xml(exc):
+            raise DeliveryRejected([Issue(file, _DTD_MESSAGE)]) from None
         raise DeliveryRejected(
             [Issue(file, f"damaged workbook: {type(exc).__name__}: {exc}")]
         ) from None
     return values, formulas
+
+
+def _refused_xml(exc: BaseException | None) -> bool:
+    """Whether defusedxml refused the XML behind ``exc`` (openpyxl wraps its errors)."""
+    from defusedxml import DefusedXmlException  # noqa: PLC0415
+
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, DefusedXmlException):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def _sheet_rows(workbook, file: str, sheet: str) -> list[tuple]:  # noqa: ANN001
+    """Every row of a read-only sheet; the sheet's XML is parsed (lazily) here."""
+    try:
+        return list(workbook[sheet].iter_rows(values_only=True))
+    except Exception as exc:  # noqa: BLE001 - XML, zip and inflate errors of a damaged part
+        if _refused_xml(exc):
+            raise DeliveryRejected([Issue(file, _DTD_MESSAGE, sheet=sheet)]) from None
+        reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        raise DeliveryRejected([Issue(file, f"damaged workbook: {reason}", sheet=sheet)]) from None
 
 
 def read_workbook_sheet(values_wb, formulas_wb, file: str, spec: TableSpec) -> RawTable:  # noqa: ANN001
@@ -303,8 +350,8 @@ def read_workbook_sheet(values_wb, formulas_wb, file: str, spec: TableSpec) -> R
                 )
             ]
         )
-    value_rows = list(values_wb[sheet].iter_rows(values_only=True))
-    formula_rows = list(formulas_wb[sheet].iter_rows(values_only=True))
+    value_rows = _sheet_rows(values_wb, file, sheet)
+    formula_rows = _sheet_rows(formulas_wb, file, sheet)
     if not value_rows or not any(v is not None for v in value_rows[0]):
         raise DeliveryRejected(
             [
