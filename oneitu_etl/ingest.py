@@ -41,7 +41,7 @@ from oneitu_etl.reference import Reference
 from oneitu_etl.settings import Settings
 from oneitu_etl.sources.chunks import CsvScan, scan_bytes
 from oneitu_etl.sources.files import open_workbook, read_csv_table, read_workbook_sheet
-from oneitu_etl.sources.landing import DEFINITIONS, Landing
+from oneitu_etl.sources.landing import DEFINITIONS, Landing, OutsideLanding
 from oneitu_etl.validate import reconcile
 from oneitu_etl.validate.rows import CheckedTable, Context, check_table
 from oneitu_etl.validate.stream import StreamedTable, check_streamed
@@ -60,6 +60,8 @@ class Delivered:
 
     A file too large to hold (``settings.stream_bytes``) is on disk in ``spool`` (the
     very bytes hashed; ``data`` is empty), with the ``scan`` of its bytes if it is a CSV.
+    A file whose bytes were not kept (``unread``: above ``settings.max_file_bytes``, or
+    not readable) is rejected as read, with its issue, and not archived.
     """
 
     path: str
@@ -73,6 +75,7 @@ class Delivered:
     spool: Path | None = None
     size: int | None = None
     scan: CsvScan | None = None
+    unread: bool = False
 
     @property
     def nbytes(self) -> int:
@@ -103,6 +106,8 @@ class GroupOutcome:
     rows_loaded: int = 0
     rows_quarantined: int = 0
     blocking_issues: list[Issue] = field(default_factory=list)
+    #: Errors of a non-blocking group: files rejected, rows quarantined.
+    problems: list[Issue] = field(default_factory=list)
 
 
 @dataclass
@@ -130,8 +135,14 @@ def _signature(files: list[Delivered], extra: str = "") -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _archive(settings: Settings, item: Delivered) -> str:
-    """Keep the delivered bytes unchanged, addressed by content hash; never overwritten."""
+def _archive(settings: Settings, item: Delivered) -> str | None:
+    """Keep the delivered bytes unchanged, addressed by content hash; never overwritten.
+
+    Returns:
+        The archived copy's path; ``None`` for a file whose bytes were not kept.
+    """
+    if item.unread:
+        return None
     target = settings.archive / item.sha256[:2] / item.sha256 / item.path.rsplit("/", 1)[-1]
     if not target.exists() and item.spool is None:
         atomic_write_bytes(target, item.data)
@@ -155,16 +166,44 @@ def read_delivery(
 
     A file above ``settings.stream_bytes`` is copied to ``spool_dir`` as it is read and
     hashed, so what is judged and loaded later is exactly what was hashed; a CSV is
-    scanned on the way (encoding, plain or not) for the streamed reader.
+    scanned on the way (encoding, plain or not) for the streamed reader. A file above
+    ``settings.max_file_bytes`` is only hashed from there on (memory and disk stay flat)
+    and refused; a file that cannot be read (a link out of the landing zone, gone,
+    unreadable) is refused with the reason.
     """
     digest = hashlib.sha256()
     scan = CsvScan() if kind != "financial_statements" else None
     blocks: list[bytes] = []
     held = 0
     spool = None
-    with landing.open(path) as source:
+    try:
+        source = landing.open(path)
+    except OSError as exc:
+        reason = str(exc) if isinstance(exc, OutsideLanding) else f"cannot read the file: {exc}"
+        issue = Issue(path, reason.removeprefix(f"{path} is "))
+        return Delivered(
+            path, kind, b"", sha256_hex(b""), issues=[issue], rejected=True, size=0, unread=True
+        )
+    with source:
         while block := source.read(_BLOCK):
             digest.update(block)
+            if held + len(block) > settings.max_file_bytes:  # refused: hash the rest only
+                held += len(block)
+                while block := source.read(_BLOCK):
+                    digest.update(block)
+                    held += len(block)
+                if spool is not None:
+                    spool.close()
+                    Path(spool.name).unlink(missing_ok=True)
+                issue = Issue(
+                    path,
+                    f"the file is {held:,} bytes, above the limit of "
+                    f"{settings.max_file_bytes:,} bytes",
+                )
+                return Delivered(
+                    path, kind, b"", digest.hexdigest(), issues=[issue], rejected=True,
+                    size=held, unread=True,
+                )  # fmt: skip
             if scan is not None:
                 scan.feed(block)
             if spool is None and held + len(block) > settings.stream_bytes:
@@ -253,6 +292,8 @@ def judge(item: Delivered, ctx: Context, settings: Settings) -> Delivered:
     """Read and check one delivered file, whatever its kind."""
     if ctx.declarations is None:  # the suites of settings.expectations_dir
         ctx.declarations = load_declarations(settings.expectations_dir)
+    if item.unread:  # refused as it was read (too large, not readable)
+        return item
     if item.nbytes > settings.max_file_bytes:
         item.issues.append(
             Issue(
@@ -621,6 +662,8 @@ def load_group(
         outcome.rows_quarantined += len(kept_out)
         if block:
             outcome.blocking_issues += [i for i in issues if i.is_error]
+        else:
+            outcome.problems += [i for i in issues if i.is_error]
     return outcome
 
 
@@ -718,6 +761,8 @@ def _process(
     )
     for issue in outcome.blocking_issues:
         log.error("%s", issue.line())
+    for issue in outcome.problems:  # one line each, as stored in delivery_issues
+        log.warning("%s", issue.line())
     return outcome
 
 

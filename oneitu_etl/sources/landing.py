@@ -20,6 +20,10 @@ from typing import BinaryIO, Protocol
 DEFINITIONS = "indicator_definitions.csv"
 
 
+class OutsideLanding(OSError):
+    """A path of the landing zone that leads out of it (a symbolic link): not followed."""
+
+
 def _visible(rel: str) -> bool:
     return not any(part.startswith(".") for part in rel.split("/"))
 
@@ -65,11 +69,22 @@ class LocalLanding:
     def has(self, rel: str) -> bool:
         return (self.root / rel).is_file()
 
+    def _inside(self, rel: str) -> Path:
+        """``rel`` under the root; a link (file or folder) that leads out of it is refused:
+        whoever may write to the landing zone must not get other files read and published."""
+        path = self.root / rel
+        if not path.resolve().is_relative_to(self.root.resolve()):
+            raise OutsideLanding(
+                f"{rel} is a link to a file outside the landing zone; links out of it are "
+                "not followed"
+            )
+        return path
+
     def read_bytes(self, rel: str) -> bytes:
-        return (self.root / rel).read_bytes()
+        return self._inside(rel).read_bytes()
 
     def open(self, rel: str) -> BinaryIO:
-        return (self.root / rel).open("rb")
+        return self._inside(rel).open("rb")
 
     def describe(self) -> str:
         return str(self.root)
