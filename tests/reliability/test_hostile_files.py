@@ -158,7 +158,9 @@ def _assert_refused(outcome: Outcome, path: str, message: str, **place: object) 
         assert error[key] == value, (key, error)
     # one log line names the file and says why
     unanchored = message.removeprefix("^").removesuffix("$")
-    assert [line for line in outcome.log if path in line and re.search(unanchored, line)], outcome.log
+    assert [line for line in outcome.log if path in line and re.search(unanchored, line)], (
+        outcome.log
+    )
     return error
 
 
