@@ -73,7 +73,8 @@ class AirflowCluster:
     port: int = field(default_factory=free_port)
     queue: str = field(default_factory=lambda: f"oneitu_it_{uuid.uuid4().hex[:8]}")
     username: str = "oneitu-admin"
-    password: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    password: str = field(default_factory=lambda: secrets.token_urlsafe(16), repr=False)
+    keys: dict[str, str] = field(default_factory=lambda: _fresh_keys(), repr=False)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
@@ -86,14 +87,6 @@ class AirflowCluster:
 
     def env(self, **more: str) -> dict[str, str]:
         """The environment every Airflow process of the cluster shares."""
-        from cryptography.fernet import Fernet  # noqa: PLC0415
-
-        if not hasattr(self, "_secrets"):
-            self._secrets = {
-                "AIRFLOW__CORE__FERNET_KEY": Fernet.generate_key().decode(),
-                "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
-                "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
-            }
         passwords = self.home / "simple_auth_manager_passwords.json"
         return airflow_env(
             self.home,
@@ -112,7 +105,7 @@ class AirflowCluster:
             AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE=str(passwords),
             # only the runs the test triggers: unpausing must not add the yearly one
             AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE="False",
-            **self._secrets,
+            **self.keys,
             **self.extra_env,
             **more,
         )
@@ -266,6 +259,17 @@ class AirflowCluster:
     def _check_alive(self) -> None:
         if dead := self.dead():
             raise RuntimeError(f"Airflow processes exited: {dead}; logs in {self.log_dir}")
+
+
+def _fresh_keys() -> dict[str, str]:
+    """The secrets every process must share: Fernet key, JWT secret, API secret key."""
+    from cryptography.fernet import Fernet  # noqa: PLC0415
+
+    return {
+        "AIRFLOW__CORE__FERNET_KEY": Fernet.generate_key().decode(),
+        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
+        "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
+    }
 
 
 def _signal_group(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:

@@ -97,10 +97,10 @@ def cluster(
         log.info("cluster up in %.0f s on %s", time.monotonic() - started, cluster.base_url)
         yield cluster
     finally:
-        failed = getattr(request.node, "rep_call", None)
+        outcome = getattr(request.node, "rep_call", None)  # None: the set-up failed
         if cluster is not None:
             cluster.stop()
-            if failed is None or failed.failed:
+            if outcome is None or outcome.failed:
                 kept = cluster.keep_logs(
                     artifacts_dir / f"distributed-{time.strftime('%Y%m%d-%H%M%S')}"
                 )
