@@ -28,6 +28,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
+from oneitu_etl.contract import TABLES, Kind
 from oneitu_etl.fileio import atomic_write_bytes
 
 log = logging.getLogger(__name__)
@@ -293,21 +294,7 @@ SIZES = {
     "none": (None, None, (5_000, 120_000), (1, 200)),
 }
 
-ACTIVITY_COLUMNS = [
-    "activity_id",
-    "org_unit",
-    "partner_org_units",
-    "strategic_code",
-    "output_type",
-    "title",
-    "start_date",
-    "end_date",
-    "status",
-    "participants",
-    "women_participants",
-    "countries",
-    "cost_chf",
-]
+ACTIVITY_COLUMNS = list(TABLES[Kind.ACTIVITIES].column_names)
 
 
 @dataclass(frozen=True)
