@@ -35,7 +35,8 @@ SECRET_PATTERNS = {
         r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"
     ),
 }
-#: ``scheme://user:password@``; a password that is a variable or a placeholder is not one.
+#: A URL with a password after its user name (``user:…@``); a variable or a placeholder
+#: in the password's place is not one.
 URL_WITH_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@\"'`]*:(?P<password>[^/\s@\"'`]+)@")
 PLACEHOLDER = re.compile(r"^(\$\{[^}]+\}|\$[A-Z_]+|\{[^}]*\}|<[^>]*>|…|\.\.\.|\*+|x+)$", re.I)
 #: ``NAME = value`` / ``name: value`` where the name says it holds a secret.
