@@ -79,7 +79,9 @@ def migrate(engine: Engine) -> None:
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with _MIGRATING, engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK}
+            )
         elif connection.dialect.name == "sqlite":
             # pysqlite opens no transaction before DDL: two processes creating the first
             # schema at once failed with "table alembic_version already exists"
