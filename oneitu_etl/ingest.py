@@ -422,7 +422,13 @@ def _group_scope(group: str) -> tuple[int | None, list[str]]:
 
 def _clear(conn: Connection, delivery_id: int) -> None:
     """Remove what an earlier judgement of a delivery wrote (it is re-derived)."""
-    tables = (*s.DATA_TABLES.values(), s.activity_partners, s.delivery_issues, s.validation_results)
+    tables = (
+        *s.DATA_TABLES.values(),
+        s.ledger_totals,
+        s.activity_partners,
+        s.delivery_issues,
+        s.validation_results,
+    )
     year = conn.execute(
         select(s.deliveries.c.year).where(s.deliveries.c.id == delivery_id)
     ).scalar()
@@ -535,8 +541,33 @@ def _load_streamed(
     return loaded
 
 
+def _load_totals(conn: Connection, delivery_id: int, year: int | None, table: CheckedTable) -> None:
+    """The ledger's sums by unit, strategic code and line (``ledger_totals``)."""
+    keys = ["org_unit", "strategic_code", "line_code"]
+    if isinstance(table, StreamedTable):
+        sums = table.frame
+    else:
+        grouped = table.good.groupby(keys)["amount_cents"]
+        sums = grouped.sum().to_frame().assign(postings=grouped.size()).reset_index()
+    records = [
+        {
+            "delivery_id": delivery_id,
+            "year": year,
+            "org_unit": r.org_unit,
+            "strategic_code": r.strategic_code,
+            "line_code": r.line_code,
+            "amount_cents": int(r.amount_cents),
+            "postings": int(r.postings),
+        }
+        for r in sums.itertuples(index=False)
+    ]
+    _insert_records(conn, s.ledger_totals, records)
+
+
 def _load_rows(conn: Connection, delivery_id: int, year: int | None, table: CheckedTable) -> int:
     target = s.DATA_TABLES[table.spec.kind.value]
+    if table.spec.kind is Kind.LEDGER:
+        _load_totals(conn, delivery_id, year, table)
     if isinstance(table, StreamedTable):
         return _load_streamed(conn, target, delivery_id, year, table)
     frame = table.good

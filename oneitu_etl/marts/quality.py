@@ -52,12 +52,12 @@ def reconciliation(
 
 
 def _ledger_sums(conn: Connection, year: int) -> pd.DataFrame:
-    """The year's current ledger summed in SQL by unit, strategic code and line.
+    """The year's current ledger summed by unit, strategic code and line.
 
-    The ledger has millions of lines; L1 and L2 need only these sums (a few hundred rows),
-    so the database adds them up, reading the year's rows through its index.
+    The ledger has millions of lines; L1 and L2 need only these sums, which ingestion
+    stores with the rows (``ledger_totals``, a few hundred per delivery).
     """
-    t = s.expense_ledger
+    t = s.ledger_totals
     keys = (t.c.org_unit, t.c.strategic_code, t.c.line_code)
     total = func.sum(t.c.amount_cents)
     query = current(t, year).with_only_columns(*keys, total).group_by(*keys)

@@ -70,8 +70,9 @@ _FAST_TYPES = frozenset({"text", "code", "amount", "signed_amount", "date"})
 class StreamedTable(CheckedTable):
     """A table judged slice by slice (see the module's docstring).
 
-    ``frame`` holds the table's sums by the reconciliation keys (enough for L1/L2), not
-    its rows; :meth:`typed_chunks` re-reads the rows for loading.
+    ``frame`` holds the table's sums by the reconciliation keys (enough for L1/L2) and
+    the rows of each key (``postings``), not its rows; :meth:`typed_chunks` re-reads the
+    rows for loading.
 
     Attributes:
         rows: Rows judged (blank rows left out).
@@ -401,7 +402,9 @@ def check_streamed(
         for keys in judge.keys:
             keys.add(cells, index)
         if judge.sum_keys:
-            sums.append(frame.groupby(judge.sum_keys)[judge.sum_values].sum().reset_index())
+            grouped = frame.groupby(judge.sum_keys, sort=False)
+            part = grouped[judge.sum_values].sum().assign(postings=grouped.size())
+            sums.append(part.reset_index())
     issues += _uniqueness(judge, opener, raw, scan, issues, results)
     if rows == 0:
         issues.append(
@@ -445,11 +448,12 @@ def _readable(opener: Opener, file: str, spec: TableSpec, encoding: str) -> None
 
 
 def _total(sums: list[pd.DataFrame], judge: _Judge) -> pd.DataFrame:
-    columns = judge.sum_keys + judge.sum_values
+    """The sums of every slice added up; ``postings`` counts the rows of each key."""
+    values = [*judge.sum_values, "postings"]
     if not sums:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
-    total = pd.concat(sums, ignore_index=True).groupby(judge.sum_keys)[judge.sum_values].sum()
-    return total.reset_index().astype({v: "int64" for v in judge.sum_values})
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in judge.sum_keys + values})
+    total = pd.concat(sums, ignore_index=True).groupby(judge.sum_keys)[values].sum()
+    return total.reset_index().astype({v: "int64" for v in values})
 
 
 def _load_form(judge: _Judge, chunk: pd.DataFrame, was_clean: bool) -> pd.DataFrame:

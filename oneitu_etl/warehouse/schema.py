@@ -158,6 +158,19 @@ expense_ledger = Table(
     Column("amount_cents", BigInteger, nullable=False),
     Index("ix_expense_ledger_year", "year", "delivery_id"),
 )
+# The ledger summed by delivery, unit, strategic code and line, written with its rows:
+# rules L1/L2 and the report read a few hundred sums, not millions of postings.
+ledger_totals = Table(
+    "ledger_totals", metadata,
+    Column("delivery_id", Integer, ForeignKey("deliveries.id"), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("org_unit", String(16), nullable=False),
+    Column("strategic_code", String(16), nullable=False),
+    Column("line_code", String(32), nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("postings", Integer, nullable=False),
+    Index("ix_ledger_totals_year", "year", "delivery_id"),
+)
 activities = Table(
     "activities", metadata, *_lineage(),
     Column("year", Integer, nullable=False),

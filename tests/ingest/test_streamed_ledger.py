@@ -12,10 +12,13 @@ import hashlib
 import io
 from pathlib import Path
 
+import pytest
+from alembic import command
 from ingest_support import T0, YEAR, Zone
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, insert, select, text
 
 from benchmarks.ledger import write_landing
+from oneitu_etl import warehouse
 from oneitu_etl.marts.quality import reconciliation
 from oneitu_etl.reference import load_reference
 from oneitu_etl.warehouse import schema as s
@@ -137,3 +140,56 @@ def test_the_marts_sum_the_loaded_ledger_in_sql(any_zone: Zone) -> None:
         f"L2-{line}": cents for line, cents in by_line.items()
     }
     assert len([r for r in ledger if r.startswith("L1")]) == 53
+
+
+@pytest.mark.parametrize(
+    "changes", [pytest.param({}, id="whole"), pytest.param(STREAMED, id="streamed")]
+)
+def test_the_ledger_totals_are_stored_with_its_rows(zone: Zone, changes: dict) -> None:
+    write_landing(zone.root, 300, year=YEAR, seed=7)
+    zone.ingest(**changes)
+    expected: dict[tuple, list[int]] = {}
+    for _, _, _, unit, code, line, cents in _expected(zone.root / LEDGER):
+        sums = expected.setdefault((unit, code, line), [0, 0])
+        sums[0] += cents
+        sums[1] += 1
+
+    stored = zone.current(
+        s.ledger_totals, "org_unit", "strategic_code", "line_code", "amount_cents", "postings"
+    )
+
+    assert stored == sorted((*k, v[0], v[1]) for k, v in expected.items())
+
+
+def test_the_migration_sums_the_ledgers_loaded_before_it(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'w.sqlite'}"
+    engine = create_engine(url)
+    config = warehouse.alembic_config(url)
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0003")
+        conn.execute(
+            insert(s.deliveries).values(
+                id=1, path="2024/expense_ledger.csv", year=2024, kind="expense_ledger",
+                sha256="0" * 64, size_bytes=1, arrived_at=T0, outcome="loaded",
+            )
+        )  # fmt: skip
+        conn.execute(
+            text(
+                "INSERT INTO expense_ledger VALUES (1, 2, 2024, 'P1', '2024-01-01', 'GS', 'EN-HRI',"
+                " 'EXP_STAFF', 150), (1, 3, 2024, 'P2', '2024-01-02', 'GS', 'EN-HRI', 'EXP_STAFF',"
+                " -50), (1, 4, 2024, 'P3', '2024-01-03', 'BR', 'TP-RAD', 'EXP_OTHER', 7)"
+            )
+        )
+    engine.dispose()
+
+    engine = warehouse.connect(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(s.ledger_totals).order_by(s.ledger_totals.c.org_unit.desc())
+        ).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [
+        (1, 2024, "GS", "EN-HRI", "EXP_STAFF", 100, 2),
+        (1, 2024, "BR", "TP-RAD", "EXP_OTHER", 7, 1),
+    ]
