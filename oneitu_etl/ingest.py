@@ -25,7 +25,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
@@ -43,12 +43,12 @@ from oneitu_etl.sources.chunks import CsvScan, scan_bytes
 from oneitu_etl.sources.files import open_workbook, read_csv_table, read_workbook_sheet
 from oneitu_etl.sources.landing import DEFINITIONS, Landing, OutsideLanding
 from oneitu_etl.validate import reconcile
-from oneitu_etl.validate.rows import CheckedTable, Context, check_table
+from oneitu_etl.validate.rows import CheckedTable, Context, cents_name, check_table
 from oneitu_etl.validate.stream import StreamedTable, check_streamed
 from oneitu_etl.validate.suites import declarations_fingerprint, load_declarations
 from oneitu_etl.warehouse import locks
 from oneitu_etl.warehouse import schema as s
-from oneitu_etl.warehouse.bulk import Rows, insert_rows
+from oneitu_etl.warehouse.bulk import RowStream, insert_rows
 
 log = logging.getLogger(__name__)
 _MAX_STORED_ROWS = 200
@@ -514,31 +514,40 @@ def _store_issues(
         )
 
 
+def _rows(frame: pd.DataFrame, columns: list[str], constants: dict[str, object]) -> Iterator:
+    """A typed slice as tuples in ``columns``'s order (constants repeated)."""
+    values = []
+    for name in columns:
+        if name == "row_number":
+            values.append(frame.index.tolist())
+        elif name in constants:
+            values.append(repeat(constants[name]))
+        else:
+            column = frame[name]
+            if column.hasnans:
+                column = column.astype(object).where(column.notna(), None)
+            values.append(column.tolist())
+    # the constants repeat without end: the columns of the frame set the length
+    return zip(*values, strict=False)
+
+
 def _load_streamed(
     conn: Connection, target: Table, delivery_id: int, year: int | None, table: StreamedTable
 ) -> int:
-    """Load a streamed table slice by slice, as tuples (no dictionary per row)."""
-    loaded = 0
-    for frame in table.typed_chunks():
-        constants = {"delivery_id": delivery_id, "row_number": None}
-        if "year" in target.c and "year" not in frame.columns:
-            constants["year"] = year
-        columns = [c.name for c in target.columns if c.name in constants or c.name in frame]
-        values = []
-        for name in columns:
-            if name == "row_number":
-                values.append(frame.index.tolist())
-            elif name in constants:
-                values.append(repeat(constants[name]))
-            else:
-                column = frame[name]
-                if column.hasnans:
-                    column = column.astype(object).where(column.notna(), None)
-                values.append(column.tolist())
-        # the constants repeat without end: the columns of the frame set the length
-        _insert_records(conn, target, Rows(columns, zip(*values, strict=False)))
-        loaded += len(frame)
-    return loaded
+    """Load a streamed table slice by slice, as tuples (no dictionary per row).
+
+    One stream of batches (:class:`~.warehouse.bulk.RowStream`): on PostgreSQL a single
+    ``COPY``, so that the server loads a slice while the next one is read.
+    """
+    constants: dict[str, object] = {"delivery_id": delivery_id, "row_number": None}
+    if "year" in target.c:
+        constants["year"] = year
+    amounts = ("amount", "signed_amount")
+    names = {cents_name(c.name) if c.type in amounts else c.name for c in table.spec.columns}
+    columns = [c.name for c in target.columns if c.name in constants or c.name in names]
+    stream = RowStream(columns, (_rows(f, columns, constants) for f in table.typed_chunks()))
+    _insert_records(conn, target, stream)
+    return stream.rows
 
 
 def _load_totals(conn: Connection, delivery_id: int, year: int | None, table: CheckedTable) -> None:

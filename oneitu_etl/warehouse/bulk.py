@@ -9,12 +9,14 @@
 Rows come either as dictionaries (small tables: issues, results) or as :class:`Rows`:
 tuples in a given column order, values ready for the database (``str``, ``int``,
 ``float``, ``None``; dates as ISO text), which is what a ledger of millions of lines
-needs: no dictionary per row.
+needs: no dictionary per row. A :class:`RowStream` is many batches of such tuples, read
+as they are loaded: one ``COPY`` for all of them on PostgreSQL (the server works on one
+batch while the next is prepared), one ``executemany`` per batch on SQLite.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Table, insert
@@ -26,6 +28,30 @@ class Rows(list):
     def __init__(self, columns: Sequence[str], rows: Iterable[tuple] = ()):
         super().__init__(rows)
         self.columns = tuple(columns)
+
+
+class RowStream:
+    """Batches of rows in the order of ``columns``, produced while they are loaded.
+
+    Attributes:
+        columns: The column of each value.
+        rows: Rows loaded so far (all of them once :func:`insert_rows` returns).
+    """
+
+    def __init__(self, columns: Sequence[str], batches: Iterable[Iterable[tuple]]):
+        self.columns = tuple(columns)
+        self.rows = 0
+        self._batches = batches
+
+    def __bool__(self) -> bool:
+        return True
+
+    def batches(self) -> Iterator[list[tuple]]:
+        """Each batch as a list, counted."""
+        for batch in self._batches:
+            rows = batch if isinstance(batch, list) else list(batch)
+            self.rows += len(rows)
+            yield rows
 
 
 def _tuples(table: Table, records: list) -> tuple[tuple[str, ...], list[tuple]]:
@@ -48,7 +74,7 @@ def _plain(value: Any) -> Any:  # noqa: ANN401 - any value psycopg adapts
     return value
 
 
-def _copy(conn: Connection, table: Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+def _copy(conn: Connection, table: Table, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
     from psycopg import sql  # noqa: PLC0415 - PostgreSQL only
     from psycopg.types.json import Json  # noqa: PLC0415
 
@@ -64,9 +90,10 @@ def _copy(conn: Connection, table: Table, columns: tuple[str, ...], rows: list[t
                 for i in json:
                     values[i] = None if values[i] is None else Json(values[i])
                 copy.write_row(values)
-        elif isinstance(rows, Rows):
-            for row in rows:
-                copy.write_row(row)
+        elif isinstance(rows, Rows | RowStream):
+            for batch in rows.batches() if isinstance(rows, RowStream) else [rows]:
+                for row in batch:
+                    copy.write_row(row)
         else:
             for row in rows:
                 copy.write_row([_plain(v) for v in row])
@@ -90,12 +117,19 @@ def insert_rows(conn: Connection, table: Table, records: list) -> None:
         conn: A connection inside the caller's transaction.
         table: The target table.
         records: The rows; dictionaries go through SQLAlchemy's types on SQLite (dates,
-            JSON, booleans), :class:`Rows` must hold values ready for the database.
+            JSON, booleans), :class:`Rows` and :class:`RowStream` must hold values ready
+            for the database.
     """
     if not records:
         return
     dialect = conn.dialect.name
-    if dialect == "postgresql":
+    if isinstance(records, RowStream):
+        if dialect == "postgresql":
+            _copy(conn, table, records.columns, records)
+            return
+        for batch in records.batches():
+            insert_rows(conn, table, Rows(records.columns, batch))
+    elif dialect == "postgresql":
         _copy(conn, table, *_tuples(table, records))
     elif dialect == "sqlite" and isinstance(records, Rows):
         _executemany(conn, table, records.columns, records)
