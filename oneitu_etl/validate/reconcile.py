@@ -50,13 +50,15 @@ class Check:
         }
 
 
-def _check(rule: str, left: int, right: int, tolerance_cents: int, place: Place,
-           describe: str) -> Check:
+def _check(
+    rule: str, left: int, right: int, tolerance_cents: int, place: Place, describe: str
+) -> Check:
     passed = abs(left - right) <= tolerance_cents
     issue = None
     if not passed:
         message = describe.format(
-            left=format_chf(left / 100), right=format_chf(right / 100),
+            left=format_chf(left / 100),
+            right=format_chf(right / 100),
             difference=format_chf(abs(left - right) / 100),
         )
         issue = Issue(place.file, message, sheet=place.sheet, rule=rule)
@@ -68,8 +70,9 @@ def _total(performance: pd.DataFrame, code: str) -> int | None:
     return int(rows.iloc[0]) if len(rows) else None
 
 
-def reconcile_performance(performance: pd.DataFrame, line_types: dict[str, str],
-                          place: Place, tolerance_cents: int = 100) -> list[Check]:
+def reconcile_performance(
+    performance: pd.DataFrame, line_types: dict[str, str], place: Place, tolerance_cents: int = 100
+) -> list[Check]:
     """R1: revenue lines sum to ``TOTAL_REVENUE``, expense lines to ``TOTAL_EXPENSES``.
 
     Args:
@@ -87,32 +90,53 @@ def reconcile_performance(performance: pd.DataFrame, line_types: dict[str, str],
         left = int(lines["amount_cents"].sum())
         total = _total(performance, total_code)
         if total is None:
-            issue = Issue(place.file, f"{rule} failed: the {total_code} line is missing; both total "
-                          "lines must be present", sheet=place.sheet, column="line_code", rule=rule)
+            issue = Issue(
+                place.file,
+                f"{rule} failed: the {total_code} line is missing; both total "
+                "lines must be present",
+                sheet=place.sheet,
+                column="line_code",
+                rule=rule,
+            )
             checks.append(Check(rule, left, 0, False, issue))
             continue
-        checks.append(_check(
-            rule, left, total, tolerance_cents, place,
-            f"{rule} failed: the {noun} lines sum to {{left}} but {total_code} is {{right}} "
-            "(difference {difference})",
-        ))
+        checks.append(
+            _check(
+                rule,
+                left,
+                total,
+                tolerance_cents,
+                place,
+                f"{rule} failed: the {noun} lines sum to {{left}} but {total_code} is {{right}} "
+                "(difference {difference})",
+            )
+        )
     return checks
 
 
-def reconcile_budget(budget: pd.DataFrame, performance: pd.DataFrame, place: Place,
-                     tolerance_cents: int = 100) -> Check:
+def reconcile_budget(
+    budget: pd.DataFrame, performance: pd.DataFrame, place: Place, tolerance_cents: int = 100
+) -> Check:
     """R2: the ``actual_chf`` of ``budget_comparison`` sum to ``TOTAL_EXPENSES``."""
     total = _total(performance, "TOTAL_EXPENSES") or 0
     return _check(
-        "R2", int(budget["actual_cents"].sum()), total, tolerance_cents, place,
+        "R2",
+        int(budget["actual_cents"].sum()),
+        total,
+        tolerance_cents,
+        place,
         "R2 failed: the actual_chf of budget_comparison sum to {left} but TOTAL_EXPENSES is "
         "{right} (difference {difference})",
     )
 
 
-def reconcile_allocation(allocation: pd.DataFrame, budget: pd.DataFrame,
-                         performance: pd.DataFrame, place: Place,
-                         tolerance_cents: int = 100) -> list[Check]:
+def reconcile_allocation(
+    allocation: pd.DataFrame,
+    budget: pd.DataFrame,
+    performance: pd.DataFrame,
+    place: Place,
+    tolerance_cents: int = 100,
+) -> list[Check]:
     """R3: per unit, allocations sum to its ``actual_chf``; all of them to ``TOTAL_EXPENSES``."""
     allocated = allocation.groupby("org_unit")["expense_cents"].sum()
     actual = budget.set_index("org_unit")["actual_cents"]
@@ -120,27 +144,49 @@ def reconcile_allocation(allocation: pd.DataFrame, budget: pd.DataFrame,
     for unit in sorted(set(allocated.index) | set(actual.index)):
         left = int(allocated.get(unit, 0))
         if unit not in actual.index:
-            issue = Issue(place.file, f"R3 failed for {unit}: it has allocations ({format_chf(left / 100)}) "
-                          "but no row in budget_comparison", sheet=place.sheet, rule=f"R3-{unit}")
+            issue = Issue(
+                place.file,
+                f"R3 failed for {unit}: it has allocations ({format_chf(left / 100)}) "
+                "but no row in budget_comparison",
+                sheet=place.sheet,
+                rule=f"R3-{unit}",
+            )
             checks.append(Check(f"R3-{unit}", left, 0, False, issue))
             continue
-        checks.append(_check(
-            f"R3-{unit}", left, int(actual[unit]), tolerance_cents, place,
-            f"R3 failed for {unit}: allocations sum to {{left}} but actual_chf is {{right}} "
-            "(difference {difference})",
-        ))
+        checks.append(
+            _check(
+                f"R3-{unit}",
+                left,
+                int(actual[unit]),
+                tolerance_cents,
+                place,
+                f"R3 failed for {unit}: allocations sum to {{left}} but actual_chf is {{right}} "
+                "(difference {difference})",
+            )
+        )
     total = _total(performance, "TOTAL_EXPENSES") or 0
-    checks.append(_check(
-        "R3-total", int(allocated.sum()), total, tolerance_cents, place,
-        "R3 failed: all allocations sum to {left} but TOTAL_EXPENSES is {right} "
-        "(difference {difference})",
-    ))
+    checks.append(
+        _check(
+            "R3-total",
+            int(allocated.sum()),
+            total,
+            tolerance_cents,
+            place,
+            "R3 failed: all allocations sum to {left} but TOTAL_EXPENSES is {right} "
+            "(difference {difference})",
+        )
+    )
     return checks
 
 
-def reconcile_ledger(ledger_sums: pd.DataFrame, line_sums: pd.DataFrame,
-                     allocation: pd.DataFrame, performance: pd.DataFrame, place: Place,
-                     tolerance_cents: int = 100) -> list[Check]:
+def reconcile_ledger(
+    ledger_sums: pd.DataFrame,
+    line_sums: pd.DataFrame,
+    allocation: pd.DataFrame,
+    performance: pd.DataFrame,
+    place: Place,
+    tolerance_cents: int = 100,
+) -> list[Check]:
     """L1 and L2: the ledger aggregates to ``expense_allocation`` and to the expense lines.
 
     Args:
@@ -154,18 +200,30 @@ def reconcile_ledger(ledger_sums: pd.DataFrame, line_sums: pd.DataFrame,
     ledger = ledger_sums.set_index(["org_unit", "strategic_code"])["cents"]
     for key in sorted(set(alloc.index) | set(ledger.index)):
         unit, code = key
-        checks.append(_check(
-            f"L1-{unit}-{code}", int(ledger.get(key, 0)), int(alloc.get(key, 0)), tolerance_cents, place,
-            f"L1 failed for {unit} {code}: ledger postings sum to {{left}} but expense_allocation "
-            "gives {right} (difference {difference})",
-        ))
+        checks.append(
+            _check(
+                f"L1-{unit}-{code}",
+                int(ledger.get(key, 0)),
+                int(alloc.get(key, 0)),
+                tolerance_cents,
+                place,
+                f"L1 failed for {unit} {code}: ledger postings sum to {{left}} but expense_allocation "
+                "gives {right} (difference {difference})",
+            )
+        )
     lines = line_sums.set_index("line_code")["cents"]
     stated = performance.set_index("line_code")["amount_cents"]
     expense_codes = sorted(set(lines.index) | {c for c in stated.index if c.startswith("EXP_")})
     for code in expense_codes:
-        checks.append(_check(
-            f"L2-{code}", int(lines.get(code, 0)), int(stated.get(code, 0)), tolerance_cents, place,
-            f"L2 failed for {code}: ledger postings sum to {{left}} but the statement gives "
-            "{right} (difference {difference})",
-        ))
+        checks.append(
+            _check(
+                f"L2-{code}",
+                int(lines.get(code, 0)),
+                int(stated.get(code, 0)),
+                tolerance_cents,
+                place,
+                f"L2 failed for {code}: ledger postings sum to {{left}} but the statement gives "
+                "{right} (difference {difference})",
+            )
+        )
     return checks
