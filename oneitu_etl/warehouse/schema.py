@@ -38,26 +38,30 @@ metadata = MetaData(
 
 # --- reference data (from the package's reference files) ----------------------------------
 sectors = Table(
-    "sectors", metadata,
+    "sectors",
+    metadata,
     Column("code", String(8), primary_key=True),
     Column("name_en", Text, nullable=False),
     Column("name_fr", Text, nullable=False),
 )
 org_units = Table(
-    "org_units", metadata,
+    "org_units",
+    metadata,
     Column("code", String(16), primary_key=True),
     Column("name_en", Text, nullable=False),
     Column("name_fr", Text, nullable=False),
     Column("sector", String(8), nullable=False),
 )
 plan_cycles = Table(
-    "plan_cycles", metadata,
+    "plan_cycles",
+    metadata,
     Column("plan", String(16), primary_key=True),
     Column("first_year", Integer, nullable=False),
     Column("last_year", Integer, nullable=False),
 )
 strategic_elements = Table(
-    "strategic_elements", metadata,
+    "strategic_elements",
+    metadata,
     Column("plan", String(16), primary_key=True),
     Column("code", String(16), primary_key=True),
     Column("kind", String(24), nullable=False),
@@ -66,7 +70,8 @@ strategic_elements = Table(
     Column("name_fr", Text, nullable=False),
 )
 statement_lines = Table(
-    "statement_lines", metadata,
+    "statement_lines",
+    metadata,
     Column("line_code", String(32), primary_key=True),
     Column("line_type", String(16), nullable=False),
     Column("name_en", Text, nullable=False),
@@ -75,10 +80,11 @@ statement_lines = Table(
 
 # --- deliveries and their lineage -----------------------------------------------------
 deliveries = Table(
-    "deliveries", metadata,
+    "deliveries",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("path", Text, nullable=False),              # relative to the landing root
-    Column("year", Integer),                           # None for indicator definitions
+    Column("path", Text, nullable=False),  # relative to the landing root
+    Column("year", Integer),  # None for indicator definitions
     Column("kind", String(32), nullable=False),
     Column("sha256", String(64), nullable=False),
     Column("size_bytes", BigInteger, nullable=False),
@@ -98,7 +104,8 @@ deliveries = Table(
 )
 
 delivery_issues = Table(
-    "delivery_issues", metadata,
+    "delivery_issues",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("delivery_id", Integer, ForeignKey("deliveries.id"), nullable=False, index=True),
     Column("file", Text, nullable=False),
@@ -122,7 +129,9 @@ def _lineage() -> list[Column]:
 
 
 fs_performance = Table(
-    "fs_performance", metadata, *_lineage(),
+    "fs_performance",
+    metadata,
+    *_lineage(),
     Column("year", Integer, nullable=False),
     Column("line_code", String(32), nullable=False),
     Column("line_label", Text),
@@ -131,7 +140,9 @@ fs_performance = Table(
     Index("ix_fs_performance_year", "year", "delivery_id"),
 )
 fs_budget = Table(
-    "fs_budget", metadata, *_lineage(),
+    "fs_budget",
+    metadata,
+    *_lineage(),
     Column("year", Integer, nullable=False),
     Column("org_unit", String(16), nullable=False),
     Column("approved_budget_cents", BigInteger, nullable=False),
@@ -140,7 +151,9 @@ fs_budget = Table(
     Index("ix_fs_budget_year", "year", "delivery_id"),
 )
 fs_allocation = Table(
-    "fs_allocation", metadata, *_lineage(),
+    "fs_allocation",
+    metadata,
+    *_lineage(),
     Column("year", Integer, nullable=False),
     Column("org_unit", String(16), nullable=False),
     Column("strategic_code", String(16), nullable=False),
@@ -148,7 +161,9 @@ fs_allocation = Table(
     Index("ix_fs_allocation_year", "year", "delivery_id"),
 )
 expense_ledger = Table(
-    "expense_ledger", metadata, *_lineage(),
+    "expense_ledger",
+    metadata,
+    *_lineage(),
     Column("year", Integer, nullable=False),
     Column("posting_id", Text, nullable=False),
     Column("posting_date", Date, nullable=False),
@@ -161,7 +176,8 @@ expense_ledger = Table(
 # The ledger summed by delivery, unit, strategic code and line, written with its rows:
 # rules L1/L2 and the report read a few hundred sums, not millions of postings.
 ledger_totals = Table(
-    "ledger_totals", metadata,
+    "ledger_totals",
+    metadata,
     Column("delivery_id", Integer, ForeignKey("deliveries.id"), nullable=False),
     Column("year", Integer, nullable=False),
     Column("org_unit", String(16), nullable=False),
@@ -172,7 +188,9 @@ ledger_totals = Table(
     Index("ix_ledger_totals_year", "year", "delivery_id"),
 )
 activities = Table(
-    "activities", metadata, *_lineage(),
+    "activities",
+    metadata,
+    *_lineage(),
     Column("year", Integer, nullable=False),
     Column("activity_id", Text, nullable=False),
     Column("org_unit", String(16), nullable=False),
@@ -190,14 +208,17 @@ activities = Table(
     Index("ix_activities_year", "year", "delivery_id"),
 )
 activity_partners = Table(
-    "activity_partners", metadata,
+    "activity_partners",
+    metadata,
     Column("delivery_id", Integer, ForeignKey("deliveries.id"), nullable=False),
     Column("activity_id", Text, nullable=False),
     Column("org_unit", String(16), nullable=False),
     Index("ix_activity_partners_delivery", "delivery_id", "activity_id"),
 )
 indicator_definitions = Table(
-    "indicator_definitions", metadata, *_lineage(),
+    "indicator_definitions",
+    metadata,
+    *_lineage(),
     Column("indicator_code", Text, nullable=False),
     Column("strategic_code", String(16), nullable=False),
     Column("name_en", Text, nullable=False),
@@ -211,7 +232,9 @@ indicator_definitions = Table(
     Column("source", Text),
 )
 indicator_values = Table(
-    "indicator_values", metadata, *_lineage(),
+    "indicator_values",
+    metadata,
+    *_lineage(),
     Column("indicator_code", Text, nullable=False),
     Column("year", Integer, nullable=False),
     Column("value", Float),
@@ -224,37 +247,40 @@ indicator_values = Table(
 # (delivered, unchanged, rejected by validation, refused before it) and the asset event.
 # A delivered upload becomes a delivery when the pipeline ingests it: same path and hash.
 uploads = Table(
-    "uploads", metadata,
+    "uploads",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("uploaded_at", DateTime(timezone=True), nullable=False),
     Column("uploaded_by", Text, nullable=False),
     Column("year", Integer),
     Column("kind", String(32)),
-    Column("path", Text),                              # landing path; None when not delivered
-    Column("client_name", Text),                       # the browser's file name, shown only
+    Column("path", Text),  # landing path; None when not delivered
+    Column("client_name", Text),  # the browser's file name, shown only
     Column("sha256", String(64), nullable=False),
     Column("size_bytes", BigInteger, nullable=False),
-    Column("outcome", String(16), nullable=False),     # delivered, unchanged, rejected, refused
+    Column("outcome", String(16), nullable=False),  # delivered, unchanged, rejected, refused
     Column("errors", Integer, nullable=False, default=0),
     Column("warnings", Integer, nullable=False, default=0),
-    Column("event", String(16)),                       # emitted, failed; None if not announced
+    Column("event", String(16)),  # emitted, failed; None if not announced
     Column("message", Text),
     Index("ix_uploads_year_path", "year", "path", "sha256"),
 )
 
 # --- runs and validation results --------------------------------------------------------
 runs = Table(
-    "runs", metadata,
+    "runs",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("year", Integer, nullable=False, index=True),
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True)),
-    Column("status", String(16), nullable=False),      # running, published, blocked, failed
-    Column("inputs_sha256", String(64)),               # hash of the current deliveries
+    Column("status", String(16), nullable=False),  # running, published, blocked, failed
+    Column("inputs_sha256", String(64)),  # hash of the current deliveries
     Column("message", Text),
 )
 validation_results = Table(
-    "validation_results", metadata,
+    "validation_results",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("run_id", Integer, ForeignKey("runs.id")),
     Column("delivery_id", Integer, ForeignKey("deliveries.id")),
@@ -269,13 +295,15 @@ validation_results = Table(
     Column("details", JSON),
 )
 load_groups = Table(
-    "load_groups", metadata,
-    Column("name", Text, primary_key=True),           # e.g. "activities/2024"
+    "load_groups",
+    metadata,
+    Column("name", Text, primary_key=True),  # e.g. "activities/2024"
     Column("signature", String(64), nullable=False),  # hash of its files' paths and hashes
     Column("processed_at", DateTime(timezone=True), nullable=False),
 )
 lock = Table(
-    "year_locks", metadata,
+    "year_locks",
+    metadata,
     Column("year", Integer, primary_key=True),
     Column("holder", Text, nullable=False),
     Column("acquired_at", DateTime(timezone=True), nullable=False),
