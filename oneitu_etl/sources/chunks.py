@@ -63,6 +63,8 @@ class CsvScan:
     quote: bool = False
     lone_cr: bool = False
     long_line: bool = False
+    #: Line feeds and carriage returns: a bound on the number of rows.
+    line_ends: int = 0
     _line: int = 0
     _cr_pending: bool = False
     _utf8: codecs.IncrementalDecoder = field(
@@ -90,6 +92,7 @@ class CsvScan:
             m = _CP1252_UNDEFINED.search(block)
             self.cp1252_error, self.cp1252_byte = self.size + m.start(), block[m.start()]
         self.quote = self.quote or b'"' in block
+        self.line_ends += block.count(b"\n") + block.count(b"\r")
         self._lines(block)
         self.size += len(block)
 

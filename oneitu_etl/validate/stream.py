@@ -240,33 +240,50 @@ def _passes(rule: Rule, chunk: pd.DataFrame, values: Mapping[str, pd.Series]) ->
 
 
 # -- uniqueness across slices -------------------------------------------------------------
-@dataclass
+def _key_hashes(cells: pd.DataFrame, columns: tuple[str, ...]) -> tuple[np.ndarray, pd.Index]:
+    """64-bit hashes of the (stripped) keys of the rows where every key cell is given."""
+    keys = cells[list(columns)]
+    present = (keys != "").all(axis=1).to_numpy()
+    kept = keys[present]
+    if len(columns) == 1:
+        text = kept[columns[0]].to_numpy(dtype=object)
+    else:  # a NUL byte never is in a CSV cell: a safe separator
+        text = kept.astype(object).agg("\x00".join, axis=1).to_numpy(dtype=object)
+    return pd.util.hash_array(text), kept.index
+
+
 class _Keys:
-    """The hashed keys of one uniqueness rule, with their row numbers and slices."""
+    """The hashed keys of one uniqueness rule, eight bytes a row, kept sorted.
 
-    rule: Rule
-    hashes: list[np.ndarray] = field(default_factory=list)
-    rows: list[np.ndarray] = field(default_factory=list)
-    slices: list[np.ndarray] = field(default_factory=list)
+    Each slice's hashes are sorted and checked against the sorted hashes of the slices
+    before (``searchsorted``), then merged in (timsort merges the two sorted runs in
+    linear time with a buffer the size of the slice). Only the hash values seen twice
+    are remembered; their rows are found by reading the file again, at the end.
+    """
 
-    def add(self, cells: pd.DataFrame, index: int) -> None:
-        keys = cells[list(self.rule.columns)]
-        present = (keys != "").all(axis=1).to_numpy()
-        if not present.any():
+    def __init__(self, rule: Rule, capacity: int):
+        self.rule = rule
+        self.seen = np.empty(max(capacity, 1), dtype=np.uint64)  # pages used as filled
+        self.used = 0
+        self.twice: set[int] = set()
+
+    def add(self, cells: pd.DataFrame) -> None:
+        hashes, _ = _key_hashes(cells, self.rule.columns)
+        if not len(hashes):
             return
-        kept = keys[present]
-        hashed = pd.util.hash_pandas_object(kept, index=False).to_numpy()
-        self.hashes.append(hashed)
-        self.rows.append(kept.index.to_numpy(dtype=np.int64))
-        self.slices.append(np.full(len(kept), index, dtype=np.int32))
-
-    def candidates(self) -> np.ndarray:
-        """Row numbers whose key hash is shared with another row (sorted)."""
-        if not self.hashes:
-            return np.empty(0, dtype=np.int64)
-        hashes = np.concatenate(self.hashes)
-        shared = pd.Series(hashes).duplicated(keep=False).to_numpy()
-        return np.sort(np.concatenate(self.rows)[shared])
+        hashes.sort()
+        repeated = hashes[1:][hashes[1:] == hashes[:-1]]
+        earlier = self.seen[: self.used]
+        at = np.searchsorted(earlier, hashes)
+        inside = at < self.used
+        hits = hashes[inside][earlier[at[inside]] == hashes[inside]]
+        self.twice.update(int(h) for h in np.concatenate([repeated, hits]))
+        end = self.used + len(hashes)
+        if end > len(self.seen):  # more rows than the scan's bound: grow
+            self.seen = np.resize(self.seen, max(end, 2 * len(self.seen)))
+        self.seen[self.used : end] = hashes
+        self.seen[:end].sort(kind="stable")
+        self.used = end
 
 
 def _later_occurrences(
@@ -310,7 +327,9 @@ def _sum_keys(declaration: Declaration) -> tuple[list[str], list[str]]:
 class _Judge:
     """State of one streamed judgement."""
 
-    def __init__(self, raw: RawTable, spec: TableSpec, ctx: Context, chunk_rows: int):
+    def __init__(
+        self, raw: RawTable, spec: TableSpec, ctx: Context, chunk_rows: int, capacity: int
+    ):
         self.raw, self.spec, self.chunk_rows = raw, spec, chunk_rows
         declarations = dict(ctx.declarations or load_declarations(DEFAULT_EXPECTATIONS))
         self.declaration = declarations[spec.kind]
@@ -319,7 +338,7 @@ class _Judge:
         declarations[spec.kind] = _without_unique(self.declaration)
         self.ctx = dataclasses.replace(ctx, declarations=declarations)
         self.missing = [c.name for c in spec.columns if c.name not in raw.header]
-        self.keys = [_Keys(r) for r in self.rules if r.type in _UNIQUE]
+        self.keys = [_Keys(r, capacity) for r in self.rules if r.type in _UNIQUE]
         self.sum_keys, self.sum_values = _sum_keys(self.declaration)
 
     def typed(
@@ -378,16 +397,14 @@ def check_streamed(
         if not scan.plain:  # the whole-file reader meets a record it cannot read first
             _readable(opener, file, spec, encoding)
         raise
-    judge = _Judge(raw, spec, ctx, chunk_rows)
+    judge = _Judge(raw, spec, ctx, chunk_rows, capacity=scan.line_ends + 1)
     issues: list[Issue] = list(raw.issues)
     results: dict[tuple[str, str | None], list[int]] = {(r.name, r.column): [] for r in judge.rules}
     rules = {(r.name, r.column): r for r in judge.rules}
     sums: list[pd.DataFrame] = []
     clean: list[bool] = []
     rows = 0
-    for index, chunk in enumerate(
-        iter_chunks(opener, raw, plain=scan.plain, chunk_rows=chunk_rows)
-    ):
+    for chunk in iter_chunks(opener, raw, plain=scan.plain, chunk_rows=chunk_rows):
         typed, checked, cells = judge.typed(chunk)
         clean.append(checked is None)
         if checked is not None:
@@ -400,7 +417,7 @@ def check_streamed(
             rows += len(chunk)
             frame = typed
         for keys in judge.keys:
-            keys.add(cells, index)
+            keys.add(cells)
         if judge.sum_keys:
             grouped = frame.groupby(judge.sum_keys, sort=False)
             part = grouped[judge.sum_values].sum().assign(postings=grouped.size())
@@ -481,10 +498,9 @@ def _uniqueness(
     """The uniqueness rules over the whole file: issues for the later occurrences."""
     found: list[Issue] = []
     for keys in judge.keys:
-        rows = keys.candidates()
-        if not len(rows):
+        if not keys.twice:
             continue
-        texts = _key_texts(opener, raw, scan, judge.chunk_rows, keys.rule.columns, set(rows))
+        texts = _key_texts(opener, raw, scan, judge.chunk_rows, keys.rule.columns, keys.twice)
         rank = {(r.name, r.column): i for i, r in enumerate(judge.rules)}
         mine = rank[(keys.rule.name, keys.rule.column)]
         earlier = {
@@ -517,14 +533,17 @@ def _key_texts(
     scan: CsvScan,
     chunk_rows: int,
     columns: tuple[str, ...],
-    wanted: set[int],
+    hashes: set[int],
 ) -> dict[int, tuple[str, ...]]:
-    """The stripped key cells of the ``wanted`` rows, read again from the file."""
+    """The stripped key cells of the rows whose key hash is one of ``hashes``, read again."""
+    wanted = np.fromiter(hashes, dtype=np.uint64, count=len(hashes))
     texts: dict[int, tuple[str, ...]] = {}
     for chunk in iter_chunks(opener, raw, plain=scan.plain, chunk_rows=chunk_rows):
-        hit = chunk.index.isin(list(wanted))
+        cells = chunk[list(columns)].apply(lambda column: column.str.strip())
+        hashed, rows = _key_hashes(cells, columns)
+        hit = np.isin(hashed, wanted)
         if hit.any():
-            cells = chunk.loc[hit, list(columns)].apply(lambda column: column.str.strip())
-            for row, values in zip(cells.index, cells.itertuples(index=False), strict=True):
+            picked = cells.loc[rows[hit]]
+            for row, values in zip(picked.index, picked.itertuples(index=False), strict=True):
                 texts[int(row)] = tuple(values)
     return texts

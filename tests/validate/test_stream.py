@@ -20,6 +20,7 @@ from oneitu_etl.issues import DeliveryRejected
 from oneitu_etl.reference import load_reference
 from oneitu_etl.sources.chunks import CsvScan, scan_bytes
 from oneitu_etl.sources.files import read_csv_table
+from oneitu_etl.validate import stream
 from oneitu_etl.validate.rows import Context, check_table
 from oneitu_etl.validate.stream import check_streamed
 
@@ -222,3 +223,28 @@ def test_an_unreadable_record_is_the_reason_even_with_a_bad_header() -> None:
     data = _csv('posting_id,"posting', "P-1," + "9" * 140_000)
     assert streamed(data, 10) == whole(data)
     assert "field larger than field limit" in whole(data)[0][1][0].message
+
+
+@pytest.mark.parametrize("chunk_rows", [2, 1000])
+def test_colliding_key_hashes_are_told_apart_by_their_text(
+    chunk_rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = stream._key_hashes
+
+    def colliding(cells: pd.DataFrame, columns: tuple[str, ...]) -> tuple:
+        hashes, rows = real(cells, columns)
+        return hashes % 3, rows  # three hash values for every key: collisions everywhere
+
+    monkeypatch.setattr(stream, "_key_hashes", colliding)
+    data = _csv(
+        HEADER,
+        *GOOD,
+        "P-4,2024-04-04,GS,EN-HRI,EXP_STAFF,1",
+        "P-1,2024-04-05,GS,EN-HRI,EXP_STAFF,1",
+    )
+    assert streamed(data, chunk_rows) == whole(data)
+    (_, (issues, *_), _, _), _ = streamed(data, chunk_rows)
+    assert [(i.row, i.message) for i in issues] == [
+        (7, "duplicate posting_id P-4; first given at row 5"),
+        (8, "duplicate posting_id P-1; first given at row 2"),
+    ]
