@@ -514,8 +514,14 @@ def _store_issues(
         )
 
 
-def _rows(frame: pd.DataFrame, columns: list[str], constants: dict[str, object]) -> Iterator:
-    """A typed slice as tuples in ``columns``'s order (constants repeated)."""
+def _rows(
+    frame: pd.DataFrame, columns: list[str], constants: dict[str, object], required: set[str]
+) -> Iterator:
+    """A typed slice as tuples in ``columns``'s order (constants repeated).
+
+    ``required`` columns have a value in every row of a table with no error: no check
+    for missing values there.
+    """
     values = []
     for name in columns:
         if name == "row_number":
@@ -524,7 +530,7 @@ def _rows(frame: pd.DataFrame, columns: list[str], constants: dict[str, object])
             values.append(repeat(constants[name]))
         else:
             column = frame[name]
-            if column.hasnans:
+            if name not in required and column.hasnans:
                 column = column.astype(object).where(column.notna(), None)
             values.append(column.tolist())
     # the constants repeat without end: the columns of the frame set the length
@@ -545,7 +551,13 @@ def _load_streamed(
     amounts = ("amount", "signed_amount")
     names = {cents_name(c.name) if c.type in amounts else c.name for c in table.spec.columns}
     columns = [c.name for c in target.columns if c.name in constants or c.name in names]
-    stream = RowStream(columns, (_rows(f, columns, constants) for f in table.typed_chunks()))
+    required = {
+        cents_name(c.name) if c.type in amounts else c.name
+        for c in table.spec.columns
+        if not c.nullable
+    }
+    batches = (_rows(f, columns, constants, required) for f in table.typed_chunks())
+    stream = RowStream(columns, batches)
     _insert_records(conn, target, stream)
     return stream.rows
 

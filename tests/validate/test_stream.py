@@ -141,6 +141,10 @@ CASES = [
         id="unicode-digits-and-spaces",
     ),
     pytest.param(
+        _csv(HEADER, *GOOD, "P-8,2024-03-03,GS,EN-HRI,EXP_STAFF,-9007199254740993.07"),
+        id="amount-beyond-float-precision",
+    ),
+    pytest.param(
         _csv(HEADER, *GOOD, '"P-9","2024-06-06","GS","EN-HRI","EXP_STAFF","1,234.50"'),
         id="quoted",
     ),
