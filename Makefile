@@ -69,5 +69,10 @@ up: demo
 	@test -f $(ONEITU_OUT)/$(YEAR)/report_$(YEAR).json || $(MAKE) --no-print-directory run
 	@$(BIN)/python scripts/airflow_up.py --port $(PORT)
 
+# The performance benchmark (docs/performance.md): one table of ratios; BENCH_ARGS=--quick
+# for the 10k-line smoke version.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
 clean:
 	rm -rf out demo .airflow build *.egg-info
