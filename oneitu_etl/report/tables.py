@@ -565,32 +565,34 @@ def sectors_table(report: Mapping[str, Any], lang: Language, number: str) -> Tab
 
 
 def output_types_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
-    """Completed outputs and their direct cost, by strategic element and output type."""
+    """Completed outputs and their direct cost, by strategic element and output type.
+
+    The figures of each type are the JSON's: all its completed activities, how many of them
+    gave a cost, the sum of those costs and the direct cost per output, which the JSON
+    leaves null unless every completed activity gave a cost (shown as a dash, with a note).
+    """
     _ = lang.gettext
     costs = report.get("cost_per_output") or {}
     order = [e.code for e in lang.names.elements]
     rows = []
     for code in ordered(costs, order):
         for output_type, figures in sorted((costs[code].get("by_output_type") or {}).items()):
-            done = figures.get("completed_activities", 0)
-            cost = figures.get("cost_chf")
-            if "cost_per_output" in figures:
-                per_output = figures["cost_per_output"]
-            else:  # an older report: every completed activity gave its cost
-                per_output = round(cost / done, 2) if cost is not None and done else None
             rows.append(
                 Row(
                     (
                         lang.names.element(code),
                         code,
                         lang.names.code_name("output_type", output_type),
-                        done,
-                        figures.get("costed_activities", done),
-                        cost,
-                        per_output,
+                        figures.get("completed_activities"),
+                        figures.get("costed_activities"),
+                        figures.get("cost_chf"),
+                        figures.get("cost_per_output"),
                     )
                 )
             )
+    footnote = _(
+        "\u2013 No direct cost per output: not every completed output of the type reported its cost."
+    )
     return Table(
         "output-types",
         number,
@@ -605,10 +607,8 @@ def output_types_table(report: Mapping[str, Any], lang: Language, number: str) -
             Column(_("Direct cost per output (CHF)"), "amount"),
         ),
         tuple(rows),
-        note=_(
-            "Direct cost is the cost reported with each activity, before overheads. The direct "
-            "cost per output is given only when every completed output of the type reports its cost."
-        ),
+        note=_("Direct cost is the cost reported with each activity, before overheads."),
+        notes=(footnote,) if any(row.cells[-1] is None for row in rows) else (),
     )
 
 

@@ -75,6 +75,10 @@ def test_outputs_by_type_give_a_cost_per_output_only_when_all_are_costed(html_en
     rows = {(row[1], row[2]): row for row in parse_tables(html_en)["table-output-types"]["body"]}
     assert rows[("TP-RAD", "Filing")][3:] == ["6", "6", "412,300.50", "68,716.75"]
     assert rows[("TP-INC", "Training")][3:] == ["7", "6", "321,540.75", "–not available"]
+    assert (
+        "– No direct cost per output: not every completed output of the type reported its cost."
+        in html_en
+    )
 
 
 def test_trends_list_every_loaded_year(html_en: str) -> None:
