@@ -313,6 +313,18 @@ def _budget_sum(units: Iterable[Mapping[str, Any]]) -> dict[str, float | None]:
     return sums
 
 
+def _budget_columns(lang: Language) -> tuple[Column, ...]:
+    """The figures columns of :func:`_budget_row`: budgets, expenses, unspent, rate."""
+    _ = lang.gettext
+    return (
+        Column(_("Approved budget"), "amount"),
+        Column(_("Final budget"), "amount"),
+        Column(_("Actual expenses"), "amount"),
+        Column(_("Unspent (final - actual)"), "amount"),
+        Column(_("Execution rate"), "percent"),
+    )
+
+
 def _zero_budget_notes(codes: Iterable[str], name: Any, lang: Language) -> tuple[str, ...]:
     codes = list(codes)
     if not codes:
@@ -360,11 +372,7 @@ def budget_units_table(report: Mapping[str, Any], lang: Language, number: str) -
         (
             Column(_("Unit"), "label"),
             Column(_("Sector"), "text"),
-            Column(_("Approved budget"), "amount"),
-            Column(_("Final budget"), "amount"),
-            Column(_("Actual expenses"), "amount"),
-            Column(_("Unspent (final - actual)"), "amount"),
-            Column(_("Execution rate"), "percent"),
+            *_budget_columns(lang),
         ),
         tuple(rows),
         note=_("The execution rate is actual expenses divided by the final budget."),
@@ -388,11 +396,7 @@ def budget_sectors_table(report: Mapping[str, Any], lang: Language, number: str)
         (
             Column(_("Sector"), "label"),
             Column("", "text", html=False),
-            Column(_("Approved budget"), "amount"),
-            Column(_("Final budget"), "amount"),
-            Column(_("Actual expenses"), "amount"),
-            Column(_("Unspent (final - actual)"), "amount"),
-            Column(_("Execution rate"), "percent"),
+            *_budget_columns(lang),
         ),
         tuple(rows),
         notes=_zero_budget_notes(report.get("zero_budget_sectors") or [], lang.names.sector, lang),
@@ -427,6 +431,32 @@ def element_groups(report: Mapping[str, Any], lang: Language) -> list[tuple[str,
     return groups
 
 
+def _resources_sum(
+    label: str,
+    expenses: float,
+    grand: float,
+    outputs: Iterable[Mapping[str, Any]],
+    costs: Iterable[Mapping[str, Any]],
+    kind: str,
+) -> Row:
+    """A subtotal or total row of :func:`resources_table`: expenses and outputs summed."""
+    outputs = list(outputs)
+    return Row(
+        (
+            label,
+            "",
+            expenses,
+            share(expenses, grand),
+            sum(o.get("activities", 0) for o in outputs),
+            sum(o.get("participants", 0) for o in outputs),
+            "",
+            sum(c.get("completed_activities", 0) for c in costs),
+            "",
+        ),
+        kind,
+    )
+
+
 def resources_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
     """Expenses, outputs and cost per output of each goal, thematic priority and enabler."""
     _ = lang.gettext
@@ -459,37 +489,16 @@ def resources_table(report: Mapping[str, Any], lang: Language, number: str) -> T
             )
         subtotal = by_goal.get(key, total(expenses.get(c) for c in codes))
         rows.append(
-            Row(
-                (
-                    _("Subtotal: %(group)s") % {"group": heading},
-                    "",
-                    subtotal,
-                    share(subtotal, grand),
-                    sum((outputs.get(c) or {}).get("activities", 0) for c in codes),
-                    sum((outputs.get(c) or {}).get("participants", 0) for c in codes),
-                    "",
-                    sum((costs.get(c) or {}).get("completed_activities", 0) for c in codes),
-                    "",
-                ),
+            _resources_sum(
+                _("Subtotal: %(group)s") % {"group": heading},
+                subtotal,
+                grand,
+                [outputs.get(c) or {} for c in codes],
+                [costs.get(c) or {} for c in codes],
                 "subtotal",
             )
         )
-    rows.append(
-        Row(
-            (
-                _("Total"),
-                "",
-                grand,
-                share(grand, grand),
-                sum(o.get("activities", 0) for o in outputs.values()),
-                sum(o.get("participants", 0) for o in outputs.values()),
-                "",
-                sum(c.get("completed_activities", 0) for c in costs.values()),
-                "",
-            ),
-            "total",
-        )
-    )
+    rows.append(_resources_sum(_("Total"), grand, grand, outputs.values(), costs.values(), "total"))
     return Table(
         "resources",
         number,
@@ -513,25 +522,25 @@ def resources_table(report: Mapping[str, Any], lang: Language, number: str) -> T
     )
 
 
-def goals_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
-    """Expenses by goal, with enablers as a line of their own."""
+def _expenses_table(
+    key: str,
+    number: str,
+    title: str,
+    header: str,
+    lines: list[tuple[str, str, float]],
+    lang: Language,
+) -> Table:
+    """A table of ``(label, code, amount)`` lines with their share of the total, then the total."""
     _ = lang.gettext
-    by_goal = report.get("expenses_by_goal") or {}
-    grand = total(by_goal.values())
-    order = [g.code for g in lang.names.elements_of_kind("goal")] + ["enablers"]
-    rows = []
-    for key in ordered(by_goal, order):
-        label = _("Enablers") if key == "enablers" else lang.names.element(key)
-        rows.append(
-            Row((label, "" if key == "enablers" else key, by_goal[key], share(by_goal[key], grand)))
-        )
+    grand = total(amount for _label, _code, amount in lines)
+    rows = [Row((label, code, amount, share(amount, grand))) for label, code, amount in lines]
     rows.append(Row((_("Total"), "", grand, share(grand, grand)), "total"))
     return Table(
-        "expenses-goals",
+        key,
         number,
-        _("Expenses by goal (CHF)"),
+        title,
         (
-            Column(_("Goal"), "label"),
+            Column(header, "label"),
             Column(_("Code"), "code"),
             Column(_("Expenses (CHF)"), "amount"),
             Column(_("Share of expenses"), "percent"),
@@ -540,27 +549,32 @@ def goals_table(report: Mapping[str, Any], lang: Language, number: str) -> Table
     )
 
 
+def goals_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
+    """Expenses by goal, with enablers as a line of their own."""
+    _ = lang.gettext
+    by_goal = report.get("expenses_by_goal") or {}
+    order = [g.code for g in lang.names.elements_of_kind("goal")] + ["enablers"]
+    lines = []
+    for key in ordered(by_goal, order):
+        if key == "enablers":
+            lines.append((_("Enablers"), "", by_goal[key]))
+        else:
+            lines.append((lang.names.element(key), key, by_goal[key]))
+    return _expenses_table(
+        "expenses-goals", number, _("Expenses by goal (CHF)"), _("Goal"), lines, lang
+    )
+
+
 def sectors_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
     """Expenses by sector (the sector of the unit that spent them)."""
     _ = lang.gettext
     by_sector = report.get("expenses_by_sector") or {}
-    grand = total(by_sector.values())
-    rows = [
-        Row((lang.names.sector(code), code, by_sector[code], share(by_sector[code], grand)))
+    lines = [
+        (lang.names.sector(code), code, by_sector[code])
         for code in ordered(by_sector, lang.names.sectors)
     ]
-    rows.append(Row((_("Total"), "", grand, share(grand, grand)), "total"))
-    return Table(
-        "expenses-sectors",
-        number,
-        _("Expenses by sector (CHF)"),
-        (
-            Column(_("Sector"), "label"),
-            Column(_("Code"), "code"),
-            Column(_("Expenses (CHF)"), "amount"),
-            Column(_("Share of expenses"), "percent"),
-        ),
-        tuple(rows),
+    return _expenses_table(
+        "expenses-sectors", number, _("Expenses by sector (CHF)"), _("Sector"), lines, lang
     )
 
 
@@ -1053,16 +1067,34 @@ def deliveries_table(report: Mapping[str, Any], lang: Language, number: str) -> 
     )
 
 
+def _place(entry: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Where in a delivered file a quarantined row or a warning is: file, sheet, row, column."""
+    return (
+        entry.get("file", ""),
+        entry.get("sheet") or "",
+        entry.get("row"),
+        entry.get("column") or "",
+    )
+
+
+def _place_columns(lang: Language) -> tuple[Column, ...]:
+    """The columns of :func:`_place`."""
+    _ = lang.gettext
+    return (
+        Column(_("File"), "path"),
+        Column(_("Sheet"), "text"),
+        Column(_("Row"), "count"),
+        Column(_("Column"), "code"),
+    )
+
+
 def quarantined_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
     """Rows set aside because they broke a rule, with the reason."""
     _ = lang.gettext
     rows = tuple(
         Row(
             (
-                q.get("file", ""),
-                q.get("sheet") or "",
-                q.get("row"),
-                q.get("column") or "",
+                *_place(q),
                 "" if q.get("value") is None else str(q.get("value")),
                 q.get("message", ""),
             )
@@ -1074,10 +1106,7 @@ def quarantined_table(report: Mapping[str, Any], lang: Language, number: str) ->
         number,
         _("Quarantined rows"),
         (
-            Column(_("File"), "path"),
-            Column(_("Sheet"), "text"),
-            Column(_("Row"), "count"),
-            Column(_("Column"), "code"),
+            *_place_columns(lang),
             Column(_("Rejected value"), "code"),
             Column(_("Reason"), "text"),
         ),
@@ -1123,29 +1152,12 @@ def validation_table(report: Mapping[str, Any], lang: Language, number: str) -> 
 def warnings_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
     """Warnings of the run (an extra column, say): they did not stop the report."""
     _ = lang.gettext
-    rows = tuple(
-        Row(
-            (
-                w.get("file", ""),
-                w.get("sheet") or "",
-                w.get("row"),
-                w.get("column") or "",
-                w.get("message", ""),
-            )
-        )
-        for w in report.get("warnings") or []
-    )
+    rows = tuple(Row((*_place(w), w.get("message", ""))) for w in report.get("warnings") or [])
     return Table(
         "warnings",
         number,
         _("Warnings"),
-        (
-            Column(_("File"), "path"),
-            Column(_("Sheet"), "text"),
-            Column(_("Row"), "count"),
-            Column(_("Column"), "code"),
-            Column(_("Message"), "text"),
-        ),
+        (*_place_columns(lang), Column(_("Message"), "text")),
         rows,
     )
 
