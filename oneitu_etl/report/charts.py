@@ -95,6 +95,53 @@ def _legend_below(fig: Figure, ax: Any, handles: Sequence[Any] | None = None) ->
     fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 3), fontsize=7.5)
 
 
+def _value_axis(fig: Figure, ax: Any, axis_label: str, ticks: NumberFormat) -> None:
+    """The value axis of a horizontal bar chart: its ticks and label, a grid behind the bars."""
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: ticks(v)))
+    ax.set_xlabel(_plain(axis_label))
+    ax.grid(axis="x", color="#E3E6E8", linewidth=0.6)
+    ax.set_axisbelow(True)
+    _legend_below(fig, ax)
+
+
+PAIR_HEIGHT = 0.38  # of each bar of a pair; the pair fills 0.76 of a row
+
+
+def _paired_bars(
+    labels: Sequence[str],
+    first: Sequence[float],
+    second: Sequence[float],
+    series: tuple[str, str],
+    first_style: dict[str, Any],
+) -> tuple[Figure, Any, list[int]]:
+    """Two bars per label, the first series above in ``first_style``, the second in dark blue.
+
+    The labels go on the y axis, top to bottom.
+
+    Returns:
+        The figure, its axes and the y position of each label, top to bottom.
+    """
+    fig = _figure(len(labels), per_row=0.42)
+    ax = fig.add_subplot()
+    ys = list(range(len(labels)))[::-1]
+    ax.barh(
+        [y + PAIR_HEIGHT / 2 for y in ys],
+        first,
+        height=PAIR_HEIGHT,
+        label=_plain(series[0]),
+        **first_style,
+    )
+    ax.barh(
+        [y - PAIR_HEIGHT / 2 for y in ys],
+        second,
+        height=PAIR_HEIGHT,
+        color=DARK_BLUE,
+        label=_plain(series[1]),
+    )
+    ax.set_yticks(ys, [_wrap(label, 36) for label in labels], fontsize=7.5)
+    return fig, ax, ys
+
+
 @dataclass(frozen=True)
 class Bar:
     """One bar of a bar chart: label, value, and the series or group it belongs to."""
@@ -150,11 +197,7 @@ def expenses_by_element(
             ax.text(b.value + top * 0.01, y, value_label(b.value), va="center", fontsize=7.5)
         ax.set_yticks(ys, [_wrap(b.label, 42) for b in bars], fontsize=7.5)
         ax.set_xlim(0, top * 1.16)
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: ticks(v)))
-        ax.set_xlabel(_plain(axis_label))
-        ax.grid(axis="x", color="#E3E6E8", linewidth=0.6)
-        ax.set_axisbelow(True)
-        _legend_below(fig, ax)
+        _value_axis(fig, ax, axis_label, ticks)
         return fig
 
 
@@ -182,36 +225,18 @@ def budget_vs_actual(
         The figure.
     """
     with chart_style():
-        fig = _figure(len(labels), per_row=0.42)
-        ax = fig.add_subplot()
-        ys = list(range(len(labels)))[::-1]
-        height = 0.38
-        ax.barh(
-            [y + height / 2 for y in ys],
+        fig, ax, ys = _paired_bars(
+            labels,
             budget,
-            height=height,
-            color=LIGHT_BLUE,
-            edgecolor=DARK_BLUE,
-            linewidth=0.6,
-            label=_plain(series[0]),
-        )
-        ax.barh(
-            [y - height / 2 for y in ys],
             actual,
-            height=height,
-            color=DARK_BLUE,
-            label=_plain(series[1]),
+            series,
+            {"color": LIGHT_BLUE, "edgecolor": DARK_BLUE, "linewidth": 0.6},
         )
         top = max([*budget, *actual, 1])
         for y, value, rate in zip(ys, budget, rates, strict=True):
             ax.text(value + top * 0.01, y, rate, va="center", fontsize=7.5)
-        ax.set_yticks(ys, [_wrap(label, 36) for label in labels], fontsize=7.5)
         ax.set_xlim(0, top * 1.14)
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: ticks(v)))
-        ax.set_xlabel(_plain(axis_label))
-        ax.grid(axis="x", color="#E3E6E8", linewidth=0.6)
-        ax.set_axisbelow(True)
-        _legend_below(fig, ax)
+        _value_axis(fig, ax, axis_label, ticks)
         return fig
 
 
@@ -352,39 +377,22 @@ def year_on_year(
         The figure.
     """
     with chart_style():
-        fig = _figure(len(labels), per_row=0.42)
-        ax = fig.add_subplot()
-        ys = list(range(len(labels)))[::-1]
-        height = 0.38
         old = [v or 0 for v in before]
         new = [v or 0 for v in now]
-        ax.barh(
-            [y + height / 2 for y in ys],
+        fig, ax, ys = _paired_bars(
+            labels,
             old,
-            height=height,
-            color=LIGHT_GREY,
-            edgecolor=GREY,
-            hatch="///",
-            linewidth=0.6,
-            label=_plain(series[0]),
-        )
-        ax.barh(
-            [y - height / 2 for y in ys],
             new,
-            height=height,
-            color=DARK_BLUE,
-            label=_plain(series[1]),
+            series,
+            {"color": LIGHT_GREY, "edgecolor": GREY, "hatch": "///", "linewidth": 0.6},
         )
         top = max([*old, *new, 1])
         for y, value, change in zip(ys, new, changes, strict=True):
-            ax.text(max(value, 0) + top * 0.01, y - height / 2, change, va="center", fontsize=7.5)
-        ax.set_yticks(ys, [_wrap(label, 36) for label in labels], fontsize=7.5)
+            ax.text(
+                max(value, 0) + top * 0.01, y - PAIR_HEIGHT / 2, change, va="center", fontsize=7.5
+            )
         ax.set_xlim(min(0, *old, *new), top * 1.14)
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: ticks(v)))
-        ax.set_xlabel(_plain(axis_label))
-        ax.grid(axis="x", color="#E3E6E8", linewidth=0.6)
-        ax.set_axisbelow(True)
-        _legend_below(fig, ax)
+        _value_axis(fig, ax, axis_label, ticks)
         return fig
 
 
