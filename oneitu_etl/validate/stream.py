@@ -47,7 +47,13 @@ from oneitu_etl.validate.rows import (
     cents_name,
     check_table,
 )
-from oneitu_etl.validate.suites import TABLE_LEVEL, Declaration, Rule, load_declarations
+from oneitu_etl.validate.suites import (
+    TABLE_LEVEL,
+    Declaration,
+    Rule,
+    load_declarations,
+    resolve_rules,
+)
 
 log = logging.getLogger(__name__)
 
@@ -331,7 +337,7 @@ class _Judge:
         self.raw, self.spec, self.chunk_rows = raw, spec, chunk_rows
         declarations = dict(ctx.declarations or load_declarations(DEFAULT_EXPECTATIONS))
         self.declaration = declarations[spec.kind]
-        self.rules = _resolved(self.declaration, ctx)
+        self.rules = resolve_rules(self.declaration, ctx.scope)
         self.fast = _FastCheck.build(self.declaration, self.rules)
         declarations[spec.kind] = _without_unique(self.declaration)
         self.ctx = dataclasses.replace(ctx, declarations=declarations)
@@ -357,12 +363,6 @@ class _Judge:
         checked = check_table(raw, self.spec, self.ctx)
         checked.issues = [i for i in checked.issues if i.rule != "not_empty"]
         return None, checked, cells
-
-
-def _resolved(declaration: Declaration, ctx: Context) -> list[Rule]:
-    from oneitu_etl.validate.suites import resolve_rules  # noqa: PLC0415
-
-    return resolve_rules(declaration, ctx.scope)
 
 
 def check_streamed(
