@@ -49,6 +49,7 @@ from oneitu_etl.validate.suites import declarations_fingerprint, load_declaratio
 from oneitu_etl.warehouse import locks
 from oneitu_etl.warehouse import schema as s
 from oneitu_etl.warehouse.bulk import RowStream, insert_rows
+from oneitu_etl.warehouse.uploads import uploader_of
 
 log = logging.getLogger(__name__)
 _MAX_STORED_ROWS = 200
@@ -683,6 +684,7 @@ def load_group(
                     arrived_at=now,
                     outcome="pending",
                     archive_path=_archive(settings, item),
+                    uploaded_by=uploader_of(conn, item.path, item.sha256),
                 )
             ).inserted_primary_key[0]
             if old:

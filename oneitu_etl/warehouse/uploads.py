@@ -121,19 +121,28 @@ def set_event(conn: Connection, upload_id: int, event: str, message: str | None 
     conn.execute(update(s.uploads).where(s.uploads.c.id == upload_id).values(**values))
 
 
-def _uploader():  # noqa: ANN202 - a scalar subquery
-    u, d = s.uploads, s.deliveries
+def _delivered_upload(path, sha256):  # noqa: ANN001, ANN202 - columns or values
+    """Who uploaded the content ``sha256`` at ``path`` through the page (first such upload)."""
+    u = s.uploads
     return (
         select(u.c.uploaded_by)
-        .where(
-            u.c.path == d.c.path,
-            u.c.sha256 == d.c.sha256,
-            u.c.outcome.in_(("delivered", "unchanged")),
-        )
+        .where(u.c.path == path, u.c.sha256 == sha256, u.c.outcome.in_(("delivered", "unchanged")))
         .order_by(u.c.id)
         .limit(1)
-        .scalar_subquery()
     )
+
+
+def uploader_of(conn: Connection, path: str, sha256: str) -> str | None:
+    """The user who delivered this content at this landing path, if it came through the page.
+
+    Ingestion stores it in ``deliveries.uploaded_by`` when it records the delivery.
+    """
+    return conn.execute(_delivered_upload(path, sha256)).scalar()
+
+
+def _uploader():  # noqa: ANN202 - a scalar subquery
+    d = s.deliveries
+    return _delivered_upload(d.c.path, d.c.sha256).scalar_subquery()
 
 
 def year_deliveries(conn: Connection, year: int) -> list[DeliveryRow]:

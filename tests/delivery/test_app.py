@@ -329,3 +329,17 @@ def test_failed_announcement_still_delivers_and_says_so(site: Site, good_workboo
     assert "could not be requested (Airflow is down)" in answer.text
     assert site.landed() == ["2024/financial_statements.xlsx"]
     assert [(u["event"], u["message"]) for u in uploads(site)] == [("failed", "Airflow is down")]
+
+
+def test_the_delivery_made_of_an_upload_names_its_uploader(
+    site: Site, good_workbook: bytes
+) -> None:
+    from oneitu_etl.pipeline import ingest  # noqa: PLC0415
+
+    site.upload(good_workbook, "statements.xlsx", user="finance:op")
+    ingest(site.settings, 2024, sources=frozenset({"finance"}))
+    engine = create_engine(site.settings.db_url)
+    with engine.connect() as conn:
+        rows = conn.execute(select(s.deliveries.c.path, s.deliveries.c.uploaded_by)).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [("2024/financial_statements.xlsx", "finance")]
