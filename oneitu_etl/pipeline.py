@@ -23,7 +23,6 @@ import logging
 import shutil
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, delete, insert
@@ -32,6 +31,7 @@ from oneitu_etl import marts, rerun, warehouse
 from oneitu_etl.fileio import atomic_write_text, remove_temporaries
 from oneitu_etl.ingest import SOURCES, YearIngest, ingest_year
 from oneitu_etl.issues import Issue
+from oneitu_etl.outcome import RunResult
 from oneitu_etl.reference import Reference, load_reference
 from oneitu_etl.settings import Settings
 from oneitu_etl.sources.landing import open_landing
@@ -43,22 +43,6 @@ log = logging.getLogger(__name__)
 
 class UsageError(Exception):
     """A mistake in how the pipeline was called (bad landing root, option...)."""
-
-
-@dataclass
-class RunResult:
-    """The outcome of building one year."""
-
-    year: int
-    status: str
-    report_json: Path
-    published: list[Path] = field(default_factory=list)
-    errors: list[Issue] = field(default_factory=list)
-
-    @property
-    def exit_code(self) -> int:
-        """0 when published, 1 when blocked (contract section 6)."""
-        return 0 if self.status == "published" else 1
 
 
 def year_dir(settings: Settings, year: int) -> Path:
@@ -461,7 +445,7 @@ def _unchanged(
         if rerun.warehouse_signature(conn, settings, year) != data["inputs_signature"]:
             return None
     log.info("%s: inputs unchanged since report_%s.json; nothing to do", year, year)
-    return RunResult(year, kept.status, kept.report_json, kept.published, kept.errors)
+    return kept
 
 
 def _forget_stage_2(engine: Engine, year: int) -> None:

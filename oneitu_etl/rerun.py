@@ -23,12 +23,12 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from oneitu_etl import __version__
 from oneitu_etl.contract import Kind, kind_of_path
 from oneitu_etl.issues import Issue
+from oneitu_etl.outcome import RunResult
 from oneitu_etl.reference import default_data_dir
 from oneitu_etl.settings import Settings
 from oneitu_etl.sources.landing import DEFINITIONS, Landing, open_landing
@@ -40,22 +40,6 @@ _DELIVERIES = (
     "SELECT path, sha256, year FROM deliveries WHERE superseded_at IS NULL "
     "AND (year IS NULL OR year <= :year)"
 )
-
-
-@dataclass
-class Unchanged:
-    """A year whose published report already reflects its inputs (what the run prints)."""
-
-    year: int
-    status: str
-    report_json: Path
-    published: list[Path] = field(default_factory=list)
-    errors: list[Issue] = field(default_factory=list)
-
-    @property
-    def exit_code(self) -> int:
-        """0 when published, 1 when blocked, as the run that wrote the report."""
-        return 0 if self.status == "published" else 1
 
 
 def _digest(paths: Iterable[Path]) -> str:
@@ -145,7 +129,7 @@ def published(
     generated_on: dt.date | None = None,
     json_only: bool = False,
     pdf: bool = True,
-) -> tuple[dict, Unchanged] | None:
+) -> tuple[dict, RunResult] | None:
     """The published report of ``year`` and its files, if every output asked for is there.
 
     Returns:
@@ -170,7 +154,7 @@ def published(
         Issue(e["file"], e["message"], e.get("sheet"), e.get("row"), e.get("column"))
         for e in data.get("errors", [])
     ]
-    return data, Unchanged(year, data["status"], report, [*outputs, report], errors)
+    return data, RunResult(year, data["status"], report, [*outputs, report], errors)
 
 
 def _sqlite_file_missing(url: str) -> bool:
@@ -187,7 +171,7 @@ def unchanged_report(
     generated_on: dt.date | None = None,
     json_only: bool = False,
     pdf: bool = True,
-) -> Unchanged | None:
+) -> RunResult | None:
     """The published report of ``year`` if a run would change nothing, else ``None``.
 
     Never raises: any doubt (no report yet, no warehouse, a file that cannot be read)
