@@ -8,11 +8,11 @@ fixture): on a laptop without it the test skips with the reason; on CI
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests_support import create_pg_database, drop_pg_database
 
 PG_ADMIN_URL = os.environ.get(
     "ONEITU_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -54,34 +54,14 @@ def pg_server() -> str:
     return PG_ADMIN_URL
 
 
-def _create_pg_database(admin_url: str) -> tuple[str, str]:
-    from sqlalchemy import create_engine, text  # noqa: PLC0415
-
-    name = f"oneitu_test_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return name, admin_url.rsplit("/", 1)[0] + f"/{name}"
-
-
-def _drop_pg_database(admin_url: str, name: str) -> None:
-    from sqlalchemy import create_engine, text  # noqa: PLC0415
-
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
-
-
 @pytest.fixture
 def pg_url(pg_server: str) -> Iterator[str]:
     """A fresh PostgreSQL database for one test, dropped afterwards."""
-    name, url = _create_pg_database(pg_server)
+    name, url = create_pg_database(pg_server)
     try:
         yield url
     finally:
-        _drop_pg_database(pg_server, name)
+        drop_pg_database(pg_server, name)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -91,11 +71,11 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
         return
     server = request.getfixturevalue("pg_server")
-    name, url = _create_pg_database(server)
+    name, url = create_pg_database(server)
     try:
         yield url
     finally:
-        _drop_pg_database(server, name)
+        drop_pg_database(server, name)
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import uuid
 from pathlib import Path
 
 SECTOR_OF_UNIT = {
@@ -43,3 +44,25 @@ def airflow_env(home: Path, **extra: str) -> dict[str, str]:
         env["ONEITU_REQUIRE_SERVICES"] = os.environ["ONEITU_REQUIRE_SERVICES"]
     env.update(extra)
     return env
+
+
+def create_pg_database(admin_url: str) -> tuple[str, str]:
+    """Create a throw-away database on the server; return its name and URL."""
+    from sqlalchemy import create_engine, text  # noqa: PLC0415
+
+    name = f"oneitu_test_{uuid.uuid4().hex[:10]}"
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return name, admin_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_pg_database(admin_url: str, name: str) -> None:
+    """Drop a database made by :func:`create_pg_database` (closing its sessions)."""
+    from sqlalchemy import create_engine, text  # noqa: PLC0415
+
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine
+from tests_support import create_pg_database, drop_pg_database
 
 from oneitu_etl import pipeline, warehouse
 from oneitu_etl.reference import Reference, load_reference
@@ -40,22 +40,6 @@ def ingest_years(landing: Path, out: Path, db_url: str, years: tuple[int, ...] =
     return warehouse.connect(db_url)
 
 
-def _create_database(admin_url: str) -> tuple[str, str]:
-    name = f"oneitu_test_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return name, admin_url.rsplit("/", 1)[0] + f"/{name}"
-
-
-def _drop_database(admin_url: str, name: str) -> None:
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
-
-
 @pytest.fixture(scope="session")
 def loaded_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """The hand-made landing zone loaded into a SQLite warehouse."""
@@ -68,13 +52,13 @@ def loaded_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
 @pytest.fixture(scope="session")
 def loaded_postgresql(tmp_path_factory: pytest.TempPathFactory, pg_server: str) -> Iterator[Engine]:
     """The hand-made landing zone loaded into a fresh PostgreSQL database."""
-    name, url = _create_database(pg_server)
+    name, url = create_pg_database(pg_server)
     try:
         engine = ingest_years(LANDING, tmp_path_factory.mktemp("marts_pg"), url)
         yield engine
         engine.dispose()
     finally:
-        _drop_database(pg_server, name)
+        drop_pg_database(pg_server, name)
 
 
 @pytest.fixture(
