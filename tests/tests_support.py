@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import uuid
+from html.parser import HTMLParser
 from pathlib import Path
 
 SECTOR_OF_UNIT = {
@@ -66,3 +67,39 @@ def drop_pg_database(admin_url: str, name: str) -> None:
     with engine.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     engine.dispose()
+
+
+def html_table(html: str, table_id: str, cells: tuple[str, ...] = ("td", "th")) -> list[list[str]]:
+    """The body rows of the HTML table ``table_id``, as lists of the texts of its ``cells``."""
+
+    class Rows(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.inside = self.in_body = False
+            self.rows: list[list[str]] = []
+            self.cell: list[str] | None = None
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "table" and dict(attrs).get("id") == table_id:
+                self.inside = True
+            elif self.inside and tag == "tbody":
+                self.in_body = True
+            elif self.in_body and tag == "tr":
+                self.rows.append([])
+            elif self.in_body and tag in cells:
+                self.cell = []
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in cells and self.cell is not None:
+                self.rows[-1].append(" ".join("".join(self.cell).split()))
+                self.cell = None
+            elif tag == "table" and self.inside:
+                self.inside = self.in_body = False
+
+        def handle_data(self, data: str) -> None:
+            if self.cell is not None:
+                self.cell.append(data)
+
+    parser = Rows()
+    parser.feed(html)
+    return parser.rows

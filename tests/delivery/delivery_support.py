@@ -13,14 +13,13 @@ import re
 import socket
 import subprocess
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
 import httpx
 import openpyxl
 from fastapi import HTTPException, Request
 from fastapi.testclient import TestClient
-from tests_support import AIRFLOW
+from tests_support import AIRFLOW, html_table
 
 from oneitu_etl.delivery import Caller
 from oneitu_etl.settings import Settings
@@ -117,39 +116,8 @@ class Site:
 
 
 def table_rows(html: str, table_id: str) -> list[list[str]]:
-    """The body rows of the table ``table_id`` as lists of cell texts."""
-
-    class Rows(HTMLParser):
-        def __init__(self) -> None:
-            super().__init__()
-            self.inside = self.in_body = False
-            self.rows: list[list[str]] = []
-            self.cell: list[str] | None = None
-
-        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            if tag == "table" and dict(attrs).get("id") == table_id:
-                self.inside = True
-            elif self.inside and tag == "tbody":
-                self.in_body = True
-            elif self.in_body and tag == "tr":
-                self.rows.append([])
-            elif self.in_body and tag == "td":
-                self.cell = []
-
-        def handle_endtag(self, tag: str) -> None:
-            if tag == "td" and self.cell is not None:
-                self.rows[-1].append(" ".join("".join(self.cell).split()))
-                self.cell = None
-            elif tag == "table" and self.inside:
-                self.inside = self.in_body = False
-
-        def handle_data(self, data: str) -> None:
-            if self.cell is not None:
-                self.cell.append(data)
-
-    parser = Rows()
-    parser.feed(html)
-    return parser.rows
+    """The body rows of the table ``table_id`` as lists of its data cells' texts."""
+    return html_table(html, table_id, cells=("td",))
 
 
 # -- a real Airflow API server with the plugin ---------------------------------------------

@@ -42,11 +42,11 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, select
+from tests_support import html_table
 
 from oneitu_etl.warehouse import schema as s
 
@@ -358,42 +358,6 @@ class PgServer:
 
 
 # -- reading the published outputs ------------------------------------------------------------
-def html_table(html: str, table_id: str) -> list[list[str]]:
-    """The body rows of the HTML table ``table_id``, as lists of cell texts (th and td)."""
-
-    class Rows(HTMLParser):
-        def __init__(self) -> None:
-            super().__init__()
-            self.inside = self.in_body = False
-            self.rows: list[list[str]] = []
-            self.cell: list[str] | None = None
-
-        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            if tag == "table" and dict(attrs).get("id") == table_id:
-                self.inside = True
-            elif self.inside and tag == "tbody":
-                self.in_body = True
-            elif self.in_body and tag == "tr":
-                self.rows.append([])
-            elif self.in_body and tag in ("td", "th"):
-                self.cell = []
-
-        def handle_endtag(self, tag: str) -> None:
-            if tag in ("td", "th") and self.cell is not None:
-                self.rows[-1].append(" ".join("".join(self.cell).split()))
-                self.cell = None
-            elif tag == "table" and self.inside:
-                self.inside = self.in_body = False
-
-        def handle_data(self, data: str) -> None:
-            if self.cell is not None:
-                self.cell.append(data)
-
-    parser = Rows()
-    parser.feed(html)
-    return parser.rows
-
-
 def current_hashes(year_dir: Path, year: int = YEAR) -> dict[str, set[str]]:
     """SHA-256 of the current deliveries as each published output lists them.
 
