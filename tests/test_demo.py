@@ -15,23 +15,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from tests_support import ACTIVITY_HEADER, SECTOR_OF_UNIT
 
 from oneitu_etl.demo import generate_landing, plan_of_year, split_cents
 
 REFERENCE = Path(__file__).resolve().parent.parent / "oneitu_etl" / "reference" / "data"
 YEARS = (2023, 2024)
-ORG_UNITS = {
-    "GS": "SG",
-    "BR": "R",
-    "TSB": "T",
-    "BDT": "D",
-    "RO-AFR": "D",
-    "RO-AMS": "D",
-    "RO-ARB": "D",
-    "RO-ASP": "D",
-    "RO-CIS": "D",
-    "RO-EUR": "D",
-}
+ORG_UNITS = SECTOR_OF_UNIT  # the contract's section 1.1
 OUTPUT_TYPES = {
     "meeting",
     "conference",
@@ -59,21 +49,6 @@ SHEETS = {
     "budget_comparison": ["org_unit", "approved_budget_chf", "final_budget_chf", "actual_chf"],
     "expense_allocation": ["org_unit", "strategic_code", "expense_chf"],
 }
-ACTIVITY_HEADER = [
-    "activity_id",
-    "org_unit",
-    "partner_org_units",
-    "strategic_code",
-    "output_type",
-    "title",
-    "start_date",
-    "end_date",
-    "status",
-    "participants",
-    "women_participants",
-    "countries",
-    "cost_chf",
-]
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,22 @@ import uuid
 from html.parser import HTMLParser
 from pathlib import Path
 
+#: The activity files' header, in the contract's order (section 3.2).
+ACTIVITY_HEADER = [
+    "activity_id",
+    "org_unit",
+    "partner_org_units",
+    "strategic_code",
+    "output_type",
+    "title",
+    "start_date",
+    "end_date",
+    "status",
+    "participants",
+    "women_participants",
+    "countries",
+    "cost_chf",
+]
 SECTOR_OF_UNIT = {
     "GS": "SG",
     "BR": "R",

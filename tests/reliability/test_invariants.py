@@ -35,6 +35,7 @@ from pathlib import Path
 import openpyxl
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from tests_support import ACTIVITY_HEADER
 
 from oneitu_etl import marts, pipeline, warehouse
 from oneitu_etl.reference import load_reference
@@ -143,21 +144,7 @@ def years(draw: st.DrawFn) -> dict[str, list[list[str]]]:
     }
     if activities:
         tables[f"{YEAR}/activities/activities.csv"] = [
-            [
-                "activity_id",
-                "org_unit",
-                "partner_org_units",
-                "strategic_code",
-                "output_type",
-                "title",
-                "start_date",
-                "end_date",
-                "status",
-                "participants",
-                "women_participants",
-                "countries",
-                "cost_chf",
-            ],  # fmt: skip
+            ACTIVITY_HEADER,
             *([str(v) for v in row] for row in activities),
         ]
     return tables
