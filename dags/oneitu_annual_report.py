@@ -94,8 +94,11 @@ def oneitu_annual_report():
         return validate_stage(settings(), summary["year"])
 
     @task
-    def build_report_data(summary: dict[str, int], checks: dict[str, int], ds=None) -> str:  # noqa: ANN001
-        """Compute the figures from the marts (or the blocking errors); stage the JSON."""
+    def build_report_data(summary: dict[str, int], checks: dict[str, int]) -> str:
+        """Compute the figures from the marts (or the blocking errors); stage the JSON.
+
+        ``checks`` (stage 2's counts) orders this task after validation.
+        """
         from oneitu_etl.pipeline import build_report_data as build  # noqa: PLC0415
 
         path = build(settings(), summary["year"], generated_on=dt.date.today())
