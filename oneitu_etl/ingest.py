@@ -829,6 +829,24 @@ def reference_fingerprint(reference: Reference) -> str:
     return hashlib.sha256(repr(reference).encode()).hexdigest()
 
 
+def judge_each(
+    context: Callable[[], Context], settings: Settings
+) -> Callable[[list[Delivered]], dict[str, list[Issue]]]:
+    """A group's judge that checks every file against one fresh shared context.
+
+    The context is made anew for each judgement, so that cross-file state (activity ids
+    already taken) starts empty; such groups have no group-level issues.
+    """
+
+    def judge_group(items: list[Delivered]) -> dict[str, list[Issue]]:
+        ctx = context()
+        for item in items:
+            judge(item, ctx, settings)
+        return {}
+
+    return judge_group
+
+
 def ingest_year(
     engine: Engine,
     landing: Landing,
@@ -905,11 +923,6 @@ def _ingest_year(
         if landing.has(DEFINITIONS):
             definitions = [read(DEFINITIONS, Kind.INDICATOR_DEFINITIONS.value)]
 
-        def judge_definitions(items: list[Delivered]) -> dict[str, list[Issue]]:
-            for item in items:
-                judge(item, Context(reference, None), settings)
-            return {}
-
         with locks.year_lock(
             engine,
             locks.SHARED,
@@ -922,7 +935,7 @@ def _ingest_year(
                     "indicator_definitions",
                     None,
                     definitions,
-                    judge_definitions,
+                    judge_each(lambda: Context(reference, None), settings),
                     settings,
                     now,
                     block=False,
@@ -940,9 +953,7 @@ def _ingest_year(
         tolerance = round(settings.tolerance_chf * 100)
 
         def judge_statements(items: list[Delivered]) -> dict[str, list[Issue]]:
-            ctx = Context(reference, year)
-            for item in items:
-                judge(item, ctx, settings)
+            judge_each(lambda: Context(reference, year), settings)(items)
             extra: dict[str, list[Issue]] = {}
             # "no financial statements" names no file: it is derived from their absence
             for issue in structure:
@@ -975,13 +986,6 @@ def _ingest_year(
         )
 
     if "sectors" in sources:
-
-        def judge_activities(items: list[Delivered]) -> dict[str, list[Issue]]:
-            ctx = Context(reference, year)  # one context: activity ids unique across files
-            for item in items:
-                judge(item, ctx, settings)
-            return {}
-
         # the whole group is re-judged when any file changes: a duplicate id may move
         groups.append(
             _process(
@@ -989,7 +993,8 @@ def _ingest_year(
                 f"activities/{year}",
                 year,
                 files(Kind.ACTIVITIES),
-                judge_activities,
+                # one context for the group: activity ids are unique across its files
+                judge_each(lambda: Context(reference, year), settings),
                 settings,
                 now,
                 block=False,
@@ -1001,19 +1006,13 @@ def _ingest_year(
         with engine.connect() as conn:
             defined = _defined_indicators(conn)
 
-        def judge_values(items: list[Delivered]) -> dict[str, list[Issue]]:
-            ctx = Context(reference, year, indicator_codes=defined)
-            for item in items:
-                judge(item, ctx, settings)
-            return {}
-
         groups.append(
             _process(
                 engine,
                 f"indicator_values/{year}",
                 year,
                 files(Kind.INDICATOR_VALUES),
-                judge_values,
+                judge_each(lambda: Context(reference, year, indicator_codes=defined), settings),
                 settings,
                 now,
                 block=False,
