@@ -33,7 +33,13 @@ import pandas as pd
 
 from oneitu_etl.contract import TableSpec
 from oneitu_etl.issues import DeliveryRejected, Issue
-from oneitu_etl.sources.files import _OTHER_BOMS, _XLSX_MAGIC, RawTable, _check_header
+from oneitu_etl.sources.files import (
+    _OTHER_BOMS,
+    _XLSX_MAGIC,
+    RawTable,
+    _check_header,
+    csv_header,
+)
 
 #: Bytes that Windows-1252 leaves undefined (Python's ``cp1252`` codec refuses them).
 _UNDEFINED_BYTES = b"\x81\x8d\x8f\x90\x9d"
@@ -224,16 +230,7 @@ def read_header(opener: Opener, file: str, spec: TableSpec, encoding: str) -> Ra
         except csv.Error as exc:
             raise DeliveryRejected([Issue(file, f"not a readable CSV file: {exc}")]) from None
         text.detach()
-    header = [h.strip() for h in first]
-    if not any(header):
-        raise DeliveryRejected(
-            [Issue(file, "the first row is empty; expected the header row", row=1)]
-        )
-    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
-        sep = "semicolons" if ";" in header[0] else "tabs"
-        raise DeliveryRejected(
-            [Issue(file, f"columns are separated by {sep}; the contract requires commas", row=1)]
-        )
+    header = csv_header(first, file)
     frame = pd.DataFrame({name: pd.Series(dtype="str") for name in header})
     frame.index.name = "row"
     raw = RawTable(file=file, sheet=None, frame=frame, header=header, encoding=encoding)

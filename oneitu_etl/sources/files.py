@@ -183,6 +183,25 @@ def _drop_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[~blank]
 
 
+def csv_header(first_row: list[str], file: str) -> list[str]:
+    """The column names of a CSV's first row, stripped.
+
+    Raises:
+        DeliveryRejected: the first row is empty, or the file is not comma-separated.
+    """
+    header = [h.strip() for h in first_row]
+    if not any(header):
+        raise DeliveryRejected(
+            [Issue(file, "the first row is empty; expected the header row", row=1)]
+        )
+    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+        sep = "semicolons" if ";" in header[0] else "tabs"
+        raise DeliveryRejected(
+            [Issue(file, f"columns are separated by {sep}; the contract requires commas", row=1)]
+        )
+    return header
+
+
 def read_csv_table(data: bytes, file: str, spec: TableSpec) -> RawTable:
     """Read a CSV delivery into a :class:`RawTable` and check its header.
 
@@ -207,16 +226,7 @@ def read_csv_table(data: bytes, file: str, spec: TableSpec) -> RawTable:
         records = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         raise DeliveryRejected([Issue(file, f"not a readable CSV file: {exc}")]) from None
-    header = [h.strip() for h in records[0]] if records else []
-    if not any(header):
-        raise DeliveryRejected(
-            [Issue(file, "the first row is empty; expected the header row", row=1)]
-        )
-    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
-        sep = "semicolons" if ";" in header[0] else "tabs"
-        raise DeliveryRejected(
-            [Issue(file, f"columns are separated by {sep}; the contract requires commas", row=1)]
-        )
+    header = csv_header(records[0] if records else [], file)
     rows = [[cell.strip() for cell in r] for r in records[1:]]
     frame = _drop_blank_rows(_frame(header, rows))
     raw = RawTable(file=file, sheet=None, frame=frame, header=header, encoding=encoding)
