@@ -62,28 +62,38 @@ def _execution(approved: int, final: int, actual: int) -> dict[str, float | None
     }
 
 
+def _budget_sums(
+    conn: Connection, year: int, by_sector: bool
+) -> dict[str, dict[str, float | None]]:
+    """Budget execution grouped by org unit, or by the sector of the org unit."""
+    b, o = s.fs_budget, s.org_units
+    key = o.c.sector if by_sector else b.c.org_unit
+    query = current(b, year)
+    if by_sector:
+        query = query.join(o, o.c.code == b.c.org_unit)
+    query = (
+        query.with_only_columns(
+            key,
+            func.sum(b.c.approved_budget_cents),
+            func.sum(b.c.final_budget_cents),
+            func.sum(b.c.actual_cents),
+        )
+        .group_by(key)
+        .order_by(bytewise(key))
+    )
+    return {
+        group: _execution(cents(approved), cents(final), cents(actual))
+        for group, approved, final, actual in conn.execute(query)
+    }
+
+
 def budget_execution(conn: Connection, year: int) -> dict[str, dict[str, float | None]]:
     """Approved, final and actual CHF and execution rate per org unit.
 
     ``rate`` is actual / final, ``None`` where the final budget is 0 (such units are
     listed by :func:`zero_budget_units`).
     """
-    b = s.fs_budget
-    query = (
-        current(b, year)
-        .with_only_columns(
-            b.c.org_unit,
-            func.sum(b.c.approved_budget_cents),
-            func.sum(b.c.final_budget_cents),
-            func.sum(b.c.actual_cents),
-        )
-        .group_by(b.c.org_unit)
-        .order_by(bytewise(b.c.org_unit))
-    )
-    return {
-        unit: _execution(cents(approved), cents(final), cents(actual))
-        for unit, approved, final, actual in conn.execute(query)
-    }
+    return _budget_sums(conn, year, by_sector=False)
 
 
 def budget_execution_by_sector(
@@ -93,24 +103,7 @@ def budget_execution_by_sector(
 
     Sectors with a budget are listed in the order of ``sectors``, any other after them.
     """
-    b, o = s.fs_budget, s.org_units
-    query = (
-        current(b, year)
-        .join(o, o.c.code == b.c.org_unit)
-        .with_only_columns(
-            o.c.sector,
-            func.sum(b.c.approved_budget_cents),
-            func.sum(b.c.final_budget_cents),
-            func.sum(b.c.actual_cents),
-        )
-        .group_by(o.c.sector)
-        .order_by(bytewise(o.c.sector))
-    )
-    found = {
-        sector: _execution(cents(approved), cents(final), cents(actual))
-        for sector, approved, final, actual in conn.execute(query)
-    }
-    return _in_order(found, sectors)
+    return _in_order(_budget_sums(conn, year, by_sector=True), sectors)
 
 
 def _in_order(found: dict[str, object], order: Sequence[str]) -> dict:
