@@ -83,17 +83,23 @@ def run_lock(engine: Engine, settings: Settings, year: int) -> AbstractContextMa
 
 
 @contextmanager
+def _warehouse(settings: Settings) -> Iterator[Engine]:
+    """The (migrated) warehouse for one stage; its connections are closed afterwards."""
+    engine = warehouse.connect(settings.db_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@contextmanager
 def _stage_lock(settings: Settings, year: int, lock: bool) -> Iterator[None]:
     """The year's run lock around one stage, unless the caller holds it (``lock=False``)."""
     if not lock:
         yield
         return
-    engine = warehouse.connect(settings.db_url)
-    try:
-        with run_lock(engine, settings, year):
-            yield
-    finally:
-        engine.dispose()
+    with _warehouse(settings) as engine, run_lock(engine, settings, year):
+        yield
 
 
 def sync_reference(engine: Engine, reference: Reference) -> None:
@@ -223,8 +229,7 @@ def validate(settings: Settings, year: int, *, lock: bool = True) -> dict[str, i
 def _validate(settings: Settings, year: int) -> dict[str, int]:
     from oneitu_etl.validate.stage import validate_year  # noqa: PLC0415 - GX, inside the task
 
-    engine = warehouse.connect(settings.db_url)
-    try:
+    with _warehouse(settings) as engine:
         validate_year(
             engine,
             year,
@@ -235,9 +240,7 @@ def _validate(settings: Settings, year: int) -> dict[str, int]:
         )
         with engine.connect() as conn:
             counts = _check_counts(conn, settings, year)
-        return {"checks_run": counts["checks_run"], "checks_failed": counts["checks_failed"]}
-    finally:
-        engine.dispose()
+    return {"checks_run": counts["checks_run"], "checks_failed": counts["checks_failed"]}
 
 
 def _check_counts(conn, settings: Settings, year: int) -> dict[str, object]:  # noqa: ANN001
@@ -251,12 +254,8 @@ def _loaded_failures(settings: Settings, year: int) -> list[Issue]:
     """Stage 2's failures in the year's loaded statements (they block; none expected)."""
     from oneitu_etl.validate.stage import blocking_failures  # noqa: PLC0415
 
-    engine = warehouse.connect(settings.db_url)
-    try:
-        with engine.connect() as conn:
-            return blocking_failures(conn, year)
-    finally:
-        engine.dispose()
+    with _warehouse(settings) as engine, engine.connect() as conn:
+        return blocking_failures(conn, year)
 
 
 # -- stage 3 ----------------------------------------------------------------------------
@@ -274,12 +273,8 @@ def blocking_issues(
     from oneitu_etl.ingest import stored_blocking_issues  # noqa: PLC0415
 
     # what ingestion stored (structure included), not the landing zone as it is now
-    engine = warehouse.connect(settings.db_url)
-    try:
-        with engine.connect() as conn:
-            return stored_blocking_issues(conn, year)
-    finally:
-        engine.dispose()
+    with _warehouse(settings) as engine, engine.connect() as conn:
+        return stored_blocking_issues(conn, year)
 
 
 def build_report_data(
@@ -321,27 +316,19 @@ def _build_report_data(
         "errors": [e.as_error() for e in errors],
         "generated_on": generated_on.isoformat(),
     }
-    if not errors:
-        engine = warehouse.connect(settings.db_url)
-        try:
-            with engine.connect() as conn:
-                data.update(marts.report_figures(conn, year, reference, settings.tolerance_chf))
-                data["data_quality"].update(_check_counts(conn, settings, year))  # type: ignore[union-attr]
-                docs = staged_data_docs(settings, year) / "index.html"
-                data["data_quality"]["data_docs"] = (  # type: ignore[index]
-                    "data_docs/index.html" if docs.exists() else None
-                )
-                checks = data["reconciliation"]
-                data["data_quality"]["checks_run"] += len(checks)  # type: ignore[index]
-                data["data_quality"]["checks_failed"] += sum(not c["passed"] for c in checks)  # type: ignore[index]
-        finally:
-            engine.dispose()
-    engine = warehouse.connect(settings.db_url)
-    try:  # what the figures are made of: a re-run with the same is free (rerun.py)
-        with engine.connect() as conn:
-            data["inputs_signature"] = rerun.warehouse_signature(conn, settings, year)
-    finally:
-        engine.dispose()
+    with _warehouse(settings) as engine, engine.connect() as conn:
+        if not errors:
+            data.update(marts.report_figures(conn, year, reference, settings.tolerance_chf))
+            data["data_quality"].update(_check_counts(conn, settings, year))  # type: ignore[union-attr]
+            docs = staged_data_docs(settings, year) / "index.html"
+            data["data_quality"]["data_docs"] = (  # type: ignore[index]
+                "data_docs/index.html" if docs.exists() else None
+            )
+            checks = data["reconciliation"]
+            data["data_quality"]["checks_run"] += len(checks)  # type: ignore[index]
+            data["data_quality"]["checks_failed"] += sum(not c["passed"] for c in checks)  # type: ignore[index]
+        # what the figures are made of: a re-run with the same is free (rerun.py)
+        data["inputs_signature"] = rerun.warehouse_signature(conn, settings, year)
     path = staged_json(settings, year)
     atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
     return path
@@ -477,42 +464,38 @@ def run_year(
     the rows and the reconciliation rules were judged at ingestion against the same
     suites.
     """
-    engine = warehouse.connect(settings.db_url)
-    try:
-        with run_lock(engine, settings, year):
-            run_id = runs.start(engine, year)
-            try:
-                result = ingest(settings, year, lock=False)
-                kept = None
-                if not result.changed:
-                    kept = _unchanged(engine, settings, year, generated_on, pdf, json_only)
-                if kept is not None:
-                    runs.finish(engine, run_id, kept.status, "unchanged: nothing to do")
-                    return kept
-                if json_only and result.changed:
-                    _forget_stage_2(engine, year)
-                if not json_only:
-                    validate(settings, year, lock=False)
-                build_report_data(
-                    settings,
-                    year,
-                    generated_on=generated_on or dt.date.today(),
-                    ingest_result=result,
-                    lock=False,
-                )
-                outcome = publish(settings, year, pdf=pdf, lock=False, json_only=json_only)
-            except BaseException as exc:
-                _record_failure(engine, run_id, exc)
-                raise
-            errors = outcome.errors
-            message = None
-            if errors:
-                more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-                message = errors[0].line() + more
-            runs.finish(engine, run_id, outcome.status, message)
-            return outcome
-    finally:
-        engine.dispose()
+    with _warehouse(settings) as engine, run_lock(engine, settings, year):
+        run_id = runs.start(engine, year)
+        try:
+            result = ingest(settings, year, lock=False)
+            kept = None
+            if not result.changed:
+                kept = _unchanged(engine, settings, year, generated_on, pdf, json_only)
+            if kept is not None:
+                runs.finish(engine, run_id, kept.status, "unchanged: nothing to do")
+                return kept
+            if json_only and result.changed:
+                _forget_stage_2(engine, year)
+            if not json_only:
+                validate(settings, year, lock=False)
+            build_report_data(
+                settings,
+                year,
+                generated_on=generated_on or dt.date.today(),
+                ingest_result=result,
+                lock=False,
+            )
+            outcome = publish(settings, year, pdf=pdf, lock=False, json_only=json_only)
+        except BaseException as exc:
+            _record_failure(engine, run_id, exc)
+            raise
+        errors = outcome.errors
+        message = None
+        if errors:
+            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+            message = errors[0].line() + more
+        runs.finish(engine, run_id, outcome.status, message)
+        return outcome
 
 
 def failure_reason(exc: BaseException) -> str:
