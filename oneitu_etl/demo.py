@@ -17,7 +17,6 @@ import csv
 import io
 import logging
 import random
-import re
 import zipfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -30,27 +29,14 @@ from openpyxl.writer.excel import ExcelWriter
 
 from oneitu_etl.contract import TABLES, Kind
 from oneitu_etl.fileio import atomic_write_bytes
+from oneitu_etl.reference import load_reference
 
 log = logging.getLogger(__name__)
 
-REFERENCE_DIR = Path(__file__).resolve().parent / "reference" / "data"
 
 SP2020 = "SP2020-2023"
 SP2024 = "SP2024-2027"
 
-#: Sector of each organisational unit (contract 1.1).
-SECTOR_OF = {
-    "GS": "SG",
-    "BR": "R",
-    "TSB": "T",
-    "BDT": "D",
-    "RO-AFR": "D",
-    "RO-AMS": "D",
-    "RO-ARB": "D",
-    "RO-ASP": "D",
-    "RO-CIS": "D",
-    "RO-EUR": "D",
-}
 REGIONAL_OFFICES = ("RO-AFR", "RO-AMS", "RO-ARB", "RO-ASP", "RO-CIS", "RO-EUR")
 
 #: Encoding of each Sector's activity file: exercises the three encodings the contract accepts.
@@ -395,24 +381,16 @@ INDICATORS = [
 ]  # fmt: skip
 
 
-def plan_of_year(year: int, reference_dir: Path = REFERENCE_DIR) -> str:
+def plan_of_year(year: int) -> str:
     """Name the Strategic Plan cycle that contains ``year``, from the framework files shipped.
-
-    Args:
-        year: A financial year.
-        reference_dir: Folder of ``strategic_framework_<first>_<last>.csv`` files.
-
-    Returns:
-        The cycle, e.g. ``"SP2024-2027"``.
 
     Raises:
         ValueError: No shipped framework covers the year.
     """
-    for path in sorted(reference_dir.glob("strategic_framework_*.csv")):
-        match = re.fullmatch(r"strategic_framework_(\d{4})_(\d{4})", path.stem)
-        if match and int(match[1]) <= year <= int(match[2]):
-            return f"SP{match[1]}-{match[2]}"
-    raise ValueError(f"no strategic framework file covers {year}")
+    cycle = load_reference().cycle_for(year)
+    if cycle is None:
+        raise ValueError(f"no strategic framework file covers {year}")
+    return cycle.plan
 
 
 def cents_text(cents: int) -> str:
