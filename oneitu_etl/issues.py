@@ -9,7 +9,7 @@ and the Airflow task log.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -64,10 +64,6 @@ class Issue:
             "column": self.column,
             "message": self.message,
         }
-
-    def as_record(self) -> dict[str, object]:
-        """Every field, for storage."""
-        return asdict(self)
 
 
 class DeliveryRejected(Exception):

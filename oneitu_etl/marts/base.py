@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Connection, Select, Table, select
+from sqlalchemy import Connection, Select, Table, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -87,8 +87,3 @@ def plan_of(conn: Connection, year: int) -> str | None:
         .limit(1)
     )
     return conn.execute(query).scalar()
-
-
-def text_order(*columns: ColumnElement) -> list[ColumnElement]:
-    """``ORDER BY`` terms comparing each text column byte by byte."""
-    return [bytewise(c) for c in columns]

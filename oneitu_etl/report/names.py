@@ -66,10 +66,6 @@ class Names:
         """Name of a strategic element of the report's plan."""
         return next((e.name for e in self.elements if e.code == code), code)
 
-    def element_of(self, code: str) -> Element | None:
-        """The strategic element with that code, if the plan has one."""
-        return next((e for e in self.elements if e.code == code), None)
-
     def elements_of_kind(self, kind: str) -> tuple[Element, ...]:
         """The plan's elements of one kind, in reference order."""
         return tuple(e for e in self.elements if e.kind == kind)
