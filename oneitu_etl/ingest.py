@@ -25,16 +25,23 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from itertools import repeat
 from pathlib import Path
 from typing import BinaryIO
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, update
 
-from oneitu_etl.contract import STATEMENT_KINDS, TABLES, WORKBOOK_NAME, Kind, kind_of_path
+from oneitu_etl.contract import (
+    STATEMENT_KINDS,
+    TABLES,
+    WORKBOOK_NAME,
+    Kind,
+    TableSpec,
+    kind_of_path,
+)
 from oneitu_etl.fileio import atomic_write_bytes
 from oneitu_etl.issues import DeliveryRejected, Issue
 from oneitu_etl.reference import Reference
@@ -43,12 +50,12 @@ from oneitu_etl.sources.chunks import CsvScan, scan_bytes
 from oneitu_etl.sources.files import open_workbook, read_csv_table, read_workbook_sheet
 from oneitu_etl.sources.landing import DEFINITIONS, Landing, OutsideLanding
 from oneitu_etl.validate import reconcile
-from oneitu_etl.validate.rows import CheckedTable, Context, cents_name, check_table
+from oneitu_etl.validate.rows import CheckedTable, Context, check_table
 from oneitu_etl.validate.stream import StreamedTable, check_streamed
 from oneitu_etl.validate.suites import declarations_fingerprint, load_declarations
-from oneitu_etl.warehouse import locks
+from oneitu_etl.warehouse import ledger_store, locks
 from oneitu_etl.warehouse import schema as s
-from oneitu_etl.warehouse.bulk import RowStream, insert_rows
+from oneitu_etl.warehouse.bulk import insert_rows
 from oneitu_etl.warehouse.uploads import uploader_of
 
 log = logging.getLogger(__name__)
@@ -77,6 +84,8 @@ class Delivered:
     size: int | None = None
     scan: CsvScan | None = None
     unread: bool = False
+    #: The columnar judgement of a spooled ledger, started early in another thread.
+    columnar: Future[StreamedTable | None] | None = None
 
     @property
     def nbytes(self) -> int:
@@ -267,7 +276,8 @@ def read_csv_delivery(item: Delivered, ctx: Context, settings: Settings | None =
     stream = settings is not None and spec.kind is Kind.LEDGER
     try:
         if stream and item.nbytes > settings.stream_bytes:  # type: ignore[union-attr]
-            checked = check_streamed(
+            checked = _judge_columnar(item, spec, ctx)
+            checked = checked or check_streamed(
                 item.open,
                 item.path,
                 spec,
@@ -287,6 +297,36 @@ def read_csv_delivery(item: Delivered, ctx: Context, settings: Settings | None =
     checked = checked or check_table(raw, spec, ctx)
     item.tables.append(checked)
     item.issues += checked.issues
+
+
+def _judge_columnar(item: Delivered, spec: TableSpec, ctx: Context) -> StreamedTable | None:
+    """The columnar judge of a spooled ledger (:mod:`.validate.columnar`), or ``None``."""
+    if item.columnar is not None:  # started while other groups were judged
+        return item.columnar.result()
+    if item.spool is None or item.scan is None:
+        return None
+    from oneitu_etl.validate.columnar import judge_columnar  # noqa: PLC0415 - DuckDB
+
+    return judge_columnar(item.spool, item.open, item.path, spec, ctx, item.scan, item.spool.parent)
+
+
+def _start_columnar(
+    pool: ThreadPoolExecutor, items: list[Delivered], ctx: Context, settings: Settings
+) -> None:
+    """Start the columnar judgement of the group's spooled ledgers in ``pool``.
+
+    DuckDB works outside the GIL: the ledger is judged while pandas judges the other
+    groups' files in this thread. The judgement only reads the spool; its result is
+    awaited where the ledger is judged in turn (:func:`read_csv_delivery`).
+    """
+    for item in items:
+        if item.kind != Kind.LEDGER.value or item.rejected or item.unread:
+            continue
+        if item.spool is None or item.nbytes <= settings.stream_bytes:
+            continue
+        if ctx.declarations is None:
+            ctx.declarations = load_declarations(settings.expectations_dir)
+        item.columnar = pool.submit(_judge_columnar, item, TABLES[Kind.LEDGER], ctx)
 
 
 def judge(item: Delivered, ctx: Context, settings: Settings) -> Delivered:
@@ -426,6 +466,7 @@ def _clear(conn: Connection, delivery_id: int) -> None:
     tables = (
         *s.DATA_TABLES.values(),
         s.ledger_totals,
+        s.ledger_files,
         s.activity_partners,
         s.delivery_issues,
         s.validation_results,
@@ -515,52 +556,43 @@ def _store_issues(
         )
 
 
-def _rows(
-    frame: pd.DataFrame, columns: list[str], constants: dict[str, object], required: set[str]
-) -> Iterator:
-    """A typed slice as tuples in ``columns``'s order (constants repeated).
-
-    ``required`` columns have a value in every row of a table with no error: no check
-    for missing values there.
-    """
-    values = []
-    for name in columns:
-        if name == "row_number":
-            values.append(frame.index.tolist())
-        elif name in constants:
-            values.append(repeat(constants[name]))
-        else:
-            column = frame[name]
-            if name not in required and column.hasnans:
-                column = column.astype(object).where(column.notna(), None)
-            values.append(column.tolist())
-    # the constants repeat without end: the columns of the frame set the length
-    return zip(*values, strict=False)
-
-
-def _load_streamed(
-    conn: Connection, target: Table, delivery_id: int, year: int | None, table: StreamedTable
+def _load_ledger(
+    conn: Connection,
+    delivery_id: int,
+    year: int | None,
+    table: CheckedTable,
+    item: Delivered,
+    settings: Settings,
 ) -> int:
-    """Load a streamed table slice by slice, as tuples (no dictionary per row).
+    """Put a clean ledger's typed lines in the ledger store and record where.
 
-    One stream of batches (:class:`~.warehouse.bulk.RowStream`): on PostgreSQL a single
-    ``COPY``, so that the server loads a slice while the next one is read.
+    The Parquet file is in the store, whole, before the group's transaction commits: a
+    crash in between leaves a file that the next run, judging the same content again,
+    writes over with its equal (:mod:`.warehouse.ledger_store`).
     """
-    constants: dict[str, object] = {"delivery_id": delivery_id, "row_number": None}
-    if "year" in target.c:
-        constants["year"] = year
-    amounts = ("amount", "signed_amount")
-    names = {cents_name(c.name) if c.type in amounts else c.name for c in table.spec.columns}
-    columns = [c.name for c in target.columns if c.name in constants or c.name in names]
-    required = {
-        cents_name(c.name) if c.type in amounts else c.name
-        for c in table.spec.columns
-        if not c.nullable
-    }
-    batches = (_rows(f, columns, constants, required) for f in table.typed_chunks())
-    stream = RowStream(columns, batches)
-    _insert_records(conn, target, stream)
-    return stream.rows
+    store = Path(settings.ledger_store)
+    work = store / ".work"
+    if isinstance(table, StreamedTable) and table.parquet is not None:
+        written = table.parquet  # typed and written by the columnar judge
+        lines = table.rows
+    else:
+        work.mkdir(parents=True, exist_ok=True)
+        written = Path(tempfile.mkdtemp(dir=work)) / "lines.parquet"
+        frames = table.typed_chunks() if isinstance(table, StreamedTable) else iter([table.good])
+        con = ledger_store.duckdb_connection(written.parent)
+        try:
+            lines = ledger_store.write_frames(con, frames, written)
+        finally:
+            con.close()
+    try:
+        path = ledger_store.adopt(store, item.sha256, written)
+    finally:
+        if written.parent.parent == work:
+            shutil.rmtree(written.parent, ignore_errors=True)
+    conn.execute(
+        insert(s.ledger_files).values(delivery_id=delivery_id, year=year, path=path, lines=lines)
+    )
+    return lines
 
 
 def _load_totals(conn: Connection, delivery_id: int, year: int | None, table: CheckedTable) -> None:
@@ -586,12 +618,18 @@ def _load_totals(conn: Connection, delivery_id: int, year: int | None, table: Ch
     _insert_records(conn, s.ledger_totals, records)
 
 
-def _load_rows(conn: Connection, delivery_id: int, year: int | None, table: CheckedTable) -> int:
+def _load_rows(
+    conn: Connection,
+    delivery_id: int,
+    year: int | None,
+    table: CheckedTable,
+    item: Delivered,
+    settings: Settings,
+) -> int:
     target = s.DATA_TABLES[table.spec.kind.value]
     if table.spec.kind is Kind.LEDGER:
         _load_totals(conn, delivery_id, year, table)
-    if isinstance(table, StreamedTable):
-        return _load_streamed(conn, target, delivery_id, year, table)
+        return _load_ledger(conn, delivery_id, year, table, item, settings)
     frame = table.good
     constants: dict[str, object] = {"delivery_id": delivery_id}
     if "year" in target.c and "year" not in frame.columns:
@@ -697,7 +735,11 @@ def load_group(
                     "%s: corrected delivery %s supersedes %s", item.path, delivery_id, old["id"]
                 )
         rejected = item.rejected or blocked
-        loaded = 0 if rejected else sum(_load_rows(conn, delivery_id, year, t) for t in item.tables)
+        loaded = (
+            0
+            if rejected
+            else sum(_load_rows(conn, delivery_id, year, t, item, settings) for t in item.tables)
+        )
         kept_out = set() if rejected else _kept_out(item)
         _store_issues(conn, delivery_id, issues, kept_out)
         _store_results(conn, delivery_id, year, item)
@@ -917,7 +959,46 @@ def _ingest_year(
     def files(kind: Kind) -> list[Delivered]:
         return [read(p, kind.value) for p in by_kind.get(kind.value, [])]
 
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="oneitu-ledger") as pool:
+        return _ingest_groups(
+            engine, pool, settings, year, reference, now, sources, by_kind, read, files, codes,
+            warnings, landing,
+        )  # fmt: skip
+
+
+def _ingest_groups(
+    engine: Engine,
+    pool: ThreadPoolExecutor,
+    settings: Settings,
+    year: int,
+    reference: Reference,
+    now: dt.datetime,
+    sources: frozenset[str],
+    by_kind: dict[str, list[str]],
+    read: Callable[[str, str], Delivered],
+    files: Callable[[Kind], list[Delivered]],
+    codes: str,
+    warnings: list[Issue],
+    landing: Landing,
+) -> YearIngest:
+    """The load groups of :func:`_ingest_year`: the statements' files are read first.
+
+    A changed statements group has its ledger judged by DuckDB in ``pool`` while the
+    other groups are processed; the statements group is processed last.
+    """
     groups: list[GroupOutcome] = []
+    if "finance" in sources:
+        statement_paths = by_kind.get("financial_statements", []) + [
+            p for k in STATEMENT_KINDS for p in by_kind.get(k.value, [])
+        ]
+        structure = statement_structure(statement_paths, year)
+        paths = sorted(statement_paths + by_kind.get(Kind.LEDGER.value, []))
+        statements = [read(p, kind_of_path(p) or "") for p in paths]
+        with engine.connect() as conn:
+            stored = _stored_signature(conn, f"statements/{year}")
+        if stored != _signature(statements, codes):
+            _start_columnar(pool, statements, Context(reference, year), settings)
+
     if "planning" in sources:  # indicator definitions: all years
         definitions = []
         if landing.has(DEFINITIONS):
@@ -942,48 +1023,6 @@ def _ingest_year(
                     extra_sig=codes,
                 )
             )
-
-    if "finance" in sources:
-        statement_paths = by_kind.get("financial_statements", []) + [
-            p for k in STATEMENT_KINDS for p in by_kind.get(k.value, [])
-        ]
-        structure = statement_structure(statement_paths, year)
-        paths = sorted(statement_paths + by_kind.get(Kind.LEDGER.value, []))
-        statements = [read(p, kind_of_path(p) or "") for p in paths]
-        tolerance = round(settings.tolerance_chf * 100)
-
-        def judge_statements(items: list[Delivered]) -> dict[str, list[Issue]]:
-            judge_each(lambda: Context(reference, year), settings)(items)
-            extra: dict[str, list[Issue]] = {}
-            # "no financial statements" names no file: it is derived from their absence
-            for issue in structure:
-                extra.setdefault(issue.file, []).append(issue)
-            if structure or any(i.rejected or i.errors for i in items):
-                return extra
-            tables = {t.spec.kind: t for i in items for t in i.tables}
-            places = {k: reconcile.Place(t.raw.file, t.raw.sheet) for k, t in tables.items()}
-            ledger = tables[Kind.LEDGER].frame if Kind.LEDGER in tables else None
-            checks = reconcile_statements(
-                {k: t.frame for k, t in tables.items()}, places, reference, tolerance, ledger
-            )
-            for check in checks:
-                if check.issue:
-                    extra.setdefault(check.issue.file, []).append(check.issue)
-            return extra
-
-        groups.append(
-            _process(
-                engine,
-                f"statements/{year}",
-                year,
-                statements,
-                judge_statements,
-                settings,
-                now,
-                block=True,
-                extra_sig=codes,
-            )
-        )
 
     if "sectors" in sources:
         # the whole group is re-judged when any file changes: a duplicate id may move
@@ -1020,6 +1059,44 @@ def _ingest_year(
             )
         )
 
+    if "finance" in sources:  # last: its ledger was being judged meanwhile
+        tolerance = round(settings.tolerance_chf * 100)
+
+        def judge_statements(items: list[Delivered]) -> dict[str, list[Issue]]:
+            judge_each(lambda: Context(reference, year), settings)(items)
+            extra: dict[str, list[Issue]] = {}
+            # "no financial statements" names no file: it is derived from their absence
+            for issue in structure:
+                extra.setdefault(issue.file, []).append(issue)
+            if structure or any(i.rejected or i.errors for i in items):
+                return extra
+            tables = {t.spec.kind: t for i in items for t in i.tables}
+            places = {k: reconcile.Place(t.raw.file, t.raw.sheet) for k, t in tables.items()}
+            ledger = tables[Kind.LEDGER].frame if Kind.LEDGER in tables else None
+            checks = reconcile_statements(
+                {k: t.frame for k, t in tables.items()}, places, reference, tolerance, ledger
+            )
+            for check in checks:
+                if check.issue:
+                    extra.setdefault(check.issue.file, []).append(check.issue)
+            return extra
+
+        groups.append(
+            _process(
+                engine,
+                f"statements/{year}",
+                year,
+                statements,
+                judge_statements,
+                settings,
+                now,
+                block=True,
+                extra_sig=codes,
+            )
+        )
+
+    order = ("indicator_definitions", "statements", "activities", "indicator_values")
+    groups.sort(key=lambda g: order.index(g.name.partition("/")[0]))
     with engine.connect() as conn:
         blocking = stored_blocking_issues(conn, year)
     return YearIngest(year, groups, blocking, warnings)

@@ -237,6 +237,7 @@ def _validate(settings: Settings, year: int) -> dict[str, int]:
             expectations_dir=settings.expectations_dir,
             tolerance_chf=settings.tolerance_chf,
             data_docs=staged_data_docs(settings, year),
+            ledger_store=settings.ledger_store,
         )
         with engine.connect() as conn:
             counts = _check_counts(conn, settings, year)

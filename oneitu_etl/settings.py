@@ -34,6 +34,9 @@ class Settings:
         out: Root of the report output; ``<out>/<year>/`` holds a year's reports.
         db_url: SQLAlchemy URL of the warehouse; defaults to a SQLite file inside ``out``.
         archive: Where every delivered file is archived unchanged, by content hash.
+        ledger_store: Where the ledger's typed lines are kept, one Parquet file per
+            delivered content (:mod:`oneitu_etl.warehouse.ledger_store`); the warehouse
+            database holds their sums and where each delivery's lines are.
         expectations_dir: The Great Expectations suites (``expectations/``).
         tolerance_chf: Reconciliation tolerance.
         max_file_bytes: Files above this size are refused before they are parsed.
@@ -53,6 +56,7 @@ class Settings:
     out: Path
     db_url: str = ""
     archive: Path | None = None
+    ledger_store: Path | None = None
     expectations_dir: Path = PROJECT_ROOT / "expectations"
     tolerance_chf: float = TOLERANCE_CHF
     max_file_bytes: int = 512 * 1024 * 1024
@@ -70,6 +74,8 @@ class Settings:
             object.__setattr__(self, "db_url", default_db_url(self.out))
         if self.archive is None:
             object.__setattr__(self, "archive", Path(self.out) / "archive")
+        if self.ledger_store is None:
+            object.__setattr__(self, "ledger_store", Path(self.out) / "ledger")
 
     def with_(self, **changes: object) -> Settings:
         """Return a copy with some fields changed."""
@@ -80,7 +86,7 @@ class Settings:
         """Build settings from ``ONEITU_*`` environment variables.
 
         Names: ``ONEITU_LANDING`` (required), ``ONEITU_OUT`` (default ``./out``),
-        ``ONEITU_DB_URL``, ``ONEITU_ARCHIVE``, ``ONEITU_EXPECTATIONS``,
+        ``ONEITU_DB_URL``, ``ONEITU_ARCHIVE``, ``ONEITU_LEDGER_STORE``, ``ONEITU_EXPECTATIONS``,
         ``ONEITU_TOLERANCE_CHF``, ``ONEITU_MAX_FILE_BYTES``, ``ONEITU_MAX_UNZIPPED_BYTES``,
         ``ONEITU_LANDING_CONN_ID``, ``ONEITU_LOCK_WAIT_SECONDS``,
         ``ONEITU_LOCK_STALE_SECONDS``, ``ONEITU_STREAM_BYTES``, ``ONEITU_STREAM_CHUNK_ROWS``.
@@ -92,6 +98,9 @@ class Settings:
             "out": Path(env.get("ONEITU_OUT", "out")),
             "db_url": env.get("ONEITU_DB_URL", ""),
             "archive": Path(env["ONEITU_ARCHIVE"]) if env.get("ONEITU_ARCHIVE") else None,
+            "ledger_store": (
+                Path(env["ONEITU_LEDGER_STORE"]) if env.get("ONEITU_LEDGER_STORE") else None
+            ),
             "landing_conn_id": env.get("ONEITU_LANDING_CONN_ID") or None,
         }
         if env.get("ONEITU_EXPECTATIONS"):

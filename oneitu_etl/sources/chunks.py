@@ -71,6 +71,11 @@ class CsvScan:
     long_line: bool = False
     #: Line feeds and carriage returns: a bound on the number of rows.
     line_ends: int = 0
+    #: Line feeds alone, whether the last byte is one, and whether every byte is ASCII:
+    #: what the columnar judge needs to know that a line is a row.
+    newlines: int = 0
+    ends_with_newline: bool = False
+    ascii: bool = True
     _line: int = 0
     _cr_pending: bool = False
     _utf8: codecs.IncrementalDecoder = field(
@@ -98,7 +103,11 @@ class CsvScan:
             m = _CP1252_UNDEFINED.search(block)
             self.cp1252_error, self.cp1252_byte = self.size + m.start(), block[m.start()]
         self.quote = self.quote or b'"' in block
-        self.line_ends += block.count(b"\n") + block.count(b"\r")
+        newlines = block.count(b"\n")
+        self.newlines += newlines
+        self.line_ends += newlines + block.count(b"\r")
+        self.ends_with_newline = block.endswith(b"\n")
+        self.ascii = self.ascii and block.isascii()
         self._lines(block)
         self.size += len(block)
 
@@ -136,6 +145,11 @@ class CsvScan:
         if self._cr_pending:
             self.lone_cr = True
             self._cr_pending = False
+
+    @property
+    def lines(self) -> int:
+        """Lines in the file (a last line without its line feed counts)."""
+        return self.newlines + (0 if self.ends_with_newline or not self.size else 1)
 
     @property
     def plain(self) -> bool:

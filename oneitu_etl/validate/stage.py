@@ -44,6 +44,7 @@ from oneitu_etl.validate.suites import (
     load_declarations,
     suite_rules,
 )
+from oneitu_etl.warehouse import ledger_store as store
 from oneitu_etl.warehouse import schema as s
 
 log = logging.getLogger(__name__)
@@ -67,24 +68,28 @@ class StageResult:
 
 
 def current_batches(
-    conn: Connection, year: int, declarations: Mapping[Kind, Declaration]
+    conn: Connection, year: int, declarations: Mapping[Kind, Declaration], ledger: Path
 ) -> dict[Kind, pd.DataFrame]:
     """The batch frame of every table with current loaded rows for ``year``.
 
     Rows come in file (byte-wise path) then row order, the order ingestion judged them
     in, so that "the first occurrence" means the same for GX as for the row checker.
+    The ledger's lines come from the ledger store at ``ledger``.
     """
     d = s.deliveries
     batches: dict[Kind, pd.DataFrame] = {}
     for kind, declaration in declarations.items():
-        table = s.DATA_TABLES[kind.value]
-        query = current(table, None if kind is Kind.INDICATOR_DEFINITIONS else year)
-        if kind is not Kind.INDICATOR_DEFINITIONS:
-            query = query.where(d.c.year == year)
-        query = query.add_columns(d.c.path.label("_path")).order_by(
-            bytewise(d.c.path), table.c.row_number
-        )
-        frame = pd.DataFrame(conn.execute(query).mappings().all())
+        if kind is Kind.LEDGER:
+            frame = store.current_lines(conn, ledger, year)
+        else:
+            table = s.DATA_TABLES[kind.value]
+            query = current(table, None if kind is Kind.INDICATOR_DEFINITIONS else year)
+            if kind is not Kind.INDICATOR_DEFINITIONS:
+                query = query.where(d.c.year == year)
+            query = query.add_columns(d.c.path.label("_path")).order_by(
+                bytewise(d.c.path), table.c.row_number
+            )
+            frame = pd.DataFrame(conn.execute(query).mappings().all())
         if frame.empty:
             continue
         typed = frame.set_index("row_number")
@@ -145,6 +150,7 @@ def validate_year(
     expectations_dir: Path,
     tolerance_chf: float,
     data_docs: Path | None,
+    ledger_store: Path,
     now: dt.datetime | None = None,
 ) -> StageResult:
     """Run every suite with GX on the year's current data; store results; render Data Docs.
@@ -156,6 +162,7 @@ def validate_year(
         expectations_dir: The declarations (``expectations/``).
         tolerance_chf: Reconciliation tolerance.
         data_docs: Folder for the Data Docs site (replaced), or ``None``.
+        ledger_store: The ledger store (the ledger's lines, for GX).
         now: Time of the run (stored with the results).
 
     Returns:
@@ -168,7 +175,7 @@ def validate_year(
     with engine.connect() as conn:
         summed = summed_ledger(conn, year, declarations[Kind.LEDGER])
         rowwise = {k: d for k, d in declarations.items() if summed is None or k is not Kind.LEDGER}
-        batches = current_batches(conn, year, rowwise)
+        batches = current_batches(conn, year, rowwise, ledger_store)
         if summed is not None:
             batches[Kind.LEDGER] = summed
         scope = Scope(reference, year, _defined(conn), tolerance_chf)

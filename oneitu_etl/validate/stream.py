@@ -32,6 +32,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -87,6 +88,9 @@ class StreamedTable(CheckedTable):
     rows: int = 0
     clean: list[bool] = field(default_factory=list)
     reread: Callable[[], Iterator[tuple[pd.DataFrame, bool]]] | None = None
+    #: The typed lines, already written for the ledger store (by the columnar judge,
+    #: :mod:`.columnar`); ``None``: :meth:`typed_chunks` re-reads them.
+    parquet: Path | None = None
 
     @property
     def row_count(self) -> int:

@@ -160,6 +160,9 @@ fs_allocation = Table(
     Column("expense_cents", BigInteger, nullable=False),
     Index("ix_fs_allocation_year", "year", "delivery_id"),
 )
+# Ledger lines loaded before the ledger store existed (migration 0005); since then the
+# lines are in the store (:mod:`oneitu_etl.warehouse.ledger_store`) and this table is
+# only read.
 expense_ledger = Table(
     "expense_ledger",
     metadata,
@@ -186,6 +189,17 @@ ledger_totals = Table(
     Column("amount_cents", BigInteger, nullable=False),
     Column("postings", Integer, nullable=False),
     Index("ix_ledger_totals_year", "year", "delivery_id"),
+)
+# Where each ledger delivery's typed lines are: a Parquet file of the ledger store,
+# written before the delivery's transaction commits.
+ledger_files = Table(
+    "ledger_files",
+    metadata,
+    Column("delivery_id", Integer, ForeignKey("deliveries.id"), primary_key=True),
+    Column("year", Integer, nullable=False),
+    Column("path", Text, nullable=False),
+    Column("lines", BigInteger, nullable=False),
+    Index("ix_ledger_files_year", "year", "delivery_id"),
 )
 activities = Table(
     "activities",

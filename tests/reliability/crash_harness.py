@@ -10,7 +10,7 @@ fault-injection hook. Points:
 
 ``load``
     stage 1, inside the transaction that loads the activity files, after two of their rows
-    were inserted (the statements' group, loaded before, is committed);
+    were inserted (the statements' group, processed last, is not yet loaded);
 ``before-marts``
     after stages 1 and 2 committed, when stage 3 starts computing the figures;
 ``mid-write``
