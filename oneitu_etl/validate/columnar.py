@@ -71,7 +71,7 @@ class _Sql:
             elif col.type == "date":
                 exprs[col.name] = (
                     f"CASE WHEN regexp_full_match({c}, {literal(_ISO_DATE)}) "
-                    f"THEN TRY_CAST({c} AS DATE) END"
+                    f"AND NOT starts_with({c}, '0000') THEN TRY_CAST({c} AS DATE) END"
                 )
             else:
                 exprs[col.name] = c

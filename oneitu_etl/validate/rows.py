@@ -206,6 +206,7 @@ class _Parser:
         empty = text == ""
         iso = text.str.match(_ISO_DATE)
         parsed = pd.to_datetime(text.where(iso), format="%Y-%m-%d", errors="coerce")
+        parsed = parsed.where(parsed.dt.year >= 1)  # pandas takes year 0; a date cannot
         serial = ~iso & text.str.match(r"^\d{4,5}(\.0+)?$")
         self.flag(
             serial,

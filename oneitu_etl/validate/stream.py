@@ -178,6 +178,7 @@ class _FastCheck:
                 if not _all_match(text, _ISO_DATE, col.nullable):
                     return None
                 when = pd.to_datetime(text.where(text != ""), format="%Y-%m-%d", errors="coerce")
+                when = when.where(when.dt.year >= 1)  # as rows.py: no year 0
                 if not (when.notna() | (text == "")).all():
                     return None
                 values[col.name] = when

@@ -87,16 +87,7 @@ EXTRA = [
     pytest.param(_csv(HEADER, *GOOD, "P-6,2024-05-05,,EN-HRI,EXP_STAFF,1"), id="empty-unit"),
     pytest.param(_csv(HEADER, *GOOD, "P-6,2024-02-30,GS,EN-HRI,EXP_STAFF,1"), id="2024-02-30"),
     pytest.param(_csv(HEADER, *GOOD, "P-6,2024-13-01,GS,EN-HRI,EXP_STAFF,1"), id="month-13"),
-    pytest.param(
-        _csv(HEADER, *GOOD, "P-6,0000-01-01,GS,EN-HRI,EXP_STAFF,1"),
-        id="year-zero",
-        marks=pytest.mark.xfail(
-            strict=True,
-            raises=ValueError,
-            reason="rows.py _Parser.date: pandas parses 0000-01-01, .dt.date raises "
-            "'year 0 is out of range' (the whole-file checker crashes; columnar declines)",
-        ),
-    ),
+    pytest.param(_csv(HEADER, *GOOD, "P-6,0000-01-01,GS,EN-HRI,EXP_STAFF,1"), id="year-zero"),
     pytest.param(_csv(HEADER, *GOOD, "P-6,2023-12-31,GS,EN-HRI,EXP_STAFF,1"), id="date-before"),
     pytest.param(_csv(HEADER, *GOOD, "P-6,2025-01-01,GS,EN-HRI,EXP_STAFF,1"), id="date-after"),
     pytest.param(_csv(HEADER, *GOOD, "P-6,2024-05-05,XX,EN-HRI,EXP_STAFF,1"), id="unknown-unit"),
