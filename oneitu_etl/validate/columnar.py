@@ -33,7 +33,6 @@ from oneitu_etl.warehouse.ledger_store import literal
 
 log = logging.getLogger(__name__)
 
-_FORMATTED = frozenset({"amount", "signed_amount", "date"})
 #: Rule types translated to SQL; any other sends the file the exact way.
 _TRANSLATED = frozenset(
     {
@@ -52,19 +51,38 @@ def _quoted(name: str) -> str:
 
 
 class _Sql:
-    """The SQL of one ledger's columnar judgement, from its declaration and rules."""
+    """The SQL of one ledger's columnar judgement, from its declaration and rules.
+
+    Every fast rule reads one column, so each stored value is *guarded*: NULL where its
+    cell is empty, does not parse or is padded. The file is clean when the Parquet
+    file's statistics show no NULL in any column (every column of a translated
+    declaration is required), the ranges hold on each column's minimum and maximum,
+    every line was a row, and one pass over the stored codes and keys finds no code
+    outside its sets and no key twice.
+    """
 
     def __init__(self, judge: _Judge):
         self.judge = judge
         self.columns = judge.declaration.columns
+        self.rules = judge.fast.rules if judge.fast else ()
+
+    def stored(self, column: str) -> str:
+        """The stored column of a declared column."""
+        col = self.judge.declaration.column(column)
+        return cents_name(column) if col.type in ("amount", "signed_amount") else column
 
     def typed(self) -> dict[str, str]:
-        """Stored column -> expression over the raw text (NULL where it does not parse)."""
+        """Stored column -> guarded expression over the raw text."""
         exprs: dict[str, str] = {}
         for col in self.columns:
             c = _quoted(col.name)
+            sets = [
+                r.kwargs["value_set"]
+                for r in self.rules
+                if r.type == "expect_column_values_to_be_in_set" and r.column == col.name
+            ]
             if col.type in ("amount", "signed_amount"):
-                exprs[cents_name(col.name)] = (
+                exprs[self.stored(col.name)] = (
                     f"CASE WHEN regexp_full_match({c}, {literal(_AMOUNT)}) "
                     f"THEN CAST(CAST({c} AS DECIMAL(15, 2)) * 100 AS BIGINT) END"
                 )
@@ -73,59 +91,69 @@ class _Sql:
                     f"CASE WHEN regexp_full_match({c}, {literal(_ISO_DATE)}) "
                     f"AND NOT starts_with({c}, '0000') THEN TRY_CAST({c} AS DATE) END"
                 )
-            else:
+            elif sets:  # checked after writing (outside_sets): a padded value is in no set
                 exprs[col.name] = c
+            else:  # starts or ends with a space or a control character: a superset of
+                # what str.strip() removes from ASCII text (the exact way decides)
+                exprs[col.name] = f"CASE WHEN ascii({c}) > 32 AND ascii({c}[-1:]) > 32 THEN {c} END"
         return exprs
 
-    def bad_row(self) -> str:
-        """A condition, over the *stored* columns, true on a row that some rule fails.
+    def outside_sets(self) -> str:
+        """A condition true on a row whose code is outside an allowed set.
 
-        Text is stored as delivered; an amount or a date is NULL where the text is empty
-        or does not parse, and neither is allowed in a column that is not nullable (a
-        nullable amount or date is beyond this module: :func:`_unsupported`).
+        Not a guard in the writing pass: DuckDB 2.0 writes the lines out of order when
+        the ``SELECT`` of a ``COPY`` holds an ``IN`` list (or ``list_contains``) on two
+        threads, and row numbers follow from the order
+        (``tests/validate/test_columnar.py`` checks the order on 800,000 lines).
         """
-        rules = self.judge.fast.rules if self.judge.fast else ()
-        in_set = {r.column for r in rules if r.type == "expect_column_values_to_be_in_set"}
-        bad: list[str] = []
+        parts = []
+        for rule in self.rules:
+            if rule.type == "expect_column_values_to_be_in_set":
+                values = ", ".join(literal(v) for v in sorted(map(str, rule.kwargs["value_set"])))
+                c = _quoted(rule.column)
+                parts.append(f"{c} NOT IN ({values})" if values else "true")
+        return " OR ".join(parts) or "false"
+
+    def clean(self, groups: list[tuple]) -> bool:
+        """Whether the written statistics show every row passing every rule.
+
+        Args:
+            groups: The Parquet footer's statistics, one tuple per column and row group:
+                (column, null count, minimum, maximum, minimum exact, maximum exact).
+        """
+        stats: dict[str, list[tuple]] = {}
+        for column, *values in groups:
+            stats.setdefault(column, []).append(tuple(values))
         for col in self.columns:
-            c = _quoted(self.stored(col.name))
-            if not col.nullable:
-                bad.append(f"{c} IS NULL")
-            if col.type not in _FORMATTED and col.name not in in_set:
-                # starts or ends with a space or a control character (a superset of what
-                # str.strip() removes from ASCII text: the exact way decides)
-                bad.append(f"ascii({c}) <= 32 OR ascii({c}[-1:]) <= 32")
-        bad += [self._fails(rule) for rule in rules]
-        # NULL where a cell is empty: an empty cell where none is allowed is a TRUE
-        # condition of its own (IS NULL), and FILTER counts only TRUE
-        return " OR ".join(f"({b})" for b in bad)
+            values = stats.get(self.stored(col.name))
+            if not values or any(nulls != 0 for nulls, *_ in values):
+                return False
+        for rule in self.rules:
+            if rule.type == "expect_column_values_to_be_between" and not self._in_range(
+                rule, stats[self.stored(rule.column)]
+            ):
+                return False
+        return True
 
-    def stored(self, column: str) -> str:
-        """The stored column of a declared column."""
-        col = self.judge.declaration.column(column)
-        return cents_name(column) if col.type in ("amount", "signed_amount") else column
-
-    def _fails(self, rule: Rule) -> str:
+    def _in_range(self, rule: Rule, groups: list[tuple]) -> bool:
+        if not all(low_exact and high_exact for *_, low_exact, high_exact in groups):
+            return False
         k = rule.kwargs
-        c = _quoted(self.stored(rule.column))
-        if rule.type == "expect_column_values_to_not_be_null":
-            return f"{c} IS NULL"
-        if rule.type == "expect_column_values_to_be_in_set":
-            values = ", ".join(literal(v) for v in sorted(map(str, k["value_set"])))
-            return f"({c} IS NOT NULL AND {c} NOT IN ({values}))" if values else f"{c} IS NOT NULL"
-        # between, on a date, or on an amount compared in CHF as floats, as pandas compares
-        # (cents / 100 is the double nearest the delivered two-decimal text, as float() is)
         col = self.judge.declaration.column(rule.column)
-        if col.type == "date":
-            value = c
-            low = k.get("min_value") and f"DATE {literal(_day(k['min_value']))}"
-            high = k.get("max_value") and f"DATE {literal(_day(k['max_value']))}"
-        else:
-            value = f"({c} / 100.0)"
-            low = k.get("min_value") is not None and repr(float(k["min_value"]))
-            high = k.get("max_value") is not None and repr(float(k["max_value"]))
-        parts = [f"{value} < {low}" if low else "", f"{value} > {high}" if high else ""]
-        return "(" + " OR ".join(p for p in parts if p) + ")" if any(parts) else "false"
+        lows = [low for _, low, _, _, _ in groups]
+        highs = [high for _, _, high, _, _ in groups]
+        if col.type == "date":  # ISO dates of four-digit years compare as text
+            low, high = min(lows), max(highs)
+            bounds = k.get("min_value"), k.get("max_value")
+            return (bounds[0] is None or low >= _day(bounds[0])) and (
+                bounds[1] is None or high <= _day(bounds[1])
+            )
+        # amounts compared in CHF as floats, as pandas compares (cents / 100 is the double
+        # nearest the delivered two-decimal text, as float() is)
+        low, high = min(map(int, lows)) / 100, max(map(int, highs)) / 100
+        if k.get("min_value") is not None and low < float(k["min_value"]):
+            return False
+        return not (k.get("max_value") is not None and high > float(k["max_value"]))
 
 
 def _day(value: object) -> str:
@@ -136,10 +164,8 @@ def _unsupported(judge: _Judge) -> str | None:
     """Why this declaration cannot be judged in SQL, or ``None``."""
     if judge.fast is None:
         return "a declared rule beyond the fast check"
-    if any(c.nullable and c.type in _FORMATTED for c in judge.declaration.columns):
-        return "a nullable amount or date"
-    if all(c.nullable for c in judge.declaration.columns):
-        return "every column nullable (blank rows)"
+    if any(c.nullable for c in judge.declaration.columns):  # NULL means "failed" here
+        return "a nullable column"
     for rule in judge.rules:
         if rule.type not in _TRANSLATED:
             return f"rule {rule.type}"
@@ -207,20 +233,27 @@ def judge_columnar(
         typed = sql.typed()
         # every line a row: row numbers follow from positions, not stored (the store's rule)
         stored = ", ".join(f"{typed[n]} AS {n}" for n in ledger_store.COLUMNS if n != "row_number")
-        con.execute(
-            f"COPY (SELECT {stored} FROM {reader}) TO {literal(out)} (FORMAT parquet)"  # noqa: S608 - quoted names, literals
-        )
+        con.execute(f"COPY (SELECT {stored} FROM {reader}) TO {literal(out)} (FORMAT parquet)")  # noqa: S608 - quoted names, literals
+        # the footer's statistics (COPY's RETURN_STATS gives them too, but then DuckDB
+        # writes the lines out of order on several threads)
+        footer = f"parquet_metadata({literal(out)})"
+        groups = con.execute(
+            "SELECT path_in_schema, stats_null_count, stats_min_value, stats_max_value, "  # noqa: S608 - a literal path
+            f"min_is_exact, max_is_exact FROM {footer}"
+        ).fetchall()
+        rows = con.execute(f"SELECT count(*) FROM read_parquet({literal(out)})").fetchone()[0]  # noqa: S608
         lines = f"read_parquet({literal(out)})"
-        unique = [r for r in judge.rules if r.type in _UNIQUE]
-        distinct = "".join(
-            f", count(*) FILTER ({' AND '.join(f'{_quoted(c)} IS NOT NULL' for c in r.columns)}) "
-            f"- count(DISTINCT hash({', '.join(_quoted(c) for c in r.columns)}))"
-            for r in unique
-        )
-        rows, bad, *duplicates = con.execute(
-            f"SELECT count(*), count(*) FILTER ({sql.bad_row()}){distinct} FROM {lines}"  # noqa: S608 - as above
-        ).fetchone()
-        clean = rows == expected and not (bad or any(duplicates))
+        clean = rows == expected and sql.clean(groups)
+        if clean:  # no NULL left: every key is given
+            distinct = "".join(
+                f", count(DISTINCT hash({', '.join(_quoted(sql.stored(c)) for c in r.columns)}))"
+                for r in judge.rules
+                if r.type in _UNIQUE
+            )
+            outside, *counts = con.execute(
+                f"SELECT count(*) FILTER ({sql.outside_sets()}){distinct} FROM {lines}"  # noqa: S608 - quoted names, literals
+            ).fetchone()
+            clean = outside == 0 and all(n == rows for n in counts)
         if clean:
             keys, values = judge.sum_keys, judge.sum_values
             sums = con.execute(
