@@ -1,0 +1,144 @@
+"""Opening the warehouse: Alembic runs (and is imported) only when a migration is due.
+
+Whether the warehouse is at the latest revision is read without Alembic: the revision in
+``alembic_version`` against the heads of the migration scripts, read from their source.
+Both answers are checked here against Alembic's own, on the package's migrations and on
+made-up folders of scripts (branches, merges, annotated assignments); a new warehouse and
+one behind the scripts are still migrated by Alembic.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, inspect
+
+from oneitu_etl import warehouse
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def alembic_heads() -> set[str]:
+    return set(ScriptDirectory.from_config(warehouse.alembic_config("sqlite://")).get_heads())
+
+
+def alembic_current(engine: Engine) -> set[str]:
+    with engine.connect() as conn:
+        return set(MigrationContext.configure(conn).get_current_heads())
+
+
+def read_current(engine: Engine) -> frozenset[str]:
+    with engine.connect() as conn:
+        return warehouse.current_revisions(conn)
+
+
+def test_the_heads_read_from_the_package_scripts_are_alembics() -> None:
+    assert warehouse.head_revisions() == alembic_heads()
+    assert len(warehouse.head_revisions()) == 1
+
+
+SCRIPT_TREES = {
+    "one line": {"a.py": ("a", None), "b.py": ("b", "a"), "c.py": ("c", "b")},
+    "two branches": {"a.py": ("a", None), "b.py": ("b", "a"), "c.py": ("c", "a")},
+    "merged": {"a.py": ("a", None), "b.py": ("b", "a"), "c.py": ("c", "a"), "d.py": ("d", ("b", "c"))},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("annotated", [False, True], ids=["plain", "annotated"])
+@pytest.mark.parametrize("tree", list(SCRIPT_TREES))
+def test_the_heads_of_any_scripts_are_alembics(tmp_path: Path, tree: str, annotated: bool) -> None:
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    (versions / "__init__.py").write_text('revision = "not a script"\n')
+    for name, (revision, down) in SCRIPT_TREES[tree].items():
+        hints = (": str", ": str | tuple[str, ...] | None") if annotated else ("", "")
+        (versions / name).write_text(
+            f'"""{name}"""\n\nimport sqlalchemy as sa\n\n'
+            f"revision{hints[0]} = {revision!r}\ndown_revision{hints[1]} = {down!r}\n"
+            "branch_labels = None\n\n\ndef upgrade() -> None:\n    pass\n"
+        )
+
+    expected = set(ScriptDirectory(str(tmp_path)).get_heads())
+
+    assert warehouse.head_revisions(versions) == expected
+
+
+def test_scripts_that_only_alembic_can_read_are_left_to_it(tmp_path: Path) -> None:
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    (versions / "a.py").write_text('revision = "a"\ndown_revision = None\n')
+    (versions / "b.py").write_text('revision = "b"\ndown_revision = "a".lower()\n')
+
+    assert warehouse.head_revisions(versions) is None
+    assert warehouse.head_revisions(tmp_path / "none") is None
+
+
+def test_the_current_revision_is_alembics(db_url: str) -> None:
+    engine = warehouse.make_engine(db_url)
+    try:
+        assert read_current(engine) == alembic_current(engine) == set()
+        warehouse.migrate(engine)
+        assert read_current(engine) == alembic_current(engine) == alembic_heads()
+    finally:
+        engine.dispose()
+
+
+def test_a_warehouse_behind_the_scripts_is_upgraded_by_alembic(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'w.sqlite'}"
+    config = warehouse.alembic_config(url)
+    (head,) = alembic_heads()
+    previous = ScriptDirectory.from_config(config).get_revision(head).down_revision
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, previous)
+    assert read_current(engine) == {previous}
+    engine.dispose()
+
+    engine = warehouse.connect(url)
+
+    assert read_current(engine) == alembic_current(engine) == {head}
+    assert set(inspect(engine).get_table_names()) >= {"deliveries", "runs", "alembic_version"}
+    engine.dispose()
+
+
+OPEN = """
+import sys
+import oneitu_etl.pipeline
+from oneitu_etl import warehouse
+print("alembic" in sys.modules)
+warehouse.connect(sys.argv[1]).dispose()
+print("alembic" in sys.modules)
+"""
+
+
+def loads_alembic(url: str) -> list[str]:
+    """Whether Alembic was imported in a fresh process: after importing the pipeline,
+    after opening the warehouse at ``url``."""
+    done = subprocess.run(
+        [sys.executable, "-c", OPEN, url],
+        env={**os.environ, "PYTHONPATH": str(REPO)},  # this checkout, not an installed copy
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
+def test_alembic_is_imported_only_to_migrate(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'w.sqlite'}"
+
+    assert loads_alembic(url) == ["False", "True"]  # a new warehouse: Alembic creates it
+    assert loads_alembic(url) == ["False", "False"]  # at the latest revision: no Alembic
+    engine = create_engine(url)
+    assert alembic_current(engine) == alembic_heads()
+    engine.dispose()
