@@ -21,11 +21,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    Column,
     Connection,
     Engine,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
     column,
     create_engine,
     event,
+    insert,
     inspect,
     select,
     table,
@@ -166,10 +172,6 @@ def migrate(engine: Engine) -> None:
         # heads that only Alembic can read (None) never match: Alembic decides then
         if current_revisions(connection) == head_revisions():
             return
-    from alembic import command  # noqa: PLC0415 - imported only when a migration runs
-
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with _MIGRATING, engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(
@@ -179,8 +181,42 @@ def migrate(engine: Engine) -> None:
             # pysqlite opens no transaction before DDL: two processes creating the first
             # schema at once failed with "table alembic_version already exists"
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+            if _create_new(connection):
+                return
+        from alembic import command  # noqa: PLC0415 - imported only when a migration runs
+
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+        cfg = alembic_config(engine.url.render_as_string(hide_password=False))
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
+
+
+def _create_new(connection: Connection) -> bool:
+    """Create a new, empty SQLite warehouse at the head revision at once; ``False`` if not new.
+
+    Alembic's recipe for a fresh database ("create_all, then stamp head"), without Alembic:
+    the tables of :mod:`.schema`, then the head revision in ``alembic_version``, created as
+    Alembic creates it. Every ``oneitu run`` with a new ``--out`` starts here; running the
+    migrations one by one cost it Alembic's import (0.15 s) and 0.03 s of DDL. That the
+    migrations and the schema give the same tables is tested
+    (``tests/warehouse/test_migrate.py``: Alembic's ``compare_metadata`` finds nothing).
+    """
+    heads = head_revisions()
+    if heads is None or len(heads) != 1 or inspect(connection).get_table_names():
+        return False
+    from oneitu_etl.warehouse.schema import metadata  # noqa: PLC0415
+
+    metadata.create_all(connection)
+    version = MetaData()
+    Table(
+        _VERSION.name,
+        version,
+        Column("version_num", String(32), nullable=False),
+        PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+    ).create(connection)
+    connection.execute(insert(_VERSION).values(version_num=next(iter(heads))))
+    log.info("new warehouse created at revision %s", next(iter(heads)))
+    return True
 
 
 def connect(url: str) -> Engine:

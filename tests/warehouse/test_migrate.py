@@ -3,8 +3,9 @@
 Whether the warehouse is at the latest revision is read without Alembic: the revision in
 ``alembic_version`` against the heads of the migration scripts, read from their source.
 Both answers are checked here against Alembic's own, on the package's migrations and on
-made-up folders of scripts (branches, merges, annotated assignments); a new warehouse and
-one behind the scripts are still migrated by Alembic.
+made-up folders of scripts (branches, merges, annotated assignments). A new SQLite
+warehouse is created at once at the head revision (the migrations are shown to leave the
+same schema); a new server database and one behind the scripts are migrated by Alembic.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, inspect
 
 from oneitu_etl import warehouse
+from oneitu_etl.warehouse.schema import metadata
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -113,6 +116,7 @@ OPEN = """
 import sys
 import oneitu_etl.pipeline
 from oneitu_etl import warehouse
+from oneitu_etl.warehouse.schema import metadata
 print("alembic" in sys.modules)
 warehouse.connect(sys.argv[1]).dispose()
 print("alembic" in sys.modules)
@@ -137,8 +141,66 @@ def loads_alembic(url: str) -> list[str]:
 def test_alembic_is_imported_only_to_migrate(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'w.sqlite'}"
 
-    assert loads_alembic(url) == ["False", "True"]  # a new warehouse: Alembic creates it
+    assert loads_alembic(url) == ["False", "False"]  # a new SQLite warehouse: created at once
     assert loads_alembic(url) == ["False", "False"]  # at the latest revision: no Alembic
     engine = create_engine(url)
     assert alembic_current(engine) == alembic_heads()
+    engine.dispose()
+
+
+def test_a_migrated_warehouse_is_the_schema_a_new_one_is_created_with(db_url: str) -> None:
+    """Alembic's migrations, run one by one, leave exactly the tables of ``schema.metadata``
+    (what a new SQLite warehouse is created with): ``compare_metadata`` finds nothing."""
+    engine = create_engine(db_url)
+    config = warehouse.alembic_config(db_url)
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            differences = compare_metadata(context, metadata)
+    finally:
+        engine.dispose()
+    if db_url.startswith("postgresql"):  # the server folds a unique key on the primary key
+        differences = [
+            d for d in differences if getattr(d[1], "name", None) != "uq_year_locks_year"
+        ]
+    assert differences == []
+
+
+def test_a_new_sqlite_warehouse_is_created_at_the_head_and_later_migrations_apply(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'w.sqlite'}"
+    engine = warehouse.connect(url)  # created at once
+    with engine.connect() as conn:
+        created = {
+            name: sorted(c["name"] for c in inspect(conn).get_columns(name))
+            for name in inspect(conn).get_table_names()
+        }
+    assert read_current(engine) == alembic_current(engine) == alembic_heads()
+    engine.dispose()
+    # what Alembic alone leaves, in another file
+    other = f"sqlite:///{tmp_path / 'alembic.sqlite'}"
+    engine = create_engine(other)
+    config = warehouse.alembic_config(other)
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+        migrated = {
+            name: sorted(c["name"] for c in inspect(conn).get_columns(name))
+            for name in inspect(conn).get_table_names()
+        }
+    engine.dispose()
+    assert created == migrated
+    # the stamp is Alembic's: a downgrade and an upgrade run from it
+    (head,) = alembic_heads()
+    engine = create_engine(url)
+    config = warehouse.alembic_config(url)
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "-1")
+        command.upgrade(config, "head")
+    assert alembic_current(engine) == {head}
     engine.dispose()
