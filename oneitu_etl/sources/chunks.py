@@ -98,7 +98,9 @@ class CsvScan:
                 self._utf8.decode(block)
             except UnicodeDecodeError as exc:
                 self.utf8_error = self.size - pending + exc.start
-        undefined = len(block.translate(None, _UNDEFINED_BYTES)) != len(block)
+        ascii_block = block.isascii()  # the usual case, and fast: no byte to look for
+        self.ascii = self.ascii and ascii_block
+        undefined = not ascii_block and len(block.translate(None, _UNDEFINED_BYTES)) != len(block)
         if self.cp1252_error is None and undefined:
             m = _CP1252_UNDEFINED.search(block)
             self.cp1252_error, self.cp1252_byte = self.size + m.start(), block[m.start()]
@@ -107,7 +109,6 @@ class CsvScan:
         self.newlines += newlines
         self.line_ends += newlines + block.count(b"\r")
         self.ends_with_newline = block.endswith(b"\n")
-        self.ascii = self.ascii and block.isascii()
         self._lines(block)
         self.size += len(block)
 
