@@ -157,3 +157,24 @@ def test_run_year_itself_skips_stages_2_to_4_when_nothing_changed(
     assert {k: v for k, v in snapshot(settings.out).items() if k != "warehouse.sqlite"} == {
         k: v for k, v in before.items() if k != "warehouse.sqlite"
     }
+
+
+def test_a_server_warehouse_rerun_is_free_too(
+    landing: Path, tmp_path: Path, pg_url: str, capsys: pytest.CaptureFixture
+) -> None:
+    """The embedded warehouse is read with ``sqlite3``; a server one through SQLAlchemy."""
+    out = tmp_path / "out"
+    assert run(landing, out, YEAR, "--db", pg_url) == 0
+    first = capsys.readouterr().out
+    before = snapshot(out)
+    engine = create_engine(pg_url)
+    with engine.connect() as conn:
+        attempts = conn.execute(select(func.count()).select_from(s.runs)).scalar()
+
+    assert run(landing, out, YEAR, "--db", pg_url) == 0
+
+    assert capsys.readouterr().out == first
+    assert snapshot(out) == before
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(s.runs)).scalar() == attempts
+    engine.dispose()
