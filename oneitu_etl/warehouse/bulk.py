@@ -2,61 +2,22 @@
 
 - **PostgreSQL**: ``COPY ... FROM STDIN`` through psycopg, on the connection of the
   current transaction (so a failure rolls it back like any insert).
-- **SQLite**: one prepared ``INSERT`` run with ``executemany`` on the driver's cursor,
-  tuples straight from the caller, none of SQLAlchemy's per-row processing.
-- anything else: SQLAlchemy's ``executemany``.
+- anything else (SQLite): SQLAlchemy's ``executemany``, through the column types.
 
-Rows come either as dictionaries (small tables: issues, results) or as :class:`Rows`:
-tuples in a given column order, values ready for the database (``str``, ``int``,
-``float``, ``None``; dates as ISO text), which is what a ledger of millions of lines
-needs: no dictionary per row. A :class:`RowStream` is many batches of such tuples, read
-as they are loaded: one ``COPY`` for all of them on PostgreSQL (the server works on one
-batch while the next is prepared), one ``executemany`` per batch on SQLite.
+Rows come as dictionaries, one per row (for ``COPY``, tuples in the table's order).
+(The ledger's millions of lines are not rows of the warehouse database: they go to the
+ledger store, :mod:`oneitu_etl.warehouse.ledger_store`.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Table, insert
 
 
-class Rows(list):
-    """Rows as tuples of values in the order of ``columns`` (a ``list`` of tuples)."""
-
-    def __init__(self, columns: Sequence[str], rows: Iterable[tuple] = ()):
-        super().__init__(rows)
-        self.columns = tuple(columns)
-
-
-class RowStream:
-    """Batches of rows in the order of ``columns``, produced while they are loaded.
-
-    Attributes:
-        columns: The column of each value.
-        rows: Rows loaded so far (all of them once :func:`insert_rows` returns).
-    """
-
-    def __init__(self, columns: Sequence[str], batches: Iterable[Iterable[tuple]]):
-        self.columns = tuple(columns)
-        self.rows = 0
-        self._batches = batches
-
-    def __bool__(self) -> bool:
-        return True
-
-    def batches(self) -> Iterator[list[tuple]]:
-        """Each batch as a list, counted."""
-        for batch in self._batches:
-            rows = batch if isinstance(batch, list) else list(batch)
-            self.rows += len(rows)
-            yield rows
-
-
 def _tuples(table: Table, records: list) -> tuple[tuple[str, ...], list[tuple]]:
-    if isinstance(records, Rows):
-        return records.columns, records
     present = [c for c in table.columns if any(c.name in r for r in records)]
     defaults = {
         c.name: c.default.arg
@@ -90,48 +51,23 @@ def _copy(conn: Connection, table: Table, columns: tuple[str, ...], rows: Iterab
                 for i in json:
                     values[i] = None if values[i] is None else Json(values[i])
                 copy.write_row(values)
-        elif isinstance(rows, Rows | RowStream):
-            for batch in rows.batches() if isinstance(rows, RowStream) else [rows]:
-                for row in batch:
-                    copy.write_row(row)
         else:
             for row in rows:
                 copy.write_row([_plain(v) for v in row])
 
 
-def _executemany(
-    conn: Connection, table: Table, columns: tuple[str, ...], rows: list[tuple]
-) -> None:
-    compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(columns))
-    order = list(compiled.positiontup or [])
-    if order != list(columns):
-        where = [columns.index(c) for c in order]
-        rows = [tuple(r[i] for i in where) for r in rows]
-    conn.exec_driver_sql(str(compiled), rows)
-
-
-def insert_rows(conn: Connection, table: Table, records: list) -> None:
-    """Insert ``records`` (:class:`Rows`, or dictionaries) into ``table``, in bulk.
+def insert_rows(conn: Connection, table: Table, records: list[dict]) -> None:
+    """Insert ``records`` (dictionaries) into ``table``, in bulk.
 
     Args:
         conn: A connection inside the caller's transaction.
         table: The target table.
-        records: The rows; dictionaries go through SQLAlchemy's types on SQLite (dates,
-            JSON, booleans), :class:`Rows` and :class:`RowStream` must hold values ready
-            for the database.
+        records: The rows; they go through SQLAlchemy's types on SQLite (dates, JSON,
+            booleans) and are adapted by psycopg on PostgreSQL.
     """
     if not records:
         return
-    dialect = conn.dialect.name
-    if isinstance(records, RowStream):
-        if dialect == "postgresql":
-            _copy(conn, table, records.columns, records)
-            return
-        for batch in records.batches():
-            insert_rows(conn, table, Rows(records.columns, batch))
-    elif dialect == "postgresql":
+    if conn.dialect.name == "postgresql":
         _copy(conn, table, *_tuples(table, records))
-    elif dialect == "sqlite" and isinstance(records, Rows):
-        _executemany(conn, table, records.columns, records)
     else:
         conn.execute(insert(table), list(records))
