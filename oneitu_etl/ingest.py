@@ -84,7 +84,7 @@ class Delivered:
     size: int | None = None
     scan: CsvScan | None = None
     unread: bool = False
-    #: The columnar judgement of a spooled ledger, started early in another thread.
+    #: The columnar judgement of a spooled ledger, made early in another thread.
     columnar: Future[StreamedTable | None] | None = None
 
     @property
@@ -301,7 +301,7 @@ def read_csv_delivery(item: Delivered, ctx: Context, settings: Settings | None =
 
 def _judge_columnar(item: Delivered, spec: TableSpec, ctx: Context) -> StreamedTable | None:
     """The columnar judge of a spooled ledger (:mod:`.validate.columnar`), or ``None``."""
-    if item.columnar is not None:  # started while other groups were judged
+    if item.columnar is not None:  # made while other groups were judged
         return item.columnar.result()
     if item.spool is None or item.scan is None:
         return None
@@ -310,23 +310,37 @@ def _judge_columnar(item: Delivered, spec: TableSpec, ctx: Context) -> StreamedT
     return judge_columnar(item.spool, item.open, item.path, spec, ctx, item.scan, item.spool.parent)
 
 
-def _start_columnar(
-    pool: ThreadPoolExecutor, items: list[Delivered], ctx: Context, settings: Settings
-) -> None:
-    """Start the columnar judgement of the group's spooled ledgers in ``pool``.
+def _read_ledgers(
+    paths: list[str],
+    others: list[Delivered],
+    stored: str | None,
+    codes: str,
+    read: Callable[[str, str], Delivered],
+    ctx: Context,
+    settings: Settings,
+) -> list[Delivered]:
+    """Read the statements group's ledgers and, if the group changed, judge them by DuckDB.
 
-    DuckDB works outside the GIL: the ledger is judged while pandas judges the other
-    groups' files in this thread. The judgement only reads the spool; its result is
-    awaited where the ledger is judged in turn (:func:`read_csv_delivery`).
+    Runs in another thread while this one processes the other groups: hashing, writing
+    the spool and DuckDB work outside the GIL. The verdict is kept with each ledger
+    (``Delivered.columnar``) for :func:`read_csv_delivery`; an unchanged group (same
+    signature as ``stored``) is not judged at all.
     """
+    items = [read(p, Kind.LEDGER.value) for p in paths]
+    if stored == _signature(sorted([*others, *items], key=lambda i: i.path), codes):
+        return items
     for item in items:
-        if item.kind != Kind.LEDGER.value or item.rejected or item.unread:
-            continue
-        if item.spool is None or item.nbytes <= settings.stream_bytes:
+        if item.rejected or item.unread or item.nbytes <= settings.stream_bytes:
             continue
         if ctx.declarations is None:
             ctx.declarations = load_declarations(settings.expectations_dir)
-        item.columnar = pool.submit(_judge_columnar, item, TABLES[Kind.LEDGER], ctx)
+        verdict: Future[StreamedTable | None] = Future()
+        try:
+            verdict.set_result(_judge_columnar(item, TABLES[Kind.LEDGER], ctx))
+        except Exception as exc:  # noqa: BLE001 - raised again where the ledger is judged
+            verdict.set_exception(exc)
+        item.columnar = verdict
+    return items
 
 
 def judge(item: Delivered, ctx: Context, settings: Settings) -> Delivered:
@@ -983,8 +997,8 @@ def _ingest_groups(
 ) -> YearIngest:
     """The load groups of :func:`_ingest_year`: the statements' files are read first.
 
-    A changed statements group has its ledger judged by DuckDB in ``pool`` while the
-    other groups are processed; the statements group is processed last.
+    The statements group's ledger is read (and, if the group changed, judged by DuckDB)
+    in ``pool`` while the other groups are processed; the statements group is last.
     """
     groups: list[GroupOutcome] = []
     if "finance" in sources:
@@ -992,12 +1006,13 @@ def _ingest_groups(
             p for k in STATEMENT_KINDS for p in by_kind.get(k.value, [])
         ]
         structure = statement_structure(statement_paths, year)
-        paths = sorted(statement_paths + by_kind.get(Kind.LEDGER.value, []))
-        statements = [read(p, kind_of_path(p) or "") for p in paths]
+        others = [read(p, kind_of_path(p) or "") for p in sorted(statement_paths)]
         with engine.connect() as conn:
             stored = _stored_signature(conn, f"statements/{year}")
-        if stored != _signature(statements, codes):
-            _start_columnar(pool, statements, Context(reference, year), settings)
+        ledgers = pool.submit(
+            _read_ledgers, sorted(by_kind.get(Kind.LEDGER.value, [])), others, stored, codes,
+            read, Context(reference, year), settings,
+        )  # fmt: skip
 
     if "planning" in sources:  # indicator definitions: all years
         definitions = []
@@ -1059,7 +1074,8 @@ def _ingest_groups(
             )
         )
 
-    if "finance" in sources:  # last: its ledger was being judged meanwhile
+    if "finance" in sources:  # last: its ledger was being read and judged meanwhile
+        statements = sorted([*others, *ledgers.result()], key=lambda i: i.path)
         tolerance = round(settings.tolerance_chf * 100)
 
         def judge_statements(items: list[Delivered]) -> dict[str, list[Issue]]:
