@@ -20,6 +20,7 @@ import hashlib
 import json
 import multiprocessing
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,10 +110,16 @@ def launch(tmp_path_factory: pytest.TempPathFactory) -> Launch:
         )
         for name, args in commands.items()
     }
-    results = {}
-    for name, proc in procs.items():
-        stdout, stderr = proc.communicate(timeout=600)
-        results[name] = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
+    # every pipe read at once: a run whose output is not read while another is awaited
+    # would block on a full pipe (matplotlib's font warnings on a machine without the
+    # fonts are enough) while holding the year's lock
+    with ThreadPoolExecutor(max_workers=len(procs)) as pool:
+        outputs = {name: pool.submit(proc.communicate, timeout=600) for name, proc in procs.items()}
+        done = {name: output.result() for name, output in outputs.items()}
+    results = {
+        name: subprocess.CompletedProcess(proc.args, proc.returncode, *done[name])
+        for name, proc in procs.items()
+    }
     return Launch(out, {"first": first, "corrected": corrected}, results)
 
 
