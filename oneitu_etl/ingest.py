@@ -19,6 +19,7 @@ file that changes while a run is in progress is seen as changed by the next run.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import logging
@@ -310,14 +311,33 @@ def _judge_columnar(item: Delivered, spec: TableSpec, ctx: Context) -> StreamedT
     return judge_columnar(item.spool, item.open, item.path, spec, ctx, item.scan, item.spool.parent)
 
 
+def _stamp(path: Path) -> tuple[int, ...] | None:
+    """What changes when a file's bytes change: device, inode, size, modification times."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _done(value: StreamedTable | None) -> Future[StreamedTable | None]:
+    future: Future[StreamedTable | None] = Future()
+    future.set_result(value)
+    return future
+
+
 def _read_ledgers(
+    pool: ThreadPoolExecutor,
+    landing: Landing,
     paths: list[str],
     others: list[Delivered],
     stored: str | None,
+    sizes: dict[str, int],
     codes: str,
     read: Callable[[str, str], Delivered],
     ctx: Context,
     settings: Settings,
+    spool_dir: Path,
 ) -> list[Delivered]:
     """Read the statements group's ledgers and, if the group changed, judge them by DuckDB.
 
@@ -325,18 +345,58 @@ def _read_ledgers(
     the spool and DuckDB work outside the GIL. The verdict is kept with each ledger
     (``Delivered.columnar``) for :func:`read_csv_delivery`; an unchanged group (same
     signature as ``stored``) is not judged at all.
+
+    A local ledger whose size is not that of the current delivery at its path (a new
+    content, surely) is judged by DuckDB from the landing zone *while* it is hashed and
+    spooled (:func:`.columnar.columnar_pass`, in a second thread of ``pool``). The
+    verdict counts only if the file did not change meanwhile (same inode, size and
+    times before and after both reads), so that it is a verdict on the bytes hashed and
+    archived; otherwise the spool is judged afterwards.
     """
-    items = [read(p, Kind.LEDGER.value) for p in paths]
+    from oneitu_etl.validate import columnar  # noqa: PLC0415 - DuckDB
+
+    if ctx.declarations is None:
+        ctx.declarations = load_declarations(settings.expectations_dir)
+    spec = TABLES[Kind.LEDGER]
+    items = []
+    for path in paths:
+        local = landing.local_file(path)
+        before = _stamp(local) if local is not None else None
+        early = None
+        if (
+            before is not None
+            and before[2] > settings.stream_bytes
+            and before[2] != sizes.get(path)
+        ):
+            spool_dir.mkdir(parents=True, exist_ok=True)
+            work = Path(tempfile.mkdtemp(dir=spool_dir, prefix=".early-"))
+            early = pool.submit(
+                columnar.columnar_pass, local, functools.partial(local.open, "rb"), path, spec,
+                ctx, work,
+            )  # fmt: skip
+        item = read(path, Kind.LEDGER.value)
+        if early is not None:
+            try:
+                table = early.result()
+            except Exception:  # a guess that failed: the spool is judged as usual
+                log.warning("%s: the early columnar pass failed", path, exc_info=True)
+                table = None
+            same = _stamp(local) == before and item.nbytes == before[2] and item.scan
+            if same and not item.rejected:
+                item.columnar = _done(columnar.accept(table, item.scan, path))
+            elif table is not None and table.parquet is not None:
+                table.parquet.unlink(missing_ok=True)
+        items.append(item)
     if stored == _signature(sorted([*others, *items], key=lambda i: i.path), codes):
         return items
     for item in items:
-        if item.rejected or item.unread or item.nbytes <= settings.stream_bytes:
+        if item.columnar is not None or item.rejected or item.unread:
             continue
-        if ctx.declarations is None:
-            ctx.declarations = load_declarations(settings.expectations_dir)
+        if item.nbytes <= settings.stream_bytes:
+            continue
         verdict: Future[StreamedTable | None] = Future()
         try:
-            verdict.set_result(_judge_columnar(item, TABLES[Kind.LEDGER], ctx))
+            verdict.set_result(_judge_columnar(item, spec, ctx))
         except Exception as exc:  # noqa: BLE001 - raised again where the ledger is judged
             verdict.set_exception(exc)
         item.columnar = verdict
@@ -973,10 +1033,11 @@ def _ingest_year(
     def files(kind: Kind) -> list[Delivered]:
         return [read(p, kind.value) for p in by_kind.get(kind.value, [])]
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="oneitu-ledger") as pool:
+    # two threads: one reads the ledger while the other judges it (see _read_ledgers)
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="oneitu-ledger") as pool:
         return _ingest_groups(
             engine, pool, settings, year, reference, now, sources, by_kind, read, files, codes,
-            warnings, landing,
+            warnings, landing, spool_dir,
         )  # fmt: skip
 
 
@@ -994,6 +1055,7 @@ def _ingest_groups(
     codes: str,
     warnings: list[Issue],
     landing: Landing,
+    spool_dir: Path,
 ) -> YearIngest:
     """The load groups of :func:`_ingest_year`: the statements' files are read first.
 
@@ -1009,9 +1071,10 @@ def _ingest_groups(
         others = [read(p, kind_of_path(p) or "") for p in sorted(statement_paths)]
         with engine.connect() as conn:
             stored = _stored_signature(conn, f"statements/{year}")
+            sizes = {p: d["size_bytes"] for p, d in _current(conn, f"statements/{year}").items()}
         ledgers = pool.submit(
-            _read_ledgers, sorted(by_kind.get(Kind.LEDGER.value, [])), others, stored, codes,
-            read, Context(reference, year), settings,
+            _read_ledgers, pool, landing, sorted(by_kind.get(Kind.LEDGER.value, [])), others,
+            stored, sizes, codes, read, Context(reference, year), settings, spool_dir,
         )  # fmt: skip
 
     if "planning" in sources:  # indicator definitions: all years

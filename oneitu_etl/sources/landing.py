@@ -46,6 +46,9 @@ class Landing(Protocol):
     def open(self, rel: str) -> BinaryIO:
         """``rel`` opened for reading, as a binary stream (for files too large to hold)."""
 
+    def local_file(self, rel: str) -> Path | None:
+        """``rel`` as a file of this machine that other programs can open, if it is one."""
+
     def describe(self) -> str:
         """The root, for messages."""
 
@@ -85,6 +88,12 @@ class LocalLanding:
 
     def open(self, rel: str) -> BinaryIO:
         return self._inside(rel).open("rb")
+
+    def local_file(self, rel: str) -> Path | None:
+        try:
+            return self._inside(rel)
+        except OutsideLanding:
+            return None
 
     def describe(self) -> str:
         return str(self.root)
@@ -131,6 +140,9 @@ class ObjectStorageLanding:
 
     def open(self, rel: str) -> BinaryIO:
         return (self.root / rel).open("rb")
+
+    def local_file(self, rel: str) -> Path | None:  # noqa: ARG002 - never, here
+        return None
 
     def describe(self) -> str:
         return self.url

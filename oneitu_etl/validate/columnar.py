@@ -179,6 +179,16 @@ def _unsupported(judge: _Judge) -> str | None:
     return None
 
 
+def _scan_allows(scan: CsvScan, file: str) -> bool:
+    """Whether the bytes are ones DuckDB reads line by line as the row checker reads rows."""
+    if not (scan.plain and scan.ascii and scan.lines > 1):
+        return False
+    try:
+        return scan.verdict(file) == "utf-8"
+    except DeliveryRejected:
+        return False
+
+
 def judge_columnar(
     source: Path,
     opener: Opener,
@@ -206,15 +216,48 @@ def judge_columnar(
         A clean table: no issue, every rule's result empty, the L1/L2 sums in ``frame``
         and the typed lines in the Parquet file ``parquet``; or ``None``.
     """
+    if spec.kind is not Kind.LEDGER or not _scan_allows(scan, file):
+        return None
+    table = columnar_pass(source, opener, file, spec, ctx, work_dir, connect=connect)
+    return accept(table, scan, file)
+
+
+def accept(table: StreamedTable | None, scan: CsvScan, file: str) -> StreamedTable | None:
+    """A columnar pass's table, if the scan of the same bytes confirms every line a row.
+
+    Otherwise ``None``, and its Parquet file is removed.
+    """
+    if table is None:
+        return None
+    if _scan_allows(scan, file) and table.rows == scan.lines - 1:
+        log.info("%s: %d rows judged and typed by DuckDB, all clean", file, table.rows)
+        return table
+    log.info("%s: judged row by row (a line is not a row)", file)
+    if table.parquet is not None:
+        table.parquet.unlink(missing_ok=True)
+    return None
+
+
+def columnar_pass(
+    source: Path,
+    opener: Opener,
+    file: str,
+    spec: TableSpec,
+    ctx: Context,
+    work_dir: Path,
+    *,
+    connect: Callable[[Path], object] = ledger_store.duckdb_connection,
+) -> StreamedTable | None:
+    """The DuckDB pass of :func:`judge_columnar`, before the scan of the bytes is known.
+
+    It can run while the file is still being hashed and scanned; :func:`accept` then
+    checks what only the scan tells (plain ASCII UTF-8, every line a row).
+    """
     if spec.kind is not Kind.LEDGER:
         return None
-    if not (scan.plain and scan.ascii and scan.lines > 1):
-        return None
     try:
-        if scan.verdict(file) != "utf-8":
-            return None
         raw = read_header(opener, file, spec, "utf-8")
-    except DeliveryRejected:
+    except (DeliveryRejected, UnicodeDecodeError):
         return None
     if raw.issues or raw.header != list(spec.column_names):
         return None
@@ -223,7 +266,6 @@ def judge_columnar(
         log.info("%s: judged row by row (%s)", file, why)
         return None
     sql = _Sql(judge)
-    expected = scan.lines - 1
     out = work_dir / f"{source.name}.lines.parquet"
     con = connect(work_dir / "duckdb")
     import duckdb  # noqa: PLC0415 - loaded by connect() already
@@ -248,7 +290,7 @@ def judge_columnar(
         ).fetchall()
         rows = con.execute(f"SELECT count(*) FROM read_parquet({literal(out)})").fetchone()[0]  # noqa: S608
         lines = f"read_parquet({literal(out)})"
-        clean = rows == expected and sql.clean(groups)
+        clean = rows > 0 and sql.clean(groups)
         if clean:  # no NULL left: every key is given
             distinct = "".join(
                 f", count(DISTINCT hash({', '.join(_quoted(sql.stored(c)) for c in r.columns)}))"
@@ -278,7 +320,7 @@ def judge_columnar(
         out.unlink(missing_ok=True)
         return None
     sums = sums.astype({v: "int64" for v in [*values, "postings"]})
-    log.info("%s: %d rows judged and typed by DuckDB, all clean", file, rows)
+    log.debug("%s: DuckDB pass, %d rows, all clean", file, rows)
     return StreamedTable(
         raw=raw,
         spec=spec,

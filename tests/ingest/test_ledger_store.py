@@ -28,6 +28,7 @@ from ingest_support import T0, YEAR, Zone
 from sqlalchemy import func, select
 
 from benchmarks.ledger import write_landing
+from oneitu_etl import ingest
 from oneitu_etl.warehouse import ledger_store
 from oneitu_etl.warehouse import schema as s
 
@@ -259,3 +260,60 @@ def test_a_lost_store_is_an_error_naming_the_file_and_the_setting(any_zone: Zone
 
     assert str(path) in str(err.value)
     assert "ONEITU_LEDGER_STORE" in str(err.value)
+
+
+def _count_spool_judgements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ledgers judged from their spool (not by the early pass), as they are judged."""
+    judged: list[str] = []
+    original = ingest._judge_columnar
+
+    def counting(item: ingest.Delivered, *args: object) -> object:
+        if item.columnar is None:  # else: the early pass's verdict, handed over
+            judged.append(item.path)
+        return original(item, *args)
+
+    monkeypatch.setattr(ingest, "_judge_columnar", counting)
+    return judged
+
+
+def test_a_local_ledger_is_judged_while_it_is_read(
+    zone: Zone, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The early pass reads the landing zone's file while it is hashed and spooled; its
+    verdict stands (no second judgement of the spool) when the file did not change."""
+    write_landing(zone.root, 300, year=YEAR, seed=18)
+    judged = _count_spool_judgements(monkeypatch)
+
+    assert _ingest(zone, caplog, **STREAMED)
+
+    assert judged == []
+    assert _lines(zone) == _expected(zone.root / LEDGER)
+    assert [p.parent.name for p in _stored(zone)] == [_address(zone)[0][:2]]  # no early copy
+
+
+def test_a_ledger_changed_while_it_is_read_is_judged_on_the_bytes_hashed(
+    zone: Zone, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finance saves the file again while the run reads it: the early verdict is dropped,
+    and what is judged, archived and stored is what was hashed, not the new file."""
+    write_landing(zone.root, 300, year=YEAR, seed=19)
+    ledger = zone.root / LEDGER
+    delivered = ledger.read_bytes()
+    judged = _count_spool_judgements(monkeypatch)
+    read_delivery = ingest.read_delivery
+
+    def read_then_change(landing: object, path: str, *args: object) -> ingest.Delivered:
+        item = read_delivery(landing, path, *args)
+        if path == LEDGER:  # a line fewer: the early pass may have seen either version
+            ledger.write_bytes(delivered.rsplit(b"\n", 2)[0] + b"\n")
+        return item
+
+    monkeypatch.setattr(ingest, "read_delivery", read_then_change)
+
+    assert _ingest(zone, caplog, **STREAMED)
+
+    assert judged == [LEDGER]  # the spool, judged afterwards
+    assert zone.delivery(LEDGER)["sha256"] == hashlib.sha256(delivered).hexdigest()
+    ledger.write_bytes(delivered)
+    assert _lines(zone) == _expected(ledger)  # all 300 lines of the bytes hashed
+    assert len(_stored(zone)) == 1
