@@ -13,7 +13,15 @@ import pytest
 DAGS = Path(__file__).resolve().parents[2] / "dags"
 
 DAG_FILES = sorted(p for p in DAGS.glob("*.py") if p.name != "oneitu_common.py")
-HEAVY = ("great_expectations", "pandas", "matplotlib", "weasyprint", "openpyxl", "oneitu_etl")
+HEAVY = (
+    "great_expectations",
+    "pandas",
+    "matplotlib",
+    "weasyprint",
+    "openpyxl",
+    "duckdb",
+    "oneitu_etl",
+)
 
 
 def test_no_import_errors(dagbag) -> None:  # noqa: ANN001
