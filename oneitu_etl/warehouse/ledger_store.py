@@ -209,7 +209,8 @@ def current_lines(
                 "warehouse lists; set ONEITU_LEDGER_STORE to the store this warehouse "
                 "was loaded with"
             )
-        con = duckdb_connection(Path(tempfile.gettempdir()) / "oneitu-duckdb")
+        spill = tempfile.TemporaryDirectory(prefix="oneitu-duckdb-")  # this reader's own
+        con = duckdb_connection(Path(spill.name))
         try:
             for r in stored:
                 lines = con.execute(
@@ -219,6 +220,7 @@ def current_lines(
                 frames.append(lines.assign(_path=r.path))
         finally:
             con.close()
+            spill.cleanup()
     old = (
         conn.execute(
             current(legacy, year)
