@@ -320,9 +320,15 @@ def _stamp(path: Path) -> tuple[int, ...] | None:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
-def _done(value: StreamedTable | None) -> Future[StreamedTable | None]:
+def _settled(
+    judgement: Callable[..., StreamedTable | None], *args: object
+) -> Future[StreamedTable | None]:
+    """A judgement made now, kept as a future (its exception raised where it is read)."""
     future: Future[StreamedTable | None] = Future()
-    future.set_result(value)
+    try:
+        future.set_result(judgement(*args))
+    except Exception as exc:  # noqa: BLE001 - raised again where the ledger is judged
+        future.set_exception(exc)
     return future
 
 
@@ -381,9 +387,9 @@ def _read_ledgers(
             except Exception:  # a guess that failed: the spool is judged as usual
                 log.warning("%s: the early columnar pass failed", path, exc_info=True)
                 table = None
-            same = _stamp(local) == before and item.nbytes == before[2] and item.scan
-            if same and not item.rejected:
-                item.columnar = _done(columnar.accept(table, item.scan, path))
+            same = _stamp(local) == before and item.nbytes == before[2]
+            if same and item.scan is not None and not item.rejected:
+                item.columnar = _settled(columnar.accept, table, item.scan, path)
             elif table is not None and table.parquet is not None:
                 table.parquet.unlink(missing_ok=True)
         items.append(item)
@@ -392,14 +398,8 @@ def _read_ledgers(
     for item in items:
         if item.columnar is not None or item.rejected or item.unread:
             continue
-        if item.nbytes <= settings.stream_bytes:
-            continue
-        verdict: Future[StreamedTable | None] = Future()
-        try:
-            verdict.set_result(_judge_columnar(item, spec, ctx))
-        except Exception as exc:  # noqa: BLE001 - raised again where the ledger is judged
-            verdict.set_exception(exc)
-        item.columnar = verdict
+        if item.nbytes > settings.stream_bytes:
+            item.columnar = _settled(_judge_columnar, item, spec, ctx)
     return items
 
 
