@@ -1,7 +1,8 @@
 """Writing files so that a reader never sees half of one.
 
-Every published file (reports, JSON, archived deliveries) is written to a temporary
-name in the same folder, flushed to disk, then renamed over its final name: a crash
+Every published file (reports, JSON, archived deliveries, the ledger store's files) is
+written to a temporary name in the same folder (or moved in), flushed to disk, then renamed
+over its final name: a crash
 leaves either the previous file or the new one, never a truncated mix. A process killed
 mid-write leaves its hidden temporary (``.<name>.<random>.tmp``) behind;
 :func:`remove_temporaries` clears them.
@@ -9,7 +10,9 @@ mid-write leaves its hidden temporary (``.<name>.<random>.tmp``) behind;
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -45,6 +48,41 @@ def atomic_write_bytes(path: Path | str, data: bytes) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def atomic_move(source: Path | str, target: Path | str) -> Path:
+    """Move the file ``source`` to ``target`` atomically, replacing what is there.
+
+    ``source`` is flushed to disk, then renamed over ``target``. On another file system
+    (a spool or work folder on another volume than the archive or the ledger store), it
+    is copied to a temporary beside ``target``, flushed, renamed over it, and removed.
+
+    Returns:
+        The final path.
+    """
+    source, target = Path(source), Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with source.open("rb+") as handle:
+        os.fsync(handle.fileno())
+    try:
+        os.replace(source, target)
+        return target
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        shutil.copyfile(source, tmp)
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    source.unlink()
+    return target
 
 
 def is_temporary(path: Path) -> bool:

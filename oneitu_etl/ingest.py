@@ -43,7 +43,7 @@ from oneitu_etl.contract import (
     TableSpec,
     kind_of_path,
 )
-from oneitu_etl.fileio import atomic_write_bytes
+from oneitu_etl.fileio import atomic_move, atomic_write_bytes
 from oneitu_etl.issues import DeliveryRejected, Issue
 from oneitu_etl.reference import Reference
 from oneitu_etl.settings import Settings
@@ -158,11 +158,7 @@ def _archive(settings: Settings, item: Delivered) -> str | None:
     if not target.exists() and item.spool is None:
         atomic_write_bytes(target, item.data)
     elif not target.exists():  # the spool becomes the archived copy: no second copy
-        with item.spool.open("rb+") as handle:
-            os.fsync(handle.fileno())
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(item.spool, target)
-        item.spool = target
+        item.spool = atomic_move(item.spool, target)
     return str(target)
 
 

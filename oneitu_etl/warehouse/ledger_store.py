@@ -34,15 +34,14 @@ and join ``ledger_files`` (``path``, ``delivery_id``, ``year``) for the current 
 
 from __future__ import annotations
 
-import os
-import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
+from oneitu_etl.fileio import atomic_move
 from oneitu_etl.warehouse import schema as s
 
 if TYPE_CHECKING:  # pandas and DuckDB load with the first ledger, not with this module
@@ -91,34 +90,16 @@ def literal(value: str) -> str:
 
 
 def adopt(store: Path, sha256: str, written: Path) -> str:
-    """Move a written Parquet file of a delivered content into the store.
+    """Move a written Parquet file of a delivered content into the store, atomically.
 
-    The file is flushed to disk, then renamed (copied first when the spool is on another
-    file system) over its final name: a reader sees the whole file or none. The same
-    content always gives the same lines, so an existing file is replaced by its equal.
+    A reader sees the whole file or none (:func:`~oneitu_etl.fileio.atomic_move`). The
+    same content always gives the same lines, so an existing file is replaced by its equal.
 
     Returns:
         The path relative to the store, as ``ledger_files.path`` records it.
     """
     relative = relative_path(sha256)
-    target = store / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with written.open("rb+") as handle:
-        os.fsync(handle.fileno())
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        try:
-            os.replace(written, tmp)
-        except OSError:  # another file system
-            shutil.copyfile(written, tmp)
-            with open(tmp, "rb+") as handle:
-                os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_move(written, store / relative)
     return relative
 
 
@@ -242,9 +223,3 @@ def current_lines(
 
 def _bytewise_key(paths: pd.Series) -> pd.Series:
     return paths.map(lambda p: p.encode())
-
-
-def delivery_file(conn: Connection, delivery_id: int) -> str | None:
-    """The store path of a delivery's lines, if they are in the store."""
-    f = s.ledger_files
-    return conn.execute(select(f.c.path).where(f.c.delivery_id == delivery_id)).scalar()
