@@ -32,7 +32,7 @@ from oneitu_etl.contract import Kind, kind_of_path
 from oneitu_etl.issues import Issue
 from oneitu_etl.outcome import RunResult
 from oneitu_etl.reference import default_data_dir
-from oneitu_etl.settings import Settings
+from oneitu_etl.settings import Settings, sqlite_file
 from oneitu_etl.sources.landing import DEFINITIONS, Landing, open_landing
 
 log = logging.getLogger(__name__)
@@ -166,8 +166,8 @@ def _current_deliveries(url: str, year: int) -> list[tuple[str, str, int | None]
     alone (0.13 s) was more than half of a free re-run. Any other warehouse through
     SQLAlchemy Core.
     """
-    if url.startswith("sqlite:///") and "?" not in url:
-        connection = sqlite3.connect(url.split("///", 1)[1], timeout=30)
+    if (path := sqlite_file(url)) and "?" not in url:  # options: SQLAlchemy knows them
+        connection = sqlite3.connect(path, timeout=30)
         try:
             return connection.execute(_DELIVERIES, {"year": year}).fetchall()
         finally:
@@ -185,8 +185,8 @@ def _current_deliveries(url: str, year: int) -> list[tuple[str, str, int | None]
 def _sqlite_file_missing(url: str) -> bool:
     if not url.startswith("sqlite"):
         return False
-    path = url.split("///", 1)[-1].split("?", 1)[0]
-    return not path or path == ":memory:" or not Path(path).is_file()
+    path = sqlite_file(url)
+    return path is None or not Path(path).is_file()
 
 
 def unchanged_report(

@@ -24,6 +24,17 @@ def default_db_url(out: Path | str) -> str:
     return f"sqlite:///{Path(out).resolve() / 'warehouse.sqlite'}"
 
 
+def sqlite_file(url: str) -> str | None:
+    """The database file of a SQLite URL (``sqlite:///path``, query options aside).
+
+    ``None`` for another database and for SQLite in memory.
+    """
+    if not url.startswith("sqlite") or "///" not in url:
+        return None
+    path = url.split("///", 1)[1].split("?", 1)[0]
+    return path if path and path != ":memory:" else None
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where the pipeline reads, writes and keeps its warehouse.

@@ -38,6 +38,8 @@ from sqlalchemy import (
     text,
 )
 
+from oneitu_etl.settings import sqlite_file
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -69,8 +71,7 @@ def make_engine(url: str) -> Engine:
     """A SQLAlchemy engine for the warehouse; SQLite gets WAL and foreign keys, a server
     database a connection timeout (10 s) and a check of pooled connections before use."""
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
+        if path := sqlite_file(url):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
