@@ -1,10 +1,11 @@
 """The ledger judged, typed and written in one columnar pass, when the file allows it.
 
 A ledger of a million lines is almost always clean: a machine export, one line per
-posting. For such a file the declared row rules are evaluated by DuckDB on the spooled
-bytes in the same pass that types the lines and writes them to Parquet for the ledger
-store (:mod:`oneitu_etl.warehouse.ledger_store`); uniqueness and the L1/L2 sums are then
-two aggregates over that Parquet. No Python object per line.
+posting. For such a file DuckDB types the lines and writes them to Parquet for the ledger store
+(:mod:`oneitu_etl.warehouse.ledger_store`) in one pass, each value NULL where a rule on
+its cell fails; the Parquet footer's statistics then tell the row rules, one more pass
+the allowed codes and uniqueness, one aggregate the L1/L2 sums. No Python object per
+line.
 
 This is a fast way to a verdict that is only ever "clean". Whenever the file is not
 surely judged the same way by :func:`.rows.check_table` — it is not plain ASCII UTF-8
@@ -74,13 +75,9 @@ class _Sql:
     def typed(self) -> dict[str, str]:
         """Stored column -> guarded expression over the raw text."""
         exprs: dict[str, str] = {}
+        coded = set(self.in_set_columns())
         for col in self.columns:
             c = _quoted(col.name)
-            sets = [
-                r.kwargs["value_set"]
-                for r in self.rules
-                if r.type == "expect_column_values_to_be_in_set" and r.column == col.name
-            ]
             if col.type in ("amount", "signed_amount"):
                 exprs[self.stored(col.name)] = (
                     f"CASE WHEN regexp_full_match({c}, {literal(_AMOUNT)}) "
@@ -91,7 +88,7 @@ class _Sql:
                     f"CASE WHEN regexp_full_match({c}, {literal(_ISO_DATE)}) "
                     f"AND NOT starts_with({c}, '0000') THEN TRY_CAST({c} AS DATE) END"
                 )
-            elif sets:  # checked after writing (in_set_columns): a padded value is in no set
+            elif col.name in coded:  # checked after writing: a padded value is in no set
                 exprs[col.name] = c
             else:  # starts or ends with a space or a control character: a superset of
                 # what str.strip() removes from ASCII text (the exact way decides)
@@ -216,7 +213,7 @@ def judge_columnar(
         A clean table: no issue, every rule's result empty, the L1/L2 sums in ``frame``
         and the typed lines in the Parquet file ``parquet``; or ``None``.
     """
-    if spec.kind is not Kind.LEDGER or not _scan_allows(scan, file):
+    if not _scan_allows(scan, file):
         return None
     table = columnar_pass(source, opener, file, spec, ctx, work_dir, connect=connect)
     return accept(table, scan, file)
@@ -288,8 +285,8 @@ def columnar_pass(
             "SELECT path_in_schema, stats_null_count, stats_min_value, stats_max_value, "  # noqa: S608 - a literal path
             f"min_is_exact, max_is_exact FROM {footer}"
         ).fetchall()
-        rows = con.execute(f"SELECT count(*) FROM read_parquet({literal(out)})").fetchone()[0]  # noqa: S608
         lines = f"read_parquet({literal(out)})"
+        rows = con.execute(f"SELECT count(*) FROM {lines}").fetchone()[0]  # noqa: S608
         clean = rows > 0 and sql.clean(groups)
         if clean:  # no NULL left: every key is given
             distinct = "".join(
@@ -298,13 +295,13 @@ def columnar_pass(
                 if r.type in _UNIQUE
             )
             coded = sql.in_set_columns()
-            values = "".join(f", list(DISTINCT {_quoted(c)})" for c in coded)
-            found = con.execute(f"SELECT count(*){values}{distinct} FROM {lines}").fetchone()  # noqa: S608 - quoted names, literals
+            codes = "".join(f", list(DISTINCT {_quoted(c)})" for c in coded)
+            found = con.execute(f"SELECT count(*){codes}{distinct} FROM {lines}").fetchone()  # noqa: S608 - quoted names, literals
             present = dict(zip(coded, found[1 : 1 + len(coded)], strict=True))
             counts = found[1 + len(coded) :]
             clean = not sql.outside_sets(present) and all(n == rows for n in counts)
+        keys, values = judge.sum_keys, judge.sum_values
         if clean:
-            keys, values = judge.sum_keys, judge.sum_values
             sums = con.execute(
                 f"SELECT {', '.join(keys)}, "  # noqa: S608 - as above
                 f"{', '.join(f'sum({v})::BIGINT AS {v}' for v in values)}, "
