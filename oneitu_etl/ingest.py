@@ -990,9 +990,12 @@ def ingest_year(
     """
     spool_dir = Path(settings.archive) / f".spool-{os.getpid()}-{os.urandom(4).hex()}"
     try:
-        return _ingest_year(
-            engine, landing, settings, year, reference, now, sources, spool_dir=spool_dir
-        )
+        # two threads: one reads a ledger while the other judges it (_read_ledgers)
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="oneitu-ledger") as pool:
+            return _ingest_year(
+                engine, landing, settings, year, reference, now, sources,
+                spool_dir=spool_dir, pool=pool,
+            )  # fmt: skip
     finally:  # what was not archived (unchanged groups, files already in the archive)
         shutil.rmtree(spool_dir, ignore_errors=True)
 
@@ -1007,8 +1010,14 @@ def _ingest_year(
     sources: frozenset[str] = SOURCES,
     *,
     spool_dir: Path,
+    pool: ThreadPoolExecutor,
 ) -> YearIngest:
-    """:func:`ingest_year`, spooling large files to ``spool_dir``."""
+    """:func:`ingest_year`, spooling large files to ``spool_dir``.
+
+    The statements' files are read first; the ledger is read (and, if the group changed,
+    judged by DuckDB) in ``pool`` while the other groups are processed, and the
+    statements group is processed last.
+    """
     now = now or dt.datetime.now(dt.UTC)
     # a group judged against other codes or other suites is re-judged
     codes = reference_fingerprint(reference) + declarations_fingerprint(settings.expectations_dir)
@@ -1029,35 +1038,6 @@ def _ingest_year(
     def files(kind: Kind) -> list[Delivered]:
         return [read(p, kind.value) for p in by_kind.get(kind.value, [])]
 
-    # two threads: one reads the ledger while the other judges it (see _read_ledgers)
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="oneitu-ledger") as pool:
-        return _ingest_groups(
-            engine, pool, settings, year, reference, now, sources, by_kind, read, files, codes,
-            warnings, landing, spool_dir,
-        )  # fmt: skip
-
-
-def _ingest_groups(
-    engine: Engine,
-    pool: ThreadPoolExecutor,
-    settings: Settings,
-    year: int,
-    reference: Reference,
-    now: dt.datetime,
-    sources: frozenset[str],
-    by_kind: dict[str, list[str]],
-    read: Callable[[str, str], Delivered],
-    files: Callable[[Kind], list[Delivered]],
-    codes: str,
-    warnings: list[Issue],
-    landing: Landing,
-    spool_dir: Path,
-) -> YearIngest:
-    """The load groups of :func:`_ingest_year`: the statements' files are read first.
-
-    The statements group's ledger is read (and, if the group changed, judged by DuckDB)
-    in ``pool`` while the other groups are processed; the statements group is last.
-    """
     groups: list[GroupOutcome] = []
     if "finance" in sources:
         statement_paths = by_kind.get("financial_statements", []) + [
