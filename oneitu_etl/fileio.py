@@ -14,7 +14,9 @@ import errno
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 
 def _umask() -> int:
@@ -35,10 +37,16 @@ def atomic_write_bytes(path: Path | str, data: bytes) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _replace_through_temporary(path, lambda handle: handle.write(data))
+    return path
+
+
+def _replace_through_temporary(path: Path, fill: Callable[[BinaryIO], object]) -> None:
+    """Fill a temporary beside ``path``, flush it to disk, rename it over ``path``."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            fill(handle)
             handle.flush()
             os.fsync(handle.fileno())
         # mkstemp creates 0600; published files get the usual rw-r--r-- (less the umask)
@@ -47,7 +55,6 @@ def atomic_write_bytes(path: Path | str, data: bytes) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return path
 
 
 def atomic_move(source: Path | str, target: Path | str) -> Path:
@@ -70,17 +77,8 @@ def atomic_move(source: Path | str, target: Path | str) -> Path:
     except OSError as exc:
         if exc.errno != errno.EXDEV:
             raise
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        shutil.copyfile(source, tmp)
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with source.open("rb") as copied:
+        _replace_through_temporary(target, lambda handle: shutil.copyfileobj(copied, handle))
     source.unlink()
     return target
 

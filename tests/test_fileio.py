@@ -77,7 +77,7 @@ def test_a_failed_copy_leaves_the_target_and_no_temporary(
     def full_disk(*_args: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(fileio.shutil, "copyfile", full_disk)
+    monkeypatch.setattr(fileio.shutil, "copyfileobj", full_disk)
 
     with pytest.raises(OSError, match="No space left"):
         fileio.atomic_move(source, target)
