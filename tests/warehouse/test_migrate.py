@@ -42,6 +42,32 @@ def read_current(engine: Engine) -> frozenset[str]:
         return warehouse.current_revisions(conn)
 
 
+def run_alembic(url: str, *steps: tuple[str, str]) -> None:
+    """Alembic's own commands on the warehouse at ``url``: ``("upgrade", "head")``..."""
+    engine = create_engine(url)
+    config = warehouse.alembic_config(url)
+    try:
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            for name, revision in steps:
+                getattr(command, name)(config, revision)
+    finally:
+        engine.dispose()
+
+
+def table_columns(url: str) -> dict[str, list[str]]:
+    """Every table of the warehouse at ``url`` and its columns' names."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            found = inspect(conn)
+            return {
+                n: sorted(c["name"] for c in found.get_columns(n)) for n in found.get_table_names()
+            }
+    finally:
+        engine.dispose()
+
+
 def test_the_heads_read_from_the_package_scripts_are_alembics() -> None:
     assert warehouse.head_revisions() == alembic_heads()
     assert len(warehouse.head_revisions()) == 1
@@ -98,10 +124,8 @@ def test_a_warehouse_behind_the_scripts_is_upgraded_by_alembic(tmp_path: Path) -
     config = warehouse.alembic_config(url)
     (head,) = alembic_heads()
     previous = ScriptDirectory.from_config(config).get_revision(head).down_revision
+    run_alembic(url, ("upgrade", previous))
     engine = create_engine(url)
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, previous)
     assert read_current(engine) == {previous}
     engine.dispose()
 
@@ -151,11 +175,8 @@ def test_alembic_is_imported_only_to_migrate(tmp_path: Path) -> None:
 def test_a_migrated_warehouse_is_the_schema_a_new_one_is_created_with(db_url: str) -> None:
     """Alembic's migrations, run one by one, leave exactly the tables of ``schema.metadata``
     (what a new SQLite warehouse is created with): ``compare_metadata`` finds nothing."""
+    run_alembic(db_url, ("upgrade", "head"))
     engine = create_engine(db_url)
-    config = warehouse.alembic_config(db_url)
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
     try:
         with engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
@@ -174,33 +195,15 @@ def test_a_new_sqlite_warehouse_is_created_at_the_head_and_later_migrations_appl
 ) -> None:
     url = f"sqlite:///{tmp_path / 'w.sqlite'}"
     engine = warehouse.connect(url)  # created at once
-    with engine.connect() as conn:
-        created = {
-            name: sorted(c["name"] for c in inspect(conn).get_columns(name))
-            for name in inspect(conn).get_table_names()
-        }
     assert read_current(engine) == alembic_current(engine) == alembic_heads()
     engine.dispose()
-    # what Alembic alone leaves, in another file
     other = f"sqlite:///{tmp_path / 'alembic.sqlite'}"
-    engine = create_engine(other)
-    config = warehouse.alembic_config(other)
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
-        migrated = {
-            name: sorted(c["name"] for c in inspect(conn).get_columns(name))
-            for name in inspect(conn).get_table_names()
-        }
-    engine.dispose()
-    assert created == migrated
+    run_alembic(other, ("upgrade", "head"))  # what Alembic alone leaves, in another file
+
+    assert table_columns(url) == table_columns(other)
     # the stamp is Alembic's: a downgrade and an upgrade run from it
     (head,) = alembic_heads()
+    run_alembic(url, ("downgrade", "-1"), ("upgrade", "head"))
     engine = create_engine(url)
-    config = warehouse.alembic_config(url)
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "-1")
-        command.upgrade(config, "head")
     assert alembic_current(engine) == {head}
     engine.dispose()
