@@ -36,6 +36,8 @@ from oneitu_etl.issues import DeliveryRejected, Issue
 from oneitu_etl.sources.files import (
     _OTHER_BOMS,
     _XLSX_MAGIC,
+    MAX_CELL_CHARS,
+    Header,
     RawTable,
     _check_header,
     csv_header,
@@ -45,8 +47,9 @@ from oneitu_etl.sources.files import (
 _UNDEFINED_BYTES = b"\x81\x8d\x8f\x90\x9d"
 _CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 _LONE_CR = re.compile(rb"\r(?!\n)")
-#: The ``csv`` module's default field size limit: a longer line goes to the ``csv`` module.
-FIELD_LIMIT = 131_072
+#: A longer line may hold an over-long cell (an error of its row): the ``csv`` module
+#: reads it, record by record, and the row's cells are checked.
+FIELD_LIMIT = MAX_CELL_CHARS
 
 #: Opens the delivered bytes from the start, as many times as needed.
 Opener = Callable[[], BinaryIO]
@@ -246,58 +249,87 @@ def read_header(opener: Opener, file: str, spec: TableSpec, encoding: str) -> Ra
             raise DeliveryRejected([Issue(file, f"not a readable CSV file: {exc}")]) from None
         text.detach()
     header = csv_header(first, file)
-    frame = pd.DataFrame({name: pd.Series(dtype="str") for name in header})
+    names = list(header.names)
+    frame = pd.DataFrame({name: pd.Series(dtype="str") for name in names})
     frame.index.name = "row"
-    raw = RawTable(file=file, sheet=None, frame=frame, header=header, encoding=encoding)
+    raw = RawTable(
+        file=file, sheet=None, frame=frame, header=names, encoding=encoding, layout=header
+    )
     return _check_header(raw, spec)
+
+
+class NotPlain(Exception):
+    """A row of a file read the plain way does not fit its header: read it record by record."""
 
 
 # -- the rows -----------------------------------------------------------------------------
 def _plain_chunks(
-    opener: Opener, header: list[str], encoding: str, chunk_rows: int
+    opener: Opener, header: Header, encoding: str, chunk_rows: int
 ) -> Iterator[pd.DataFrame]:
-    """Rows of a plain file (one line, one record) through pandas' C parser."""
-    width = len(header)
+    """Rows of a plain file (one line, one record) through pandas' C parser.
+
+    Raises:
+        NotPlain: a row has more cells than the header, or a value under an empty header
+            cell: the ``csv`` module's way says which (:func:`_csv_chunks`).
+    """
+    width = header.width
+    unnamed = [i for i in range(width) if i not in set(header.positions)]
     with opener() as source, warnings.catch_warnings():
-        # long rows are cut to the header's width, as the csv reader's rows are
-        warnings.simplefilter("ignore", pd.errors.ParserWarning)
-        reader = pd.read_csv(
-            source,
-            header=None,
-            names=list(range(width)),
-            index_col=False,
-            skiprows=1,
-            dtype=str,
-            na_filter=False,
-            skip_blank_lines=False,
-            encoding=encoding,
-            engine="c",
-            chunksize=chunk_rows,
-        )
-        start = 2
-        for chunk in reader:
-            chunk.index = pd.RangeIndex(start, start + len(chunk), name="row")
-            start += len(chunk)
-            yield chunk
+        # a first row longer than the header: pandas warns (and would cut it)
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        try:
+            reader = pd.read_csv(
+                source,
+                header=None,
+                names=list(range(width)),
+                index_col=False,
+                skiprows=1,
+                dtype=str,
+                na_filter=False,
+                skip_blank_lines=False,
+                encoding=encoding,
+                engine="c",
+                chunksize=chunk_rows,
+            )
+            start = 2
+            for chunk in reader:
+                if unnamed and (chunk[unnamed].apply(lambda c: c.str.strip()) != "").any().any():
+                    raise NotPlain  # the csv module's way rejects it, with the same message
+                chunk = chunk[list(header.positions)] if unnamed else chunk
+                chunk.index = pd.RangeIndex(start, start + len(chunk), name="row")
+                start += len(chunk)
+                yield chunk
+        except (pd.errors.ParserError, pd.errors.ParserWarning):
+            raise NotPlain from None
 
 
 def _csv_chunks(
-    opener: Opener, file: str, header: list[str], encoding: str, chunk_rows: int
+    opener: Opener, file: str, header: Header, encoding: str, chunk_rows: int
 ) -> Iterator[pd.DataFrame]:
-    """Rows of any other file, record by record through the ``csv`` module."""
-    width = len(header)
-    pad = [""] * width
+    """Rows of any other file, record by record through the ``csv`` module.
+
+    The errors of rows that do not fit the header (:meth:`.files.Header.fit`) are in
+    each slice's ``attrs["issues"]``.
+    """
+    columns = list(range(len(header.names)))
     with opener() as source:
         reader = csv.reader(_text(source, encoding))
         try:
             next(reader, None)
             row = 2
             while True:
-                cells = [(r + pad)[:width] for r in islice(reader, chunk_rows)]
-                if not cells:
+                records = list(islice(reader, chunk_rows))
+                if not records:
                     return
-                frame = pd.DataFrame(cells, columns=list(range(width)), dtype=str)
+                cells: list[list[str]] = []
+                issues: list[Issue] = []
+                for number, record in enumerate(records, start=row):
+                    fitted, wrong = header.fit(record, number, file)
+                    cells.append(fitted)
+                    issues += wrong
+                frame = pd.DataFrame(cells, columns=columns, dtype=str)
                 frame.index = pd.RangeIndex(row, row + len(cells), name="row")
+                frame.attrs["issues"] = issues
                 row += len(cells)
                 yield frame
         except csv.Error as exc:
@@ -315,8 +347,9 @@ def iter_chunks(
     Raises:
         DeliveryRejected: the ``csv`` module cannot read a record (as the whole file
             would be rejected).
+        NotPlain: ``plain`` was asked for, and a row does not fit the header.
     """
-    header = raw.header
+    header = raw.layout or Header.of(raw.header)
     encoding = raw.encoding or "utf-8"
     chunks = (
         _plain_chunks(opener, header, encoding, chunk_rows)
@@ -324,5 +357,5 @@ def iter_chunks(
         else _csv_chunks(opener, raw.file, header, encoding, chunk_rows)
     )
     for chunk in chunks:
-        chunk.columns = header
+        chunk.columns = list(header.names)
         yield chunk

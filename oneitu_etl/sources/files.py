@@ -33,6 +33,15 @@ _OTHER_BOMS = (
 _XLSX_MAGIC = b"PK\x03\x04"
 #: Extra columns warned about one by one; beyond, one warning names the first ones.
 _MAX_EXTRA_WARNINGS = 10
+#: Excel's own limit on the length of a cell: a longer cell is an error of its row.
+MAX_CELL_CHARS = 32_767
+#: The ``csv`` module's field limit, raised far above :data:`MAX_CELL_CHARS` so that an
+#: over-long cell is an error of its row, not an unreadable file.
+CSV_FIELD_LIMIT = 16 * 1024 * 1024
+csv.field_size_limit(CSV_FIELD_LIMIT)
+#: Rule ids of the reader's own row errors (the row's other messages are left out).
+ROW_SHAPE = "row_shape"
+CELL_LENGTH = "cell_length"
 #: Why a workbook with XML entity declarations is refused (defusedxml's refusal).
 _DTD_MESSAGE = (
     "workbook contains XML entity declarations (a DTD), which Excel never writes; refused "
@@ -59,10 +68,145 @@ class RawTable:
     header: list[str]
     encoding: str | None = None
     issues: list[Issue] = field(default_factory=list)
+    #: Where the named columns are in the file's rows (``None``: the header's order).
+    layout: Header | None = None
 
     def issue(self, message: str, **place: object) -> Issue:
         """An issue located in this table."""
         return Issue(file=self.file, sheet=self.sheet, message=message, **place)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Header:
+    """Where a header's named columns are (contract section 2, v2).
+
+    A column whose header cell is empty is kept out of the table: what spreadsheets leave
+    behind (a spacer column, trailing ``,,``) is not an error as long as its cells are
+    empty too; a row with a value in such a column, or beyond the header, is an error of
+    that row (:meth:`fit`).
+
+    Attributes:
+        names: The named columns, stripped, in file order.
+        positions: Their cell positions (0-based).
+        width: The header's cells up to its last named one.
+    """
+
+    names: tuple[str, ...]
+    positions: tuple[int, ...]
+    width: int
+
+    @classmethod
+    def of(cls, cells: list[str]) -> Header:
+        """The layout of a header row's cells."""
+        stripped = [c.strip() for c in cells]
+        positions = tuple(i for i, c in enumerate(stripped) if c)
+        return cls(
+            tuple(stripped[i] for i in positions), positions, positions[-1] + 1 if positions else 0
+        )
+
+    @property
+    def simple(self) -> bool:
+        """Whether every header cell up to the last is named (the usual case)."""
+        return len(self.positions) == self.width
+
+    def fit(
+        self, cells: list[str], row: int, file: str, sheet: str | None = None
+    ) -> tuple[list[str], list[Issue]]:
+        """A row's cells under the named columns, and what is wrong with its shape.
+
+        Args:
+            cells: The row's cells as read (not stripped).
+            row: Its row number as a person sees it.
+            file: The file, for messages.
+            sheet: The sheet of a workbook (``None``: a CSV).
+
+        Returns:
+            ``(cells, issues)``: one cell per named column (missing cells are empty), and
+            an error of the row when a value lies outside the named columns (an unquoted
+            comma split a cell, or a value under an empty header cell) or a cell is longer
+            than :data:`MAX_CELL_CHARS`.
+        """
+        width = self.width
+        issues: list[Issue] = []
+        if len(cells) > width or not self.simple:
+            issues += self._outside(cells, row, file, sheet)
+        if self.simple:
+            kept = cells[:width] if len(cells) >= width else cells + [""] * (width - len(cells))
+            kept = kept if kept is not cells else list(kept)
+        else:
+            kept = [cells[i] if i < len(cells) else "" for i in self.positions]
+        for at, (name, cell) in enumerate(zip(self.names, kept, strict=True)):
+            if len(cell) > MAX_CELL_CHARS:
+                kept[at] = ""  # never read further: the row is in error
+                issues.append(
+                    Issue(
+                        file,
+                        f"the cell holds {len(cell):,} characters, above the limit of "
+                        f"{MAX_CELL_CHARS:,} (Excel's own limit for a cell); "
+                        + (
+                            'an unmatched double quote (") makes the lines after it one '
+                            "cell: remove it"
+                            if cell.count("\n") > 1
+                            else "shorten it"
+                        ),
+                        sheet=sheet,
+                        row=row,
+                        column=name,
+                        value=cell[:60] + "…",
+                        rule=CELL_LENGTH,
+                    )
+                )
+        return kept, issues
+
+    def _outside(self, cells: list[str], row: int, file: str, sheet: str | None) -> list[Issue]:
+        """The error of a row with a value beyond the header, if it has one.
+
+        Raises:
+            DeliveryRejected: a value under an empty header cell (a merged or missing
+                column name): the file's header is wrong, not the row.
+        """
+        named = set(self.positions)
+        outside = [i for i, c in enumerate(cells) if i not in named and c.strip()]
+        if not outside:
+            return []
+        if outside[0] < self.width:
+            raise DeliveryRejected(
+                [
+                    Issue(
+                        file,
+                        f"header cell {outside[0] + 1} of row 1 is empty (merged or missing "
+                        "header?)",
+                        sheet=sheet,
+                        row=1,
+                    )
+                ]
+            )
+        last = max(outside) + 1
+        value = cells[outside[0]].strip()
+        if sheet is None:
+            shown = ",".join(c.strip() for c in cells[:last])
+            message = (
+                f"the row has {last} cells but the header has {self.width}: a comma inside a "
+                "value (a thousands separator, a decimal comma, a comma in a text) splits it "
+                "in two; remove the comma or put the value in double quotes"
+            )
+            value = shown if len(shown) <= 200 else shown[:199] + "…"
+        else:
+            message = (
+                f'cell {column_letter(outside[0])}{row} holds "{value}" but its column has no '
+                "name in row 1; name the column or clear the cell"
+            )
+        return [Issue(file, message, sheet=sheet, row=row, value=value, rule=ROW_SHAPE)]
+
+
+def column_letter(index: int) -> str:
+    """A 0-based column position as Excel names it: 0 -> ``A``, 27 -> ``AB``."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def detect_encoding(data: bytes, file: str) -> tuple[str, str]:
@@ -169,33 +313,49 @@ def _check_header(raw: RawTable, spec: TableSpec) -> RawTable:
 
 
 def _frame(header: list[str], rows: list[list[str]]) -> pd.DataFrame:
-    width = len(header)
-    cells = [(r + [""] * width)[:width] for r in rows]
-    frame = pd.DataFrame(cells, columns=header, dtype=object)
-    frame.index = pd.RangeIndex(2, 2 + len(cells), name="row")
+    """Rows already fitted to the header (:meth:`Header.fit`), numbered from row 2."""
+    frame = pd.DataFrame(rows, columns=header, dtype=object)
+    if not rows:
+        frame = pd.DataFrame({name: pd.Series(dtype=object) for name in header})
+    frame.index = pd.RangeIndex(2, 2 + len(rows), name="row")
     return frame
 
 
-def _drop_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
+def _drop_blank_rows(frame: pd.DataFrame, issues: list[Issue] = ()) -> pd.DataFrame:  # type: ignore[assignment]
+    """The rows with a cell, and those with an issue (a value outside the columns)."""
     if frame.empty:
         return frame
     blank = (frame == "").all(axis=1)
+    if issues:
+        blank &= ~frame.index.isin([i.row for i in issues])
     return frame[~blank]
 
 
-def csv_header(first_row: list[str], file: str) -> list[str]:
-    """The column names of a CSV's first row, stripped.
+def csv_header(first_row: list[str], file: str) -> Header:
+    """The layout of a CSV's first row (names stripped; empty cells are not columns).
 
     Raises:
         DeliveryRejected: the first row is empty, or the file is not comma-separated.
     """
-    header = [h.strip() for h in first_row]
-    if not any(header):
+    for at, cell in enumerate(first_row):
+        if "\n" in cell or "\r" in cell:
+            raise DeliveryRejected(
+                [
+                    Issue(
+                        file,
+                        f"header cell {at + 1} runs over several lines: an unmatched double "
+                        'quote (") makes the rest of the file one cell; remove it',
+                        row=1,
+                    )
+                ]
+            )
+    header = Header.of(first_row)
+    if not header.names:
         raise DeliveryRejected(
             [Issue(file, "the first row is empty; expected the header row", row=1)]
         )
-    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
-        sep = "semicolons" if ";" in header[0] else "tabs"
+    if len(header.names) == 1 and (";" in header.names[0] or "\t" in header.names[0]):
+        sep = "semicolons" if ";" in header.names[0] else "tabs"
         raise DeliveryRejected(
             [Issue(file, f"columns are separated by {sep}; the contract requires commas", row=1)]
         )
@@ -227,9 +387,22 @@ def read_csv_table(data: bytes, file: str, spec: TableSpec) -> RawTable:
     except csv.Error as exc:
         raise DeliveryRejected([Issue(file, f"not a readable CSV file: {exc}")]) from None
     header = csv_header(records[0] if records else [], file)
-    rows = [[cell.strip() for cell in r] for r in records[1:]]
-    frame = _drop_blank_rows(_frame(header, rows))
-    raw = RawTable(file=file, sheet=None, frame=frame, header=header, encoding=encoding)
+    rows: list[list[str]] = []
+    issues: list[Issue] = []
+    for number, record in enumerate(records[1:], start=2):
+        cells, wrong = header.fit(record, number, file)
+        rows.append([cell.strip() for cell in cells])
+        issues += wrong
+    frame = _drop_blank_rows(_frame(list(header.names), rows), issues)
+    raw = RawTable(
+        file=file,
+        sheet=None,
+        frame=frame,
+        header=list(header.names),
+        encoding=encoding,
+        issues=issues,
+        layout=header,
+    )
     log.debug("read %s: %d rows, encoding %s", file, len(frame), encoding)
     return _check_header(raw, spec)
 
@@ -373,26 +546,14 @@ def read_workbook_sheet(values_wb, formulas_wb, file: str, spec: TableSpec) -> R
                 )
             ]
         )
-    header = [_cell_text(v) for v in value_rows[0]]
-    while header and header[-1] == "":
-        header.pop()
+    header = Header.of([_cell_text(v) for v in value_rows[0]])
     issues: list[Issue] = []
-    if "" in header:
-        col = header.index("") + 1
-        raise DeliveryRejected(
-            [
-                Issue(
-                    file,
-                    f"header cell {col} of row 1 is empty (merged or missing header?)",
-                    sheet=sheet,
-                    row=1,
-                )
-            ]
-        )
     rows: list[list[str]] = []
     for r, (vals, forms) in enumerate(zip(value_rows[1:], formula_rows[1:], strict=False), start=2):
-        cells = []
-        for c, name in enumerate(header):
+        texts = [_cell_text(v) for v in vals]
+        cells, wrong = header.fit(texts, r, file, sheet)
+        issues += wrong
+        for c, name in zip(header.positions, header.names, strict=True):
             value = vals[c] if c < len(vals) else None
             formula = forms[c] if c < len(forms) else None
             if value is None and isinstance(formula, str) and formula.startswith("="):
@@ -406,8 +567,7 @@ def read_workbook_sheet(values_wb, formulas_wb, file: str, spec: TableSpec) -> R
                         value=formula,
                     )
                 )
-            cells.append(_cell_text(value))
         rows.append(cells)
-    frame = _drop_blank_rows(_frame(header, rows))
-    raw = RawTable(file=file, sheet=sheet, frame=frame, header=header, issues=issues)
+    frame = _drop_blank_rows(_frame(list(header.names), rows), issues)
+    raw = RawTable(file=file, sheet=sheet, frame=frame, header=list(header.names), issues=issues)
     return _check_header(raw, spec)

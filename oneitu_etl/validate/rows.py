@@ -32,7 +32,7 @@ from oneitu_etl.contract import Kind, TableSpec
 from oneitu_etl.issues import Issue
 from oneitu_etl.reference import Reference
 from oneitu_etl.settings import PROJECT_ROOT
-from oneitu_etl.sources.files import RawTable
+from oneitu_etl.sources.files import ROW_SHAPE, RawTable
 from oneitu_etl.validate.suites import (
     BATCH_TYPES,
     Declaration,
@@ -403,6 +403,7 @@ def _evaluate(
     raw = parser.raw
     message = _Messages(raw, declaration, ctx)
     errors: dict[int, set[str]] = {}
+    misfit = _misfit_rows(raw.issues)
     for issue in parser.issues + raw.issues:
         if issue.is_error and issue.row is not None:
             errors.setdefault(issue.row, set()).add(issue.column or "")
@@ -436,6 +437,8 @@ def _evaluate(
             row = int(rows[pos])
             if rule.severity == "error" and errors.get(row, set()) & set(rule.columns):
                 continue
+            if row in misfit:  # its cells are not where the header says: one message
+                continue
             if rule.name == "unique":
                 text = ", ".join(raw.frame.at[row, c] for c in rule.columns)
                 where = firsts.get(row) or f"at row {int(first_at[pos])}"
@@ -466,6 +469,11 @@ def _evaluate(
     return results, rules, ignored
 
 
+def _misfit_rows(issues: list[Issue]) -> set[int]:
+    """Rows whose cells do not fit the header: the reader's message is theirs alone."""
+    return {i.row for i in issues if i.rule == ROW_SHAPE and i.row is not None}
+
+
 def check_table(raw: RawTable, spec: TableSpec, ctx: Context) -> CheckedTable:
     """Parse and check every row of ``raw`` against its table's declared suite.
 
@@ -482,7 +490,8 @@ def check_table(raw: RawTable, spec: TableSpec, ctx: Context) -> CheckedTable:
     parser = _parse(raw, declaration)
     batch = batch_frame(parser.typed, declaration, raw.file)
     results, rules, ignored = _evaluate(parser, declaration, ctx, batch)
-    issues = list(raw.issues) + parser.issues
+    misfit = _misfit_rows(raw.issues)
+    issues = list(raw.issues) + [i for i in parser.issues if i.row not in misfit]
     if raw.frame.empty:
         what = "sheet" if raw.sheet else "file"
         issues.append(

@@ -39,7 +39,7 @@ import pandas as pd
 
 from oneitu_etl.contract import TableSpec
 from oneitu_etl.issues import DeliveryRejected, Issue
-from oneitu_etl.sources.chunks import CsvScan, Opener, iter_chunks, read_header
+from oneitu_etl.sources.chunks import CsvScan, NotPlain, Opener, iter_chunks, read_header
 from oneitu_etl.sources.files import RawTable
 from oneitu_etl.validate.rows import (
     DEFAULT_EXPECTATIONS,
@@ -311,9 +311,13 @@ def _later_occurrences(
 
 
 # -- the checker --------------------------------------------------------------------------
-def _strip(chunk: pd.DataFrame) -> pd.DataFrame:
+def _strip(chunk: pd.DataFrame, keep: set[int] | None = None) -> pd.DataFrame:
+    """The slice's cells stripped, without its blank rows (but those in ``keep``)."""
     cells = chunk.apply(lambda column: column.str.strip())
-    return cells[~(cells == "").all(axis=1)]
+    blank = (cells == "").all(axis=1)
+    if keep:
+        blank &= ~cells.index.isin(list(keep))
+    return cells[~blank]
 
 
 def _without_unique(declaration: Declaration) -> Declaration:
@@ -354,17 +358,20 @@ class _Judge:
         self, chunk: pd.DataFrame, known_clean: bool | None = None
     ) -> tuple[pd.DataFrame | None, CheckedTable | None, pd.DataFrame]:
         """(typed rows if clean, else the slice checked; the stripped key cells)."""
+        misfit = chunk.attrs.get("issues") or []  # rows that do not fit the header
         for name in self.missing:
             chunk[name] = ""
         typed = None
         if self.fast is not None and known_clean:
             return self.fast.convert(chunk), None, chunk
-        if self.fast is not None and known_clean is None:
+        if self.fast is not None and known_clean is None and not misfit:
             typed = self.fast.typed(chunk)
         if typed is not None:
             return typed, None, chunk
-        cells = _strip(chunk)
-        raw = RawTable(self.raw.file, None, cells, self.raw.header, self.raw.encoding)
+        cells = _strip(chunk, keep={i.row for i in misfit})
+        raw = RawTable(
+            self.raw.file, None, cells, self.raw.header, self.raw.encoding, issues=list(misfit)
+        )
         checked = check_table(raw, self.spec, self.ctx)
         checked.issues = [i for i in checked.issues if i.rule != "not_empty"]
         return None, checked, cells
@@ -393,6 +400,24 @@ def check_streamed(
         DeliveryRejected: the file cannot be read at all (same reasons and messages as
             :func:`.files.read_csv_table`).
     """
+    try:
+        return _check_streamed(opener, file, spec, ctx, scan, chunk_rows, plain=scan.plain)
+    except NotPlain:  # a row does not fit the header: read record by record, to say which
+        log.info("%s: a row does not fit the header; read record by record", file)
+        return _check_streamed(opener, file, spec, ctx, scan, chunk_rows, plain=False)
+
+
+def _check_streamed(
+    opener: Opener,
+    file: str,
+    spec: TableSpec,
+    ctx: Context,
+    scan: CsvScan,
+    chunk_rows: int,
+    *,
+    plain: bool,
+) -> StreamedTable:
+    """:func:`check_streamed`, reading the plain way (pandas' C parser) or not."""
     encoding = scan.verdict(file)
     try:
         raw = read_header(opener, file, spec, encoding)
@@ -407,7 +432,7 @@ def check_streamed(
     sums: list[pd.DataFrame] = []
     clean: list[bool] = []
     rows = 0
-    for chunk in iter_chunks(opener, raw, plain=scan.plain, chunk_rows=chunk_rows):
+    for chunk in iter_chunks(opener, raw, plain=plain, chunk_rows=chunk_rows):
         typed, checked, cells = judge.typed(chunk)
         clean.append(checked is None)
         if checked is not None:
@@ -425,7 +450,7 @@ def check_streamed(
             grouped = frame.groupby(judge.sum_keys, sort=False)
             part = grouped[judge.sum_values].sum().assign(postings=grouped.size())
             sums.append(part.reset_index())
-    issues += _uniqueness(judge, opener, raw, scan, issues, results)
+    issues += _uniqueness(judge, opener, raw, plain, issues, results)
     if rows == 0:
         issues.append(
             raw.issue(
@@ -441,7 +466,7 @@ def check_streamed(
     log.info("%s: %d rows in %d slices, %d clean", file, rows, len(clean), sum(clean))
 
     def reread() -> Iterator[tuple[pd.DataFrame, bool]]:
-        again = iter_chunks(opener, raw, plain=scan.plain, chunk_rows=chunk_rows)
+        again = iter_chunks(opener, raw, plain=plain, chunk_rows=chunk_rows)
         for chunk, was_clean in zip(again, clean, strict=True):
             yield _load_form(judge, chunk, was_clean), was_clean
 
@@ -494,7 +519,7 @@ def _uniqueness(
     judge: _Judge,
     opener: Opener,
     raw: RawTable,
-    scan: CsvScan,
+    plain: bool,
     issues: list[Issue],
     results: dict[tuple[str, str | None], list[int]],
 ) -> list[Issue]:
@@ -503,7 +528,7 @@ def _uniqueness(
     for keys in judge.keys:
         if not keys.twice:
             continue
-        texts = _key_texts(opener, raw, scan, judge.chunk_rows, keys.rule.columns, keys.twice)
+        texts = _key_texts(opener, raw, plain, judge.chunk_rows, keys.rule.columns, keys.twice)
         rank = {(r.name, r.column): i for i, r in enumerate(judge.rules)}
         mine = rank[(keys.rule.name, keys.rule.column)]
         earlier = {
@@ -533,7 +558,7 @@ def _uniqueness(
 def _key_texts(
     opener: Opener,
     raw: RawTable,
-    scan: CsvScan,
+    plain: bool,
     chunk_rows: int,
     columns: tuple[str, ...],
     hashes: set[int],
@@ -541,7 +566,7 @@ def _key_texts(
     """The stripped key cells of the rows whose key hash is one of ``hashes``, read again."""
     wanted = np.fromiter(hashes, dtype=np.uint64, count=len(hashes))
     texts: dict[int, tuple[str, ...]] = {}
-    for chunk in iter_chunks(opener, raw, plain=scan.plain, chunk_rows=chunk_rows):
+    for chunk in iter_chunks(opener, raw, plain=plain, chunk_rows=chunk_rows):
         cells = chunk[list(columns)].apply(lambda column: column.str.strip())
         hashed, rows = _key_hashes(cells, columns)
         hit = np.isin(hashed, wanted)
