@@ -49,7 +49,14 @@ from oneitu_etl.reference import Reference
 from oneitu_etl.settings import Settings
 from oneitu_etl.sources.chunks import CsvScan, scan_bytes
 from oneitu_etl.sources.files import open_workbook, read_csv_table, read_workbook_sheet
-from oneitu_etl.sources.landing import DEFINITIONS, Landing, OutsideLanding
+from oneitu_etl.sources.landing import (
+    DEFINITIONS,
+    Landing,
+    OutsideLanding,
+    landing_warnings,
+    missing_year_hint,
+    sort_year_files,
+)
 from oneitu_etl.validate import reconcile
 from oneitu_etl.validate.rows import CheckedTable, Context, check_table
 from oneitu_etl.validate.stream import StreamedTable, check_streamed
@@ -421,8 +428,12 @@ def judge(item: Delivered, ctx: Context, settings: Settings) -> Delivered:
     return item
 
 
-def statement_structure(paths: list[str], year: int) -> list[Issue]:
-    """Contract section 2: the workbook or all three CSVs, not both, not some."""
+def statement_structure(paths: list[str], year: int, hint: str = "") -> list[Issue]:
+    """Contract section 2: the workbook or all three CSVs, not both, not some.
+
+    ``hint`` ends the message of a year without statements (why the landing zone has
+    none: :func:`.sources.landing.missing_year_hint`).
+    """
     names = {p.rsplit("/", 1)[-1]: p for p in paths}
     csvs = [TABLES[k].csv_name for k in STATEMENT_KINDS]
     present = [c for c in csvs if c in names]
@@ -446,7 +457,7 @@ def statement_structure(paths: list[str], year: int) -> list[Issue]:
             )
         ]
     if not workbook and not present:
-        return [Issue(where, f"no financial statements for {year}")]
+        return [Issue(where, f"no financial statements for {year}{hint}")]
     return []
 
 
@@ -1021,16 +1032,8 @@ def _ingest_year(
     now = now or dt.datetime.now(dt.UTC)
     # a group judged against other codes or other suites is re-judged
     codes = reference_fingerprint(reference) + declarations_fingerprint(settings.expectations_dir)
-    warnings: list[Issue] = []
-    by_kind: dict[str, list[str]] = {}
-    for path in landing.year_files(year):
-        kind = kind_of_path(path)
-        if kind is None or kind == Kind.INDICATOR_DEFINITIONS.value:
-            warnings.append(
-                Issue(path, "not a file of the data contract; ignored", severity="warning")
-            )
-            continue
-        by_kind.setdefault(kind, []).append(path)
+    by_kind, _ = sort_year_files(landing.year_files(year))
+    warnings = landing_warnings(landing, year)
 
     def read(path: str, kind: str) -> Delivered:
         return read_delivery(landing, path, kind, settings, spool_dir)
@@ -1043,7 +1046,7 @@ def _ingest_year(
         statement_paths = by_kind.get("financial_statements", []) + [
             p for k in STATEMENT_KINDS for p in by_kind.get(k.value, [])
         ]
-        structure = statement_structure(statement_paths, year)
+        structure = statement_structure(statement_paths, year, missing_year_hint(landing, year))
         others = [read(p, kind_of_path(p) or "") for p in sorted(statement_paths)]
         with engine.connect() as conn:
             stored = _stored_signature(conn, f"statements/{year}")

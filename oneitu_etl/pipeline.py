@@ -328,11 +328,22 @@ def _build_report_data(
             checks = data["reconciliation"]
             data["data_quality"]["checks_run"] += len(checks)  # type: ignore[index]
             data["data_quality"]["checks_failed"] += sum(not c["passed"] for c in checks)  # type: ignore[index]
+            data["data_quality"]["warnings"][:0] = _landing_warnings(settings, year)  # type: ignore[index]
         # what the figures are made of: a re-run with the same is free (rerun.py)
         data["inputs_signature"] = rerun.warehouse_signature(conn, settings, year)
     path = staged_json(settings, year)
     atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
     return path
+
+
+def _landing_warnings(settings: Settings, year: int) -> list[dict[str, object]]:
+    """The files of the landing zone the year's report ignores, as ``errors`` entries."""
+    from oneitu_etl.sources.landing import landing_warnings  # noqa: PLC0415
+
+    landing = open_landing(settings.landing, settings.landing_conn_id)
+    if not landing.exists():
+        return []
+    return [w.as_error() for w in landing_warnings(landing, year)]
 
 
 # -- stage 4 ----------------------------------------------------------------------------

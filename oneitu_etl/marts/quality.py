@@ -9,6 +9,7 @@ the expectation results and the reconciliation rules (``pipeline.build_report_da
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 import pandas as pd
 from sqlalchemy import Connection, Table, func, select
@@ -99,6 +100,24 @@ def data_quality(conn: Connection, year: int) -> dict[str, object]:
         .mappings()
         .all()
     )
+    problems = (
+        conn.execute(
+            select(d.c.path, i.c.sheet, i.c.row_number, i.c.column_name, i.c.message, i.c.severity)
+            .join(d, d.c.id == i.c.delivery_id)
+            .where(
+                scope,
+                ((d.c.outcome == "rejected") & (i.c.severity == "error"))
+                | (i.c.severity == "warning"),
+            )
+            .order_by(bytewise(d.c.path), func.coalesce(i.c.row_number, 0), i.c.id)
+        )
+        .mappings()
+        .all()
+    )
+    reasons: dict[str, list[str]] = {}
+    for p in problems:
+        if p["severity"] == "error":
+            reasons.setdefault(p["path"], []).append(_located(p))
     return {
         "files": int(files),
         "rows_loaded": cents(loaded),
@@ -131,5 +150,26 @@ def data_quality(conn: Connection, year: int) -> dict[str, object]:
             }
             for q in quarantined
         ],
+        "rejected_files": [
+            {"file": path, "message": "; ".join(messages)} for path, messages in reasons.items()
+        ],
+        "warnings": [
+            {
+                "file": w["path"],
+                "sheet": w["sheet"],
+                "row": w["row_number"],
+                "column": w["column_name"],
+                "message": w["message"],
+            }
+            for w in problems
+            if w["severity"] == "warning"
+        ],
         "data_docs": None,
     }
+
+
+def _located(issue: Mapping[str, object]) -> str:
+    """An issue's message, after its place inside the file where it has one."""
+    labels = (("sheet", "sheet"), ("row", "row_number"), ("column", "column_name"))
+    where = ", ".join(f"{label} {issue[key]}" for label, key in labels if issue[key] is not None)
+    return f"{where}: {issue['message']}" if where else str(issue["message"])

@@ -463,9 +463,10 @@ def build_context(
         (tables.reconciliation_table, "8.1"),
         (tables.quality_summary_table, "A.1"),
         (tables.deliveries_table, "A.2"),
-        (tables.quarantined_table, "A.3"),
-        (tables.validation_table, "A.4"),
-        (tables.warnings_table, "A.5"),
+        (tables.rejected_files_table, "A.3"),
+        (tables.quarantined_table, "A.4"),
+        (tables.validation_table, "A.5"),
+        (tables.warnings_table, "A.6"),
     ]
     found: dict[str, Table] = {}
     for builder, number in builders:

@@ -1117,6 +1117,26 @@ def quarantined_table(report: Mapping[str, Any], lang: Language, number: str) ->
     )
 
 
+def rejected_files_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
+    """Files set aside whole (not read at all), with the reason."""
+    _ = lang.gettext
+    rows = tuple(
+        Row((r.get("file", ""), r.get("message", "")))
+        for r in (report.get("data_quality") or {}).get("rejected_files") or []
+    )
+    return Table(
+        "rejected-files",
+        number,
+        _("Rejected files"),
+        (Column(_("File"), "path"), Column(_("Reason"), "text")),
+        rows,
+        note=_(
+            "A rejected file is kept in the archive but none of its rows counts in this "
+            "report; the reason is given as the validation reported it."
+        ),
+    )
+
+
 def validation_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
     """Results of the validation suites: one row per expectation and column."""
     _ = lang.gettext
@@ -1152,7 +1172,8 @@ def validation_table(report: Mapping[str, Any], lang: Language, number: str) -> 
 def warnings_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
     """Warnings of the run (an extra column, say): they did not stop the report."""
     _ = lang.gettext
-    rows = tuple(Row((*_place(w), w.get("message", ""))) for w in report.get("warnings") or [])
+    found = (report.get("data_quality") or {}).get("warnings") or []
+    rows = tuple(Row((*_place(w), w.get("message", ""))) for w in found)
     return Table(
         "warnings",
         number,

@@ -14,10 +14,25 @@ picks the reader. Airflow is imported only when an object-storage root is opened
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
+from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Protocol
 
+from oneitu_etl.contract import TABLES, WORKBOOK_NAME, Kind, kind_of_path
+from oneitu_etl.issues import Issue
+
 DEFINITIONS = "indicator_definitions.csv"
+#: What Excel writes beside a file it has open (``~$financial_statements.xlsx``).
+LOCK_PREFIX = "~$"
+#: Names of the files that belong in a year's folder.
+YEAR_FILE_NAMES = frozenset(
+    [WORKBOOK_NAME]
+    + [
+        s.csv_name
+        for s in TABLES.values()
+        if s.csv_name and s.kind is not Kind.INDICATOR_DEFINITIONS
+    ]
+)
 
 
 class OutsideLanding(OSError):
@@ -51,6 +66,9 @@ class Landing(Protocol):
 
     def describe(self) -> str:
         """The root, for messages."""
+
+    def root_entries(self) -> list[str]:
+        """Names at the root, sorted; a folder's name ends with ``/``."""
 
 
 class LocalLanding:
@@ -97,6 +115,13 @@ class LocalLanding:
 
     def describe(self) -> str:
         return str(self.root)
+
+    def root_entries(self) -> list[str]:
+        try:
+            entries = [p.name + ("/" if p.is_dir() else "") for p in self.root.iterdir()]
+        except OSError:
+            return []
+        return sorted(e for e in entries if _visible(e))
 
 
 class ObjectStorageLanding:
@@ -147,9 +172,95 @@ class ObjectStorageLanding:
     def describe(self) -> str:
         return self.url
 
+    def root_entries(self) -> list[str]:
+        try:
+            entries = [p.name + ("/" if p.is_dir() else "") for p in self.root.iterdir()]
+        except OSError:
+            return []
+        return sorted(e for e in entries if _visible(e))
+
 
 def open_landing(root: str, conn_id: str | None = None) -> Landing:
     """The landing zone at ``root``: a URL (``s3://``, ``file://``...) or a local path."""
     if "://" in root:
         return ObjectStorageLanding(root, conn_id)
     return LocalLanding(root)
+
+
+def sort_year_files(paths: list[str]) -> tuple[dict[str, list[str]], list[Issue]]:
+    """The year's files by kind (contract sections 2 and 6), and the ones ignored, with why.
+
+    Args:
+        paths: The files under ``<year>/``, relative to the landing root.
+
+    Returns:
+        ``(by_kind, warnings)``: the paths of each kind in name order, and a warning for
+        each file that is not a delivery (an Excel lock file, a file the contract does
+        not know, the indicator definitions in a year's folder).
+    """
+    by_kind: dict[str, list[str]] = {}
+    warnings: list[Issue] = []
+    for path in paths:
+        name = PurePosixPath(path).name
+        kind = kind_of_path(path)
+        if name.startswith(LOCK_PREFIX):
+            message = (
+                "an Excel lock file (Excel writes it while the file is open, and removes it "
+                "when the file is closed); ignored"
+            )
+        elif kind == Kind.INDICATOR_DEFINITIONS.value:
+            message = (
+                f"{DEFINITIONS} covers every year: it belongs at the root of the landing "
+                "zone, not in a year's folder; ignored"
+            )
+        elif kind is None:
+            message = "not a file of the data contract; ignored"
+        else:
+            by_kind.setdefault(kind, []).append(path)
+            continue
+        warnings.append(Issue(path, message, severity="warning"))
+    return by_kind, warnings
+
+
+_YEARISH = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+
+
+def missing_year_hint(landing: Landing, year: int) -> str:
+    """Why a year has no files, when the landing zone's root tells (empty if it does not).
+
+    A folder named ``FY2024`` or ``2024 statements`` instead of ``2024``, or the year's
+    files put at the root, are named with what to do.
+    """
+    entries = landing.root_entries()
+    if f"{year}/" in entries:
+        return ""
+    near = [e for e in entries if e.endswith("/") and str(year) in _YEARISH.findall(e)]
+    loose = [e for e in entries if e in YEAR_FILE_NAMES]
+    if near:
+        shown = ", ".join(near)
+        return f": the landing zone has no folder {year}/ but has {shown}; name it {year}/"
+    if loose:
+        shown = ", ".join(loose)
+        return f": the landing zone has no folder {year}/; {shown} at its root belong in {year}/"
+    folders = ", ".join(e for e in entries if e.endswith("/")) or "none"
+    return f": the landing zone has no folder {year}/ (folders found: {folders})"
+
+
+def landing_warnings(landing: Landing, year: int) -> list[Issue]:
+    """Every file of the landing zone the year's report ignores, with why.
+
+    The year's folder's files that are not deliveries (:func:`sort_year_files`), and
+    the files of a year's folder put at the root, where they are never read.
+    """
+    _, warnings = sort_year_files(landing.year_files(year))
+    for name in landing.root_entries():
+        if name in YEAR_FILE_NAMES:
+            warnings.append(
+                Issue(
+                    name,
+                    f"at the root of the landing zone, {name} is not read: a year's files "
+                    f"belong in its folder ({year}/{name} for {year}); ignored",
+                    severity="warning",
+                )
+            )
+    return warnings

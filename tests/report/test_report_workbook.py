@@ -47,9 +47,10 @@ def test_one_sheet_per_table(workbook: Any) -> None:
         "8.1 Reconciliation with the",
         "A.1 Data quality in figures",
         "A.2 Deliveries used for this",
-        "A.3 Quarantined rows",
-        "A.4 Validation results",
-        "A.5 Warnings",
+        "A.3 Rejected files",
+        "A.4 Quarantined rows",
+        "A.5 Validation results",
+        "A.6 Warnings",
         "B.1 Status of an indicator",
     ]
 
@@ -113,7 +114,7 @@ def test_hostile_texts_are_strings_never_formulas(workbook: Any, rendered: dict[
     assert len(hostile) == 1
     assert hostile[0].data_type == "s"
     assert hostile[0].quotePrefix is True
-    quarantined = rows_of(workbook["A.3 Quarantined rows"])
+    quarantined = rows_of(workbook["A.4 Quarantined rows"])
     value = [c for row in quarantined.values() for c in row if c.value == "=cmd|' /C calc'!A0"]
     assert value and value[0].data_type == "s"
     overlaps = workbook["6.3 Possible overlaps between"]
