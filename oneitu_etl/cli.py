@@ -124,6 +124,8 @@ def _print_run(result: object) -> int:
     """Print a run's errors, status and files; its exit code."""
     for issue in result.errors:  # type: ignore[attr-defined]
         print(issue.line(), file=sys.stderr)
+    for note in result.notes:  # type: ignore[attr-defined]
+        print(note, file=sys.stderr)
     print(f"{result.year}: {result.status}")  # type: ignore[attr-defined]
     for path in result.published:  # type: ignore[attr-defined]
         print(path)
@@ -184,6 +186,8 @@ def _runs(args: argparse.Namespace) -> list[str]:
 
 
 def _status(args: argparse.Namespace) -> int:
+    from oneitu_etl.outcome import set_aside_lines  # noqa: PLC0415
+
     folder = args.out / str(args.year)
     report = folder / f"report_{args.year}.json"
     runs = _runs(args)
@@ -196,6 +200,8 @@ def _status(args: argparse.Namespace) -> int:
     print(f"{args.year}: {data['status']}")
     for error in data.get("errors", []):
         print(f"  error: {error['file']}: {error['message']}")
+    for line in set_aside_lines(data):
+        print(f"  {line}")
     for path in sorted(folder.iterdir()):
         if path.is_file() and not path.name.startswith("."):
             print(path.resolve())

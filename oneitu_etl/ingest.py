@@ -939,7 +939,7 @@ def _process(
     for issue in outcome.blocking_issues:
         log.error("%s", issue.line())
     for issue in outcome.problems:  # one line each, as stored in delivery_issues
-        log.warning("%s", issue.line())
+        log.info("%s", issue.line())  # the report tells them (data_quality)
     return outcome
 
 

@@ -21,8 +21,41 @@ class RunResult:
     report_json: Path
     published: list[Path] = field(default_factory=list)
     errors: list[Issue] = field(default_factory=list)
+    #: What the report set aside, told again by a run that found nothing new to do
+    #: (:func:`set_aside_lines`); a run that reads the files logs it as it goes.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
         """0 when published, 1 when blocked (contract section 6)."""
         return 0 if self.status == "published" else 1
+
+
+def set_aside_lines(data: dict) -> list[str]:
+    """What a published report set aside, one line each, as ``oneitu validate`` writes them.
+
+    Rejected files, quarantined rows and warnings of ``data_quality`` (contract section 5,
+    v2), so that ``oneitu status`` and a re-run tell them as the first run did.
+    """
+    dq = data.get("data_quality") or {}
+    lines = [f"{r['file']}: rejected: {r['message']}" for r in dq.get("rejected_files") or []]
+    for entry in dq.get("quarantined") or []:
+        issue = Issue(
+            entry["file"],
+            entry["message"],
+            entry.get("sheet"),
+            entry.get("row"),
+            entry.get("column"),
+        )
+        lines.append(f"{issue.place()}: quarantined: {issue.message}")
+    for entry in dq.get("warnings") or []:
+        issue = Issue(
+            entry["file"],
+            entry["message"],
+            entry.get("sheet"),
+            entry.get("row"),
+            entry.get("column"),
+            severity="warning",
+        )
+        lines.append(issue.line())
+    return lines

@@ -31,7 +31,7 @@ from oneitu_etl import marts, rerun, warehouse
 from oneitu_etl.fileio import atomic_write_text, remove_temporaries
 from oneitu_etl.ingest import SOURCES, YearIngest, ingest_year
 from oneitu_etl.issues import Issue
-from oneitu_etl.outcome import RunResult
+from oneitu_etl.outcome import RunResult, set_aside_lines
 from oneitu_etl.reference import Reference, load_reference
 from oneitu_etl.settings import Settings
 from oneitu_etl.sources.landing import open_landing
@@ -197,8 +197,8 @@ def ingest(
             )
     finally:
         engine.dispose()
-    for warning in result.warnings:
-        log.warning("%s", warning.line())
+    for warning in result.warnings:  # the report tells them (data_quality.warnings)
+        log.info("%s", warning.line())
     return result
 
 
@@ -393,7 +393,9 @@ def _publish(settings: Settings, year: int, pdf: bool, json_only: bool = False) 
     ]
     for issue in errors:
         log.error("%s", issue.line())
-    return RunResult(year, data["status"], target, [*published, target], errors)
+    result = RunResult(year, data["status"], target, [*published, target], errors)
+    result.notes = set_aside_lines(data)
+    return result
 
 
 def _remove_renderings(settings: Settings, year: int) -> None:

@@ -30,7 +30,7 @@ from pathlib import Path
 from oneitu_etl import __version__
 from oneitu_etl.contract import Kind, kind_of_path
 from oneitu_etl.issues import Issue
-from oneitu_etl.outcome import RunResult
+from oneitu_etl.outcome import RunResult, set_aside_lines
 from oneitu_etl.reference import default_data_dir
 from oneitu_etl.settings import Settings, sqlite_file
 from oneitu_etl.sources.landing import DEFINITIONS, Landing, open_landing
@@ -156,7 +156,9 @@ def published(
         Issue(e["file"], e["message"], e.get("sheet"), e.get("row"), e.get("column"))
         for e in data.get("errors", [])
     ]
-    return data, RunResult(year, data["status"], report, [*outputs, report], errors)
+    result = RunResult(year, data["status"], report, [*outputs, report], errors)
+    result.notes = set_aside_lines(data)
+    return data, result
 
 
 def _current_deliveries(url: str, year: int) -> list[tuple[str, str, int | None]]:
