@@ -121,9 +121,13 @@ MESSAGES: dict[str, dict[str, str]] = {
             "this is an old Excel 97-2003 (.xls) file; save it as an Excel Workbook (.xlsx)."
         ),
         "damaged_zip": "the file looks like a workbook but is damaged or truncated.",
-        "not_workbook": "this zip file is not an Excel workbook (no xl/workbook.xml).",
+        "password": (
+            "the workbook is protected by a password to open it, so it cannot be read; save a "
+            "copy without the password (File > Info > Protect Workbook), or deliver the CSVs."
+        ),
+        "not_workbook": "this is {what}, not an Excel workbook (no xl/workbook.xml).",
         "binary": (
-            "this is not a workbook or a text CSV file (binary content: {what}); "
+            "this is {what}, not a workbook or a text CSV file; "
             "only .xlsx and .csv files are accepted."
         ),
         "encoding": "the text is encoded as {encoding}; save the file as CSV UTF-8.",
@@ -256,9 +260,14 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Excel (.xlsx)."
         ),
         "damaged_zip": "le fichier ressemble à un classeur mais il est endommagé ou tronqué.",
-        "not_workbook": "ce fichier zip n'est pas un classeur Excel (pas de xl/workbook.xml).",
+        "password": (
+            "le classeur est protégé par un mot de passe d'ouverture et ne peut pas être lu ; "
+            "enregistrez-en une copie sans mot de passe (Fichier > Informations > Protéger le "
+            "classeur), ou livrez les fichiers CSV."
+        ),
+        "not_workbook": "ce fichier n'est pas un classeur Excel (pas de xl/workbook.xml) : {what}.",
         "binary": (
-            "ce n'est ni un classeur ni un fichier CSV texte (contenu binaire : {what}) ; "
+            "ce n'est ni un classeur ni un fichier CSV texte ({what}) ; "
             "seuls les fichiers .xlsx et .csv sont acceptés."
         ),
         "encoding": "le texte est encodé en {encoding} ; enregistrez le fichier en CSV UTF-8.",

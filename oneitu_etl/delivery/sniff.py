@@ -17,6 +17,7 @@ from typing import Literal
 
 from oneitu_etl.contract import TABLES, WORKBOOK_NAME, Kind
 from oneitu_etl.issues import DeliveryRejected
+from oneitu_etl.sources import content
 from oneitu_etl.sources.files import detect_encoding
 from oneitu_etl.sources.landing import DEFINITIONS
 
@@ -29,18 +30,6 @@ _TEXT_BOMS = (
     (b"\x00\x00\xfe\xff", "UTF-32"),
     (b"\xff\xfe", "UTF-16"),
     (b"\xfe\xff", "UTF-16"),
-)
-#: Signatures of common binary formats, to name what was sent instead of a CSV.
-_BINARY_MAGIC = (
-    (b"%PDF-", "PDF"),
-    (b"\x89PNG", "PNG image"),
-    (b"\xff\xd8\xff", "JPEG image"),
-    (b"GIF8", "GIF image"),
-    (b"MZ", "Windows program"),
-    (b"\x7fELF", "Linux program"),
-    (b"\x1f\x8b", "gzip archive"),
-    (b"7z\xbc\xaf", "7-Zip archive"),
-    (b"Rar!", "RAR archive"),
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 #: Share of control characters above which "text" is really binary.
@@ -78,30 +67,32 @@ def file_type(data: bytes) -> FileType:
     if not data.strip():
         raise Refused("empty")
     if data.startswith(_OLE2):
-        raise Refused("old_excel")
+        raise Refused("password" if content.ole2_kind(data) == "password" else "old_excel")
     if data.startswith(_ZIP):
         try:
             names = zipfile.ZipFile(io.BytesIO(data)).namelist()
         except (zipfile.BadZipFile, EOFError, OSError, ValueError):
             raise Refused("damaged_zip") from None
         if "xl/workbook.xml" not in names:
-            raise Refused("not_workbook")
+            raise Refused("not_workbook", {"what": content.describe(data)})
         return "xlsx"
-    for magic, what in _BINARY_MAGIC:
+    for magic, what in content.MAGIC:
         if data.startswith(magic):
             raise Refused("binary", {"what": what})
     for bom, name in _TEXT_BOMS:
         if data.startswith(bom):
             raise Refused("encoding", {"encoding": name})
+    if encoding := content.utf16_without_bom(data):
+        raise Refused("encoding", {"encoding": f"{encoding} without a byte order mark"})
     if b"\x00" in data:
-        raise Refused("binary", {"what": "?"})
+        raise Refused("binary", {"what": content.describe(data)})
     try:
         text, _ = detect_encoding(data, "upload")
     except DeliveryRejected:
-        raise Refused("binary", {"what": "?"}) from None
+        raise Refused("binary", {"what": content.describe(data)}) from None
     sample = text[:65536]
     if len(_CONTROL.findall(sample)) > _MAX_CONTROL_SHARE * max(len(sample), 1):
-        raise Refused("binary", {"what": "?"})
+        raise Refused("binary", {"what": content.describe(data)})
     return "csv"
 
 

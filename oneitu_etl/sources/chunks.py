@@ -41,6 +41,7 @@ from oneitu_etl.sources.files import (
     RawTable,
     _check_header,
     csv_header,
+    nul_message,
 )
 
 #: Bytes that Windows-1252 leaves undefined (Python's ``cp1252`` codec refuses them).
@@ -89,8 +90,8 @@ class CsvScan:
         """Look at the next ``block`` of the file."""
         if not block:
             return
-        if len(self.head) < 4:
-            self.head = (self.head + block)[:4]
+        if len(self.head) < 512:  # enough to tell UTF-16 without a BOM, or a PDF
+            self.head = (self.head + block)[:512]
         if not self.nonblank and block.strip():
             self.nonblank = True
         if self.nul is None and (at := block.find(b"\x00")) >= 0:
@@ -188,9 +189,7 @@ class CsvScan:
                     ]
                 )
         if self.nul is not None:
-            raise DeliveryRejected(
-                [Issue(file, f"not a text CSV file: NUL byte at byte offset {self.nul}")]
-            )
+            raise DeliveryRejected([Issue(file, nul_message(self.head, self.nul))])
         if self.head.startswith(b"\xef\xbb\xbf"):
             if self.utf8_error is not None:
                 raise DeliveryRejected(

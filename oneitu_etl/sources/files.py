@@ -20,6 +20,7 @@ import pandas as pd
 
 from oneitu_etl.contract import TableSpec
 from oneitu_etl.issues import DeliveryRejected, Issue
+from oneitu_etl.sources import content
 
 log = logging.getLogger(__name__)
 
@@ -237,7 +238,7 @@ def detect_encoding(data: bytes, file: str) -> tuple[str, str]:
             )
     nul = data.find(b"\x00")
     if nul >= 0:
-        raise DeliveryRejected([Issue(file, f"not a text CSV file: NUL byte at byte offset {nul}")])
+        raise DeliveryRejected([Issue(file, nul_message(data, nul))])
     if data.startswith(b"\xef\xbb\xbf"):
         encoding, body = "utf-8-sig", data[3:]
     else:
@@ -263,6 +264,18 @@ def detect_encoding(data: bytes, file: str) -> tuple[str, str]:
                 )
             ]
         ) from None
+
+
+def nul_message(head: bytes, offset: int) -> str:
+    """Why a CSV with a NUL byte at ``offset`` is refused, saying what it looks like."""
+    if encoding := content.utf16_without_bom(head):
+        return (
+            f"the file is encoded as {encoding} without a byte order mark (a NUL byte in every "
+            "other position); save it as CSV UTF-8"
+        )
+    if not head.startswith(content.ZIP) and any(head.startswith(m) for m, _ in content.MAGIC):
+        return f"not a text CSV file: this is {content.describe(head)}; save the table as CSV"
+    return f"not a text CSV file: NUL byte at byte offset {offset}"
 
 
 def _check_header(raw: RawTable, spec: TableSpec) -> RawTable:
@@ -446,11 +459,13 @@ def open_workbook(data: bytes, file: str, max_unzipped_bytes: int):  # noqa: ANN
         raise DeliveryRejected(
             [Issue(file, "the file is empty (0 bytes); expected an Excel workbook")]
         )
+    if data.startswith(content.OLE2):
+        raise DeliveryRejected([Issue(file, _OLE2_MESSAGES[content.ole2_kind(data)])])
     if not data.startswith(_XLSX_MAGIC):
         hint = (
             "a CSV file renamed .xlsx"
-            if data[:1].isascii() and b"," in data[:200]
-            else "not an Excel workbook"
+            if data[:1].isascii() and b"," in data[:200] and b"\x00" not in data[:200]
+            else f"{content.describe(data)}, not an Excel workbook"
         )
         raise DeliveryRejected([Issue(file, f"{hint}; expected an .xlsx workbook")])
     try:
@@ -476,7 +491,18 @@ def open_workbook(data: bytes, file: str, max_unzipped_bytes: int):  # noqa: ANN
             [Issue(file, "workbook has links to external workbooks; paste the values instead")]
         )
     if "xl/workbook.xml" not in names:
-        raise DeliveryRejected([Issue(file, "not an Excel workbook (no xl/workbook.xml)")])
+        what = content.describe(data)
+        raise DeliveryRejected([Issue(file, f"{what}, not an Excel workbook (no xl/workbook.xml)")])
+    if content.is_strict_workbook(data):
+        raise DeliveryRejected(
+            [
+                Issue(
+                    file,
+                    'the workbook is saved as "Strict Open XML Spreadsheet", which cannot be '
+                    'read; save it again as "Excel Workbook (.xlsx)"',
+                )
+            ]
+        )
     try:
         values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
@@ -487,6 +513,24 @@ def open_workbook(data: bytes, file: str, max_unzipped_bytes: int):  # noqa: ANN
             [Issue(file, f"damaged workbook: {type(exc).__name__}: {exc}")]
         ) from None
     return values, formulas
+
+
+#: Why an OLE2 file is not read as a workbook, by what it holds (:func:`.content.ole2_kind`).
+_OLE2_MESSAGES = {
+    "password": (
+        "the workbook is protected by a password to open it (encrypted), so it cannot be "
+        "read; save a copy without the password (File > Info > Protect Workbook > Encrypt "
+        "with Password, clear it), or deliver the CSVs"
+    ),
+    "xls": (
+        "this is an Excel 97-2003 workbook (.xls); open it in Excel and save it as "
+        '"Excel Workbook (.xlsx)"'
+    ),
+    "other": (
+        "this is an old Office binary file, not an Excel workbook; save the statements as "
+        '"Excel Workbook (.xlsx)"'
+    ),
+}
 
 
 def _refused_xml(exc: BaseException | None) -> bool:
