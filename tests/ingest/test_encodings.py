@@ -82,7 +82,8 @@ ROW = "X-1,BR,,TP-RAD,workshop,{},2024-03-01,,completed,,,,\n"  # the title at b
         ),
         pytest.param(
             (HEADER + ROW.format("Réunion")).encode("utf-16-le"),
-            "not a text CSV file: NUL byte at byte offset 1",
+            "the file is encoded as UTF-16LE without a byte order mark (a NUL byte in every "
+            "other position); save it as CSV UTF-8",
             id="utf-16-without-bom",
         ),
         pytest.param(

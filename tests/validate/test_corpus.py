@@ -50,7 +50,8 @@ CASES = [
         "binary_named_csv",
         1,
         [
-            "2024/activities/activities_D_2024.csv: not a text CSV file: NUL byte at byte offset 8",
+            "2024/activities/activities_D_2024.csv: not a text CSV file: this is a PNG image; "
+            "save the table as CSV",
         ],
         id="binary_named_csv",
     ),
