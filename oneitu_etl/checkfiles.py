@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 import pandas as pd
 
@@ -18,6 +19,7 @@ from oneitu_etl.ingest import Delivered, judge, reconcile_statements, sha256_hex
 from oneitu_etl.issues import Issue
 from oneitu_etl.reference import Reference, load_reference
 from oneitu_etl.settings import Settings
+from oneitu_etl.sources.landing import LOCK_PREFIX
 from oneitu_etl.validate import reconcile
 from oneitu_etl.validate.reconcile import Place
 from oneitu_etl.validate.rows import CheckedTable, Context
@@ -62,6 +64,16 @@ def judge_files(
     items: list[Delivered] = []
     for f in files:
         kind = kind_of_path(f.name)
+        if PurePosixPath(f.name.replace("\\", "/")).name.startswith(LOCK_PREFIX):
+            issues.append(
+                Issue(
+                    f.name,
+                    "an Excel lock file (Excel writes it while the file is open, and removes "
+                    "it when the file is closed); ignored",
+                    severity="warning",
+                )
+            )
+            continue
         if kind is None:
             issues.append(
                 Issue(

@@ -36,6 +36,7 @@ from oneitu_etl.issues import DeliveryRejected, Issue
 from oneitu_etl.sources.files import (
     _OTHER_BOMS,
     _XLSX_MAGIC,
+    HEADER_SEARCH_ROWS,
     MAX_CELL_CHARS,
     Header,
     RawTable,
@@ -242,11 +243,12 @@ def read_header(opener: Opener, file: str, spec: TableSpec, encoding: str) -> Ra
     """
     with opener() as source:
         text = _text(source, encoding)
-        try:
-            first = next(csv.reader(text), [])
+        try:  # the first rows: where the header seems to be, if row 1 is not it
+            rows = list(islice(csv.reader(text), HEADER_SEARCH_ROWS + 1))
         except csv.Error as exc:
             raise DeliveryRejected([Issue(file, f"not a readable CSV file: {exc}")]) from None
         text.detach()
+    first = rows[0] if rows else []
     header = csv_header(first, file)
     names = list(header.names)
     frame = pd.DataFrame({name: pd.Series(dtype="str") for name in names})
@@ -254,7 +256,7 @@ def read_header(opener: Opener, file: str, spec: TableSpec, encoding: str) -> Ra
     raw = RawTable(
         file=file, sheet=None, frame=frame, header=names, encoding=encoding, layout=header
     )
-    return _check_header(raw, spec)
+    return _check_header(raw, spec, rows)
 
 
 class NotPlain(Exception):

@@ -278,16 +278,68 @@ def nul_message(head: bytes, offset: int) -> str:
     return f"not a text CSV file: NUL byte at byte offset {offset}"
 
 
-def _check_header(raw: RawTable, spec: TableSpec) -> RawTable:
+def _simplified(name: str) -> str:
+    """A column name without case, spaces, dashes and underscores, to find near matches."""
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
+
+
+def _near_name(name: str, header: list[str]) -> str:
+    """``(found "Line_Code": ...)`` when the header has the column under a near name."""
+    for given in header:
+        if given != name and _simplified(given) == _simplified(name):
+            return (
+                f' (found "{given}": column names are written exactly as in the contract, '
+                "in lower case with underscores; rename it)"
+            )
+    return ""
+
+
+#: How far below row 1 a header is looked for, when row 1 is not one.
+HEADER_SEARCH_ROWS = 10
+
+
+def _header_below(raw: RawTable, spec: TableSpec, first_rows: list[list[str]]) -> int | None:
+    """The row that looks like the header when row 1 does not (a title row above it).
+
+    Args:
+        raw: The table as read.
+        spec: Its contract table.
+        first_rows: The file's first rows, whole (the header's row 1 included).
+    """
+    wanted = {c.name for c in spec.columns if c.required}
+    for row, cells in enumerate(first_rows[1 : HEADER_SEARCH_ROWS + 1], start=2):
+        found = {str(c).strip() for c in cells} & wanted
+        if len(found) >= max(2, len(wanted) // 2) and len(found) > len(set(raw.header) & wanted):
+            return row
+    return None
+
+
+def _check_header(
+    raw: RawTable, spec: TableSpec, first_rows: list[list[str]] | None = None
+) -> RawTable:
     """Reject a table missing a required column; warn about extra ones."""
     present = set(raw.header)
     missing = [c.name for c in spec.columns if c.required and c.name not in present]
     if missing:
         expected = ", ".join(spec.column_names)
+        below = _header_below(raw, spec, first_rows or [])
+        if below:
+            raise DeliveryRejected(
+                [
+                    raw.issue(
+                        f"row 1 is not the header row (no {', '.join(missing)}): the header "
+                        f"seems to be in row {below}; delete the rows above it, so that the "
+                        "header is row 1",
+                        row=1,
+                    )
+                ]
+            )
         raise DeliveryRejected(
             [
                 raw.issue(
-                    f'missing required column "{name}"; the columns are: {expected}',
+                    f'missing required column "{name}"'
+                    + _near_name(name, raw.header)
+                    + f"; the columns are: {expected}",
                     row=1,
                     column=name,
                 )
@@ -417,7 +469,7 @@ def read_csv_table(data: bytes, file: str, spec: TableSpec) -> RawTable:
         layout=header,
     )
     log.debug("read %s: %d rows, encoding %s", file, len(frame), encoding)
-    return _check_header(raw, spec)
+    return _check_header(raw, spec, records[: HEADER_SEARCH_ROWS + 1])
 
 
 def _cell_text(value: object) -> str:
@@ -568,11 +620,20 @@ def read_workbook_sheet(values_wb, formulas_wb, file: str, spec: TableSpec) -> R
     sheet = spec.sheet
     assert sheet is not None
     if sheet not in values_wb.sheetnames:
+        names = ", ".join(f'"{n}"' for n in values_wb.sheetnames)
+        near = [n for n in values_wb.sheetnames if n.strip().casefold() == sheet.casefold()]
+        hint = (
+            f'; sheet "{near[0]}" has '
+            + ("spaces around its name" if near[0].strip() != near[0] else "other capitals")
+            + f': rename it "{sheet}"'
+            if near
+            else ""
+        )
         raise DeliveryRejected(
             [
                 Issue(
                     file,
-                    f'missing sheet "{sheet}"; the workbook has: {", ".join(values_wb.sheetnames)}',
+                    f'missing sheet "{sheet}"; the workbook has: {names or "no sheet"}{hint}',
                     sheet=sheet,
                 )
             ]
@@ -614,4 +675,5 @@ def read_workbook_sheet(values_wb, formulas_wb, file: str, spec: TableSpec) -> R
         rows.append(cells)
     frame = _drop_blank_rows(_frame(list(header.names), rows), issues)
     raw = RawTable(file=file, sheet=sheet, frame=frame, header=list(header.names), issues=issues)
-    return _check_header(raw, spec)
+    first = [[_cell_text(v) for v in r] for r in value_rows[: HEADER_SEARCH_ROWS + 1]]
+    return _check_header(raw, spec, first)

@@ -149,6 +149,16 @@ class _Parser:
             & text.str.contains(r"[, \u00a0\u202f']")
         )
         too_precise = bad & text.str.match(r"^[+-]?\d+\.\d{3,}$")
+        scientific = bad & text.str.match(r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$")
+        self.flag(
+            scientific,
+            column,
+            lambda v: (
+                f'"{v}" is in scientific notation ({_plain_number(v)}); format the cells as '
+                "Number with 2 decimals before saving, so that the file holds the amount itself"
+            ),
+            "amount_format",
+        )
         self.flag(
             separators,
             column,
@@ -165,7 +175,7 @@ class _Parser:
             "amount_format",
         )
         self.flag(
-            bad & ~separators & ~too_precise,
+            bad & ~separators & ~too_precise & ~scientific,
             column,
             lambda v: f'"{v}" is not a number; expected an amount in CHF such as 1234.56',
             "amount_format",
@@ -324,6 +334,17 @@ def failing_rows(rule: Rule, batch: pd.DataFrame) -> pd.Series:
         inside = pd.Series([(x, y) in pairs for x, y in zip(a, b, strict=True)], index=batch.index)
         return both & ~inside
     raise ValueError(f"{rule.suite}: the row checker does not know {t}")
+
+
+def _plain_number(text: str) -> str:
+    """A number in scientific notation written out: ``2.0450374053E+08`` -> ``204503740.53``."""
+    import decimal  # noqa: PLC0415 - rare
+
+    try:
+        value = decimal.Decimal(text)
+    except decimal.InvalidOperation:
+        return text
+    return f"{value:f}" if abs(value.adjusted()) < 30 else "a number this large is unlikely"
 
 
 def _serial_date(text: str) -> str:

@@ -208,7 +208,7 @@ CASES = [
         "missing_sheet",
         1,
         [
-            '2024/financial_statements.xlsx:budget_comparison: missing sheet "budget_comparison"; the workbook has: performance, expense_allocation',
+            '2024/financial_statements.xlsx:budget_comparison: missing sheet "budget_comparison"; the workbook has: "performance", "expense_allocation"',
         ],
         id="missing_sheet",
     ),
@@ -361,6 +361,131 @@ CASES = [
             "2024/financial_statements.xlsx: the file is empty (0 bytes); expected an Excel workbook",
         ],
         id="zero_byte_xlsx",
+    ),
+    # what Excel and people really deliver (issue 15)
+    pytest.param(
+        "unquoted_thousands_separator",
+        1,
+        [
+            "2024/activities/activities_R_2024.csv:2: the row has 14 cells but the header has 13: a comma inside a value (a thousands separator, a decimal comma, a comma in a text) splits it in two; remove the comma or put the value in double quotes",
+        ],
+        id="unquoted_thousands_separator",
+    ),
+    pytest.param(
+        "unquoted_decimal_comma",
+        1,
+        [
+            "2024/indicator_values.csv:2: the row has 6 cells but the header has 5: a comma inside a value (a thousands separator, a decimal comma, a comma in a text) splits it in two; remove the comma or put the value in double quotes",
+        ],
+        id="unquoted_decimal_comma",
+    ),
+    pytest.param(
+        "unquoted_comma_in_statements",
+        1,
+        [
+            "2024/budget_comparison.csv:4: the row has 5 cells but the header has 4: a comma inside a value (a thousands separator, a decimal comma, a comma in a text) splits it in two; remove the comma or put the value in double quotes",
+        ],
+        id="unquoted_comma_in_statements",
+    ),
+    pytest.param(
+        "trailing_empty_columns",
+        0,
+        [],
+        id="trailing_empty_columns",
+    ),
+    pytest.param(
+        "spacer_column_in_sheet",
+        0,
+        [],
+        id="spacer_column_in_sheet",
+    ),
+    pytest.param(
+        "over_long_cell",
+        1,
+        [
+            "2024/activities/activities_R_2024.csv:3:title: the cell holds 200,016 characters, above the limit of 32,767 (Excel's own limit for a cell); shorten it",
+        ],
+        id="over_long_cell",
+    ),
+    pytest.param(
+        "title_row_above_header",
+        1,
+        [
+            "2024/budget_comparison.csv:1: row 1 is not the header row (no org_unit, approved_budget_chf, final_budget_chf, actual_chf): the header seems to be in row 2; delete the rows above it, so that the header is row 1",
+        ],
+        id="title_row_above_header",
+    ),
+    pytest.param(
+        "near_column_name",
+        1,
+        [
+            '2024/financial_statements.xlsx:performance:1:line_code: missing required column "line_code" (found "Line_Code": column names are written exactly as in the contract, in lower case with underscores; rename it); the columns are: line_code, line_label, line_type, amount_chf',
+        ],
+        id="near_column_name",
+    ),
+    pytest.param(
+        "sheet_name_with_a_space",
+        1,
+        [
+            '2024/financial_statements.xlsx:performance: missing sheet "performance"; the workbook has: "performance ", "budget_comparison", "expense_allocation"; sheet "performance " has spaces around its name: rename it "performance"',
+        ],
+        id="sheet_name_with_a_space",
+    ),
+    pytest.param(
+        "password_protected_xlsx",
+        1,
+        [
+            "2024/financial_statements.xlsx: the workbook is protected by a password to open it (encrypted), so it cannot be read; save a copy without the password (File > Info > Protect Workbook > Encrypt with Password, clear it), or deliver the CSVs",
+        ],
+        id="password_protected_xlsx",
+    ),
+    pytest.param(
+        "excel_97_2003_xls",
+        1,
+        [
+            '2024/financial_statements.xlsx: this is an Excel 97-2003 workbook (.xls); open it in Excel and save it as "Excel Workbook (.xlsx)"',
+        ],
+        id="excel_97_2003_xls",
+    ),
+    pytest.param(
+        "strict_open_xml",
+        1,
+        [
+            '2024/financial_statements.xlsx: the workbook is saved as "Strict Open XML Spreadsheet", which cannot be read; save it again as "Excel Workbook (.xlsx)"',
+        ],
+        id="strict_open_xml",
+    ),
+    pytest.param(
+        "utf16_without_bom",
+        1,
+        [
+            "2024/budget_comparison.csv: the file is encoded as UTF-16LE without a byte order mark (a NUL byte in every other position); save it as CSV UTF-8",
+        ],
+        id="utf16_without_bom",
+    ),
+    pytest.param(
+        "pdf_named_xlsx",
+        1,
+        [
+            "2024/financial_statements.xlsx: a PDF document, not an Excel workbook; expected an .xlsx workbook",
+        ],
+        id="pdf_named_xlsx",
+    ),
+    pytest.param(
+        "scientific_notation",
+        1,
+        [
+            '2024/budget_comparison.csv:2:actual_chf: "2.0450374053E+08" is in scientific notation (204503740.53); format the cells as Number with 2 decimals before saving, so that the file holds the amount itself',
+        ],
+        id="scientific_notation",
+    ),
+    pytest.param(
+        "lock_file_beside_csv",
+        0,
+        [
+            "2024/activities/~$activities_R_2024.csv: warning: an Excel lock file (Excel writes it while the file is open, and removes it when the file is closed); ignored",
+        ],
+        id="lock_file_beside_csv",
     ),
 ]
 
