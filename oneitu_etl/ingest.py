@@ -428,12 +428,8 @@ def judge(item: Delivered, ctx: Context, settings: Settings) -> Delivered:
     return item
 
 
-def statement_structure(paths: list[str], year: int, hint: str = "") -> list[Issue]:
-    """Contract section 2: the workbook or all three CSVs, not both, not some.
-
-    ``hint`` ends the message of a year without statements (why the landing zone has
-    none: :func:`.sources.landing.missing_year_hint`).
-    """
+def statement_structure(paths: list[str], year: int) -> list[Issue]:
+    """Contract section 2: the workbook or all three CSVs, not both, not some."""
     names = {p.rsplit("/", 1)[-1]: p for p in paths}
     csvs = [TABLES[k].csv_name for k in STATEMENT_KINDS]
     present = [c for c in csvs if c in names]
@@ -457,7 +453,7 @@ def statement_structure(paths: list[str], year: int, hint: str = "") -> list[Iss
             )
         ]
     if not workbook and not present:
-        return [Issue(where, f"no financial statements for {year}{hint}")]
+        return [Issue(where, f"no financial statements for {year}")]
     return []
 
 
@@ -854,8 +850,11 @@ def _stored_signature(conn: Connection, group: str) -> str | None:
     return conn.execute(query).scalar()
 
 
-def stored_blocking_issues(conn: Connection, year: int) -> list[Issue]:
+def stored_blocking_issues(conn: Connection, year: int, hint: str = "") -> list[Issue]:
     """Why the year's current financial statements block it, as stored by ingestion.
+
+    ``hint`` ends the message of a year without statements: why the landing zone has
+    none, when it tells (:func:`.sources.landing.missing_year_hint`).
 
     The errors stored with the year's current statement and ledger deliveries (their
     rows, structure and reconciliation), preceded by "no financial statements" when
@@ -868,7 +867,7 @@ def stored_blocking_issues(conn: Connection, year: int) -> list[Issue]:
     present = conn.execute(
         select(func.count()).select_from(d).where(current, d.c.kind.in_(_STATEMENTS))
     ).scalar()
-    issues = [] if present else [Issue(f"{year}/", f"no financial statements for {year}")]
+    issues = [] if present else [Issue(f"{year}/", f"no financial statements for {year}{hint}")]
     rows = conn.execute(
         select(i)
         .join(d, d.c.id == i.c.delivery_id)
@@ -1046,7 +1045,7 @@ def _ingest_year(
         statement_paths = by_kind.get("financial_statements", []) + [
             p for k in STATEMENT_KINDS for p in by_kind.get(k.value, [])
         ]
-        structure = statement_structure(statement_paths, year, missing_year_hint(landing, year))
+        structure = statement_structure(statement_paths, year)
         others = [read(p, kind_of_path(p) or "") for p in sorted(statement_paths)]
         with engine.connect() as conn:
             stored = _stored_signature(conn, f"statements/{year}")
@@ -1156,5 +1155,5 @@ def _ingest_year(
     order = ("indicator_definitions", "statements", "activities", "indicator_values")
     groups.sort(key=lambda g: order.index(g.name.partition("/")[0]))
     with engine.connect() as conn:
-        blocking = stored_blocking_issues(conn, year)
+        blocking = stored_blocking_issues(conn, year, missing_year_hint(landing, year))
     return YearIngest(year, groups, blocking, warnings)
