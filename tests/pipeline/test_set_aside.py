@@ -15,9 +15,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests_support import html_table
 
 from oneitu_etl.demo import generate_landing
-from tests_support import html_table
 
 YEAR = 2024
 ONEITU = Path(sys.executable).with_name("oneitu")

@@ -11,13 +11,13 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_stream import FILE, HEADER, streamed, whole
 
 from oneitu_etl.contract import TABLES, Kind
 from oneitu_etl.issues import DeliveryRejected
 from oneitu_etl.reference import load_reference
 from oneitu_etl.sources.files import ROW_SHAPE, read_csv_table
 from oneitu_etl.validate.rows import Context, check_table
-from test_stream import FILE, HEADER, streamed, whole
 
 UNITS = ["GS", "BR", "TSB", "BDT", "RO-AFR"]
 CODES = ["EN-HRI", "TP-RAD", "TP-STD", "TP-INC"]
