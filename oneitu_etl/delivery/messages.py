@@ -327,6 +327,105 @@ def size_text(lang: str, size: int) -> str:
 _FRENCH_ISSUES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.S), french)
     for pattern, french in (
+        # what Excel and people really deliver (the readers: sources/files.py, content.py)
+        (
+            r"^the row has (?P<n>\d+) cells but the header has (?P<w>\d+): .*$",
+            "la ligne a {n} cellules mais l'en-tête en a {w} : une virgule dans une valeur "
+            "(séparateur de milliers, virgule décimale, virgule dans un texte) la coupe en deux ; "
+            "supprimez la virgule ou mettez la valeur entre guillemets doubles",
+        ),
+        (
+            r'^cell (?P<c>[A-Z]+\d+) holds "(?P<v>.*)" but its column has no name in row 1; .*$',
+            "la cellule {c} contient « {v} » mais sa colonne n'a pas de nom en ligne 1 ; nommez "
+            "la colonne ou videz la cellule",
+        ),
+        (
+            r"^the cell holds (?P<n>[\d,]+) characters, above the limit of (?P<l>[\d,]+) "
+            r"\(Excel's own limit for a cell\); an unmatched double quote .*$",
+            "la cellule contient {n} caractères, au-delà de la limite de {l} (celle d'Excel) ; un "
+            "guillemet double (\") non fermé fait des lignes suivantes une seule cellule : "
+            "supprimez-le",
+        ),
+        (
+            r"^the cell holds (?P<n>[\d,]+) characters, above the limit of (?P<l>[\d,]+) "
+            r"\(Excel's own limit for a cell\); shorten it$",
+            "la cellule contient {n} caractères, au-delà de la limite de {l} (celle d'Excel pour "
+            "une cellule) ; raccourcissez-la",
+        ),
+        (
+            r"^header cell (?P<k>\d+) runs over several lines: .*$",
+            "la cellule d'en-tête {k} s'étend sur plusieurs lignes : un guillemet double (\") non "
+            "fermé fait du reste du fichier une seule cellule ; supprimez-le",
+        ),
+        (
+            r"^header cell (?P<k>\d+) of row 1 is empty \(merged or missing header\?\)$",
+            "la cellule d'en-tête {k} de la ligne 1 est vide (cellules fusionnées ou nom de "
+            "colonne manquant ?)",
+        ),
+        (
+            r"^row 1 is not the header row \(no (?P<m>.*)\): the header seems to be in row "
+            r"(?P<r>\d+); .*$",
+            "la ligne 1 n'est pas la ligne d'en-tête (il manque {m}) : l'en-tête semble être en "
+            "ligne {r} ; supprimez les lignes au-dessus pour qu'il soit en ligne 1",
+        ),
+        (
+            r'^missing required column "(?P<c>[^"]*)" \(found "(?P<f>[^"]*)": .*\); the columns '
+            r"are: (?P<all>.*)$",
+            "colonne obligatoire « {c} » absente (trouvé « {f} » : les noms de colonnes s'écrivent "
+            "exactement comme dans le contrat, en minuscules avec des traits de soulignement ; "
+            "renommez-la) ; les colonnes sont : {all}",
+        ),
+        (
+            r'^missing sheet "(?P<s>.*)"; the workbook has: (?P<all>.*); sheet "(?P<n>.*)" has '
+            r'spaces around its name: rename it ".*"$',
+            "feuille « {s} » absente ; le classeur contient : {all} ; le nom de la feuille "
+            "« {n} » a des espaces autour : renommez-la « {s} »",
+        ),
+        (
+            r'^missing sheet "(?P<s>.*)"; the workbook has: (?P<all>.*); sheet "(?P<n>.*)" has '
+            r'other capitals: rename it ".*"$',
+            "feuille « {s} » absente ; le classeur contient : {all} ; la feuille « {n} » a "
+            "d'autres majuscules : renommez-la « {s} »",
+        ),
+        (
+            r"^the workbook is protected by a password to open it .*$",
+            "le classeur est protégé par un mot de passe d'ouverture (chiffré) et ne peut pas "
+            "être lu ; enregistrez-en une copie sans mot de passe (Fichier > Informations > "
+            "Protéger le classeur), ou livrez les fichiers CSV",
+        ),
+        (
+            r"^this is an Excel 97-2003 workbook \(\.xls\); .*$",
+            "c'est un classeur Excel 97-2003 (.xls) ; ouvrez-le dans Excel et enregistrez-le "
+            "comme « Classeur Excel (.xlsx) »",
+        ),
+        (
+            r'^the workbook is saved as "Strict Open XML Spreadsheet".*$',
+            "le classeur est enregistré au format « Feuille de calcul Open XML Strict », qui "
+            "ne peut pas être lu ; enregistrez-le comme « Classeur Excel (.xlsx) »",
+        ),
+        (
+            r"^the file is encoded as (?P<e>UTF-16[LB]E) without a byte order mark .*$",
+            "le fichier est encodé en {e} sans indicateur d'ordre des octets (un octet NUL sur "
+            "deux) ; enregistrez-le en CSV UTF-8",
+        ),
+        (
+            r"^(?P<what>.*), not an Excel workbook; expected an \.xlsx workbook$",
+            "ce n'est pas un classeur Excel ({what}) ; un classeur .xlsx est attendu",
+        ),
+        (
+            r"^not a text CSV file: this is (?P<what>.*); save the table as CSV$",
+            "ce n'est pas un fichier CSV texte ({what}) ; enregistrez le tableau en CSV",
+        ),
+        (
+            r'^"(?P<v>.*)" is in scientific notation \((?P<n>.*)\); .*$',
+            "« {v} » est en notation scientifique ({n}) ; formatez les cellules en Nombre avec 2 "
+            "décimales avant d'enregistrer, pour que le fichier contienne le montant lui-même",
+        ),
+        (
+            r"^an Excel lock file \(.*\); ignored$",
+            "un fichier de verrouillage d'Excel (Excel l'écrit tant que le fichier est ouvert et "
+            "le supprime à sa fermeture) ; ignoré",
+        ),
         (
             r"^value is missing; an amount in CHF is required$",
             "valeur manquante ; un montant en CHF est obligatoire",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from oneitu_etl.checkfiles import NamedFile, check_files
@@ -80,6 +82,40 @@ def test_validator_sentences_come_out_in_french() -> None:
     ]
     issues = check_files(files, Settings(landing="", out="out"))
     assert len(issues) >= 14
+    untranslated = [i.message for i in issues if issue_message(i, "fr")[1] != "fr"]
+    assert untranslated == []
+
+
+BAD = Path(__file__).resolve().parents[1] / "fixtures" / "bad"
+#: The corpus of what Excel and people really deliver (issue 15), read by the page's checker.
+REAL_WORLD = [
+    "unquoted_thousands_separator",
+    "unquoted_decimal_comma",
+    "unquoted_comma_in_statements",
+    "over_long_cell",
+    "title_row_above_header",
+    "near_column_name",
+    "sheet_name_with_a_space",
+    "password_protected_xlsx",
+    "excel_97_2003_xls",
+    "strict_open_xml",
+    "utf16_without_bom",
+    "pdf_named_xlsx",
+    "scientific_notation",
+    "lock_file_beside_csv",
+]
+
+
+@pytest.mark.parametrize("case", REAL_WORLD)
+def test_the_real_world_mistakes_are_told_in_french_on_the_page(case: str) -> None:
+    folder = BAD / case
+    files = [
+        NamedFile(p.relative_to(folder).as_posix(), p.read_bytes())
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    ]
+    issues = check_files(files, Settings(landing="", out="out"))
+    assert issues, "each case has a problem to tell"
     untranslated = [i.message for i in issues if issue_message(i, "fr")[1] != "fr"]
     assert untranslated == []
 
