@@ -183,6 +183,29 @@ CASES = [
         _csv(HEADER, GOOD[0], "P-2,2024-01-01,GS,EN-HRI,EXP_STAFF," + "9" * 140_000),
         id="field-over-the-csv-limit",
     ),
+    # what spreadsheets and people leave (contract section 2, v2)
+    pytest.param(
+        _csv(HEADER, *GOOD, "P-9,2024-01-01,GS,EN-HRI,EXP_STAFF,1,234.00"),
+        id="row-split-by-a-comma",
+    ),
+    pytest.param(
+        _csv(HEADER, "P-9,2024-01-01,GS,EN-HRI,EXP_STAFF,1,234.00", *GOOD),
+        id="first-row-split-by-a-comma",
+    ),
+    pytest.param(_csv(HEADER + ",,", *(g + ",," for g in GOOD)), id="trailing-empty-columns"),
+    pytest.param(_csv(HEADER, *(g + ", ," for g in GOOD)), id="empty-cells-beyond-the-header"),
+    pytest.param(
+        _csv(HEADER.replace(",org_unit", ",,org_unit"), "P-1,2024-01-31,x,GS,EN-HRI,EXP_STAFF,1"),
+        id="value-under-an-empty-header-cell",
+    ),
+    pytest.param(
+        _csv(HEADER.replace(",org_unit", ",,org_unit"), "P-1,2024-01-31,,GS,EN-HRI,EXP_STAFF,1"),
+        id="empty-spacer-column",
+    ),
+    pytest.param(
+        _csv(HEADER, GOOD[0], "P-2" + "x" * 40_000 + ",2024-01-01,GS,EN-HRI,EXP_STAFF,1"),
+        id="over-long-cell",
+    ),
 ]
 
 
