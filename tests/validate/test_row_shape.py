@@ -138,3 +138,30 @@ def test_an_activity_cost_with_a_thousands_separator_is_quarantined_with_its_cou
     ]
     assert table.good["activity_id"].tolist() == ["A-2"]
     assert table.good["cost_cents"].tolist() == [100_000]
+
+
+def test_a_value_beyond_a_sheets_header_is_an_error_of_its_row() -> None:
+    import io
+
+    import openpyxl
+
+    from oneitu_etl.sources.files import open_workbook, read_workbook_sheet
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "budget_comparison"
+    sheet.append(["org_unit", "approved_budget_chf", "final_budget_chf", "actual_chf", None])
+    sheet.append(["BR", 10, 10, 10])
+    sheet.append(["GS", 20, 20, 20, None, "checked by Jane"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    values, formulas = open_workbook(buffer.getvalue(), "2024/financial_statements.xlsx", 10**8)
+    spec = TABLES[Kind.BUDGET]
+    raw = read_workbook_sheet(values, formulas, "2024/financial_statements.xlsx", spec)
+    assert [i.line() for i in raw.issues] == [
+        '2024/financial_statements.xlsx:budget_comparison:3: cell F3 holds "checked by Jane" but '
+        "its column has no name in row 1; name the column or clear the cell"
+    ]
+    table = check_table(raw, spec, Context(load_reference(), 2024))
+    assert table.bad_rows == {3}
+    assert table.good["org_unit"].tolist() == ["BR"]
