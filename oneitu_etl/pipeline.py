@@ -316,6 +316,7 @@ def _build_report_data(
         "status": "blocked" if errors else "published",
         "errors": [e.as_error() for e in errors],
         "generated_on": generated_on.isoformat(),
+        "tolerance_chf": settings.tolerance_chf,
     }
     with _warehouse(settings) as engine, engine.connect() as conn:
         if not errors:

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 
 from oneitu_etl.report import charts, tables
 from oneitu_etl.report.i18n import Language
-from oneitu_etl.report.tables import Table
+from oneitu_etl.report.tables import Table, tolerance
 
 
 @dataclass(frozen=True)
@@ -170,9 +170,9 @@ def _summary(report: Mapping[str, Any], lang: Language) -> tuple[list[KeyFigure]
         sentences.append(
             _(
                 "All %(count)s reconciliation rules pass: the figures of this report agree "
-                "with the financial statements within CHF 1.00."
+                "with the financial statements within %(tolerance)s."
             )
-            % {"count": fmt.count(len(recon))}
+            % {"count": fmt.count(len(recon)), "tolerance": tolerance(report, lang)}
         )
     elif recon:
         sentences.append(
@@ -507,6 +507,7 @@ def build_context(
             for c in (report.get("one_itu") or {}).get("multi_sector_priorities") or []
         ],
         "data_docs": safe_link(dq.get("data_docs")),
+        "tolerance": tolerance(report, lang),
         "data_docs_text": dq.get("data_docs"),
         "page_label": _("Page %(page)s of %(pages)s"),
     }

@@ -130,6 +130,17 @@ class Table:
         return [g for g in groups if g[0] is not None or g[1]]
 
 
+
+#: The tolerance of a report published before it carried its own (contract section 1).
+DEFAULT_TOLERANCE_CHF = 1.00
+
+
+def tolerance(report: Mapping[str, Any], lang: Language) -> str:
+    """The reconciliation tolerance the report's figures were checked with, as money."""
+    value = report.get("tolerance_chf")
+    return lang.fmt.money(DEFAULT_TOLERANCE_CHF if value is None else float(value)) or ""
+
+
 def _d(value: float | int | None) -> Decimal:
     return Decimal(str(value)) if value is not None else Decimal(0)
 
@@ -287,8 +298,9 @@ def financial_table(report: Mapping[str, Any], lang: Language, number: str) -> T
         tuple(rows),
         note=_(
             "Totals are the total lines of the financial statements; the sum of the lines "
-            "agrees with them within CHF 1.00 (rule R1)."
-        ),
+            "agrees with them within %(tolerance)s (rule R1)."
+        )
+        % {"tolerance": tolerance(report, lang)},
     )
 
 
@@ -974,7 +986,8 @@ def reconciliation_table(report: Mapping[str, Any], lang: Language, number: str)
             Column(_("Result"), "badge"),
         ),
         rows,
-        note=_("A rule passes when the difference is at most CHF 1.00 in absolute value."),
+        note=_("A rule passes when the difference is at most %(tolerance)s in absolute value.")
+        % {"tolerance": tolerance(report, lang)},
     )
 
 

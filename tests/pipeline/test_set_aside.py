@@ -10,6 +10,7 @@ message that says what to rename.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -135,3 +136,22 @@ def test_a_year_folder_named_fy2024_blocks_with_what_to_rename(tmp_path: Path) -
         "2024/: no financial statements for 2024: the landing zone has no folder 2024/ but has "
         "FY2024/; name it 2024/"
     ) in done.stderr
+
+
+def test_the_report_states_the_configured_tolerance(tmp_path: Path) -> None:
+    root = tmp_path / "landing"
+    generate_landing(root, [YEAR])
+    out = tmp_path / "out"
+    env = {**os.environ, "ONEITU_TOLERANCE_CHF": "5"}
+    done = subprocess.run(
+        [str(ONEITU), "run", "--landing", str(root), "--year", str(YEAR), "--out", str(out),
+         "--no-pdf"],
+        capture_output=True, text=True, timeout=600, check=False, env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    data = json.loads((out / str(YEAR) / f"report_{YEAR}.json").read_text(encoding="utf-8"))
+    assert data["tolerance_chf"] == 5.0
+    for lang, stated in (("en", "CHF\u00a05.00"), ("fr", "5,00\u00a0CHF")):
+        html = (out / str(YEAR) / f"strategic_plan_report_{YEAR}_{lang}.html").read_text("utf-8")
+        assert html.count(stated) >= 3, lang
+        assert "CHF 1.00" not in html and "1,00\u00a0CHF" not in html, lang
