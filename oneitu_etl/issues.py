@@ -9,6 +9,7 @@ and the Airflow task log.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -77,3 +78,20 @@ class DeliveryRejected(Exception):
 def format_chf(amount: float) -> str:
     """An amount as finance officers write it in messages: ``30,798,457.73``."""
     return f"{amount:,.2f}"
+
+
+def located(
+    issue: Mapping[str, object], words: Mapping[str, str] | None = None, colon: str = ": "
+) -> str:
+    """An issue's message after its place inside the file, where it has one.
+
+    Args:
+        issue: ``sheet``, ``row``, ``column`` and ``message``.
+        words: The words for "sheet", "row" and "column" (English by default).
+        colon: What separates the place from the message (French puts a space before).
+    """
+    words = words or {"sheet": "sheet", "row": "row", "column": "column"}
+    where = ", ".join(
+        f"{words[key]} {issue[key]}" for key in ("sheet", "row", "column") if issue[key] is not None
+    )
+    return f"{where}{colon}{issue['message']}" if where else str(issue["message"])

@@ -9,13 +9,13 @@ the expectation results and the reconciliation rules (``pipeline.build_report_da
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 
 import pandas as pd
 from sqlalchemy import Connection, Table, func, select
 
 from oneitu_etl.contract import Kind
 from oneitu_etl.ingest import reconcile_statements
+from oneitu_etl.issues import located
 from oneitu_etl.marts.base import bytewise, cents, current
 from oneitu_etl.reference import Reference
 from oneitu_etl.validate.reconcile import Place
@@ -114,10 +114,17 @@ def data_quality(conn: Connection, year: int) -> dict[str, object]:
         .mappings()
         .all()
     )
-    reasons: dict[str, list[str]] = {}
+    reasons: dict[str, list[dict[str, object]]] = {}
     for p in problems:
         if p["severity"] == "error":
-            reasons.setdefault(p["path"], []).append(_located(p))
+            reasons.setdefault(p["path"], []).append(
+                {
+                    "sheet": p["sheet"],
+                    "row": p["row_number"],
+                    "column": p["column_name"],
+                    "message": p["message"],
+                }
+            )
     return {
         "files": int(files),
         "rows_loaded": cents(loaded),
@@ -151,7 +158,8 @@ def data_quality(conn: Connection, year: int) -> dict[str, object]:
             for q in quarantined
         ],
         "rejected_files": [
-            {"file": path, "message": "; ".join(messages)} for path, messages in reasons.items()
+            {"file": path, "message": "; ".join(map(located, issues)), "issues": issues}
+            for path, issues in reasons.items()
         ],
         "warnings": [
             {
@@ -166,10 +174,3 @@ def data_quality(conn: Connection, year: int) -> dict[str, object]:
         ],
         "data_docs": None,
     }
-
-
-def _located(issue: Mapping[str, object]) -> str:
-    """An issue's message, after its place inside the file where it has one."""
-    labels = (("sheet", "sheet"), ("row", "row_number"), ("column", "column_name"))
-    where = ", ".join(f"{label} {issue[key]}" for label, key in labels if issue[key] is not None)
-    return f"{where}: {issue['message']}" if where else str(issue["message"])

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from oneitu_etl.issue_text import translate
+from oneitu_etl.issues import located
 from oneitu_etl.report.i18n import Language
 
 STATUS_ORDER = ("achieved", "on_track", "at_risk", "off_track", "no_data")
@@ -128,7 +130,6 @@ class Table:
             else:
                 groups.append((None, [row]))
         return [g for g in groups if g[0] is not None or g[1]]
-
 
 
 #: The tolerance of a report published before it carried its own (contract section 1).
@@ -1109,7 +1110,7 @@ def quarantined_table(report: Mapping[str, Any], lang: Language, number: str) ->
             (
                 *_place(q),
                 "" if q.get("value") is None else str(q.get("value")),
-                q.get("message", ""),
+                said(q.get("message", ""), lang),
             )
         )
         for q in (report.get("data_quality") or {}).get("quarantined") or []
@@ -1130,11 +1131,33 @@ def quarantined_table(report: Mapping[str, Any], lang: Language, number: str) ->
     )
 
 
+def said(message: str, lang: Language) -> str:
+    """A message of the validator in the report's language, where a translation is known."""
+    return translate(message, lang.code)[0]
+
+
+def _reason(rejected: Mapping[str, Any], lang: Language) -> str:
+    """Why a file was rejected, each of its errors in the report's language after its place."""
+    _ = lang.gettext
+    words = {"sheet": _("sheet"), "row": _("row"), "column": _("column")}
+    issues = rejected.get("issues")
+    if not issues:  # a report written before the errors were listed one by one
+        return str(rejected.get("message", ""))
+    return "; ".join(
+        located(
+            {**i, "message": said(str(i.get("message", "")), lang)},
+            words,
+            "\u00a0: " if lang.code == "fr" else ": ",
+        )
+        for i in issues
+    )
+
+
 def rejected_files_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
     """Files set aside whole (not read at all), with the reason."""
     _ = lang.gettext
     rows = tuple(
-        Row((r.get("file", ""), r.get("message", "")))
+        Row((r.get("file", ""), _reason(r, lang)))
         for r in (report.get("data_quality") or {}).get("rejected_files") or []
     )
     return Table(
@@ -1186,7 +1209,7 @@ def warnings_table(report: Mapping[str, Any], lang: Language, number: str) -> Ta
     """Warnings of the run (an extra column, say): they did not stop the report."""
     _ = lang.gettext
     found = (report.get("data_quality") or {}).get("warnings") or []
-    rows = tuple(Row((*_place(w), w.get("message", ""))) for w in found)
+    rows = tuple(Row((*_place(w), said(w.get("message", ""), lang))) for w in found)
     return Table(
         "warnings",
         number,

@@ -36,6 +36,8 @@ _OFFICE_PARTS = (
     ("ppt/presentation.xml", "a PowerPoint presentation (.pptx)"),
     ("content.xml", "an OpenDocument file (LibreOffice)"),
 )
+#: Bytes that text never holds (tab, line feed, carriage return and form feed excepted).
+_CONTROL_BYTES = bytes([*range(0, 9), 11, *range(14, 32), 127])
 _STRICT_NAMESPACE = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
 
 
@@ -119,7 +121,9 @@ def describe(data: bytes) -> str:
         return "an XML file (Excel's XML Spreadsheet 2003?)"
     if encoding := utf16_without_bom(data):
         return f"text saved as {encoding} without a byte order mark"
-    if b"\x00" not in data[:4096] and b"," in data[:4096]:
+    sample = data[:4096]
+    controls = sum(sample.count(bytes([b])) for b in _CONTROL_BYTES)
+    if controls <= 0.01 * len(sample) and b"," in sample:
         return "a text file (a CSV?)"
     first = " ".join(f"{b:02X}" for b in data[:8])
     return f"binary data of an unknown kind (it starts with the bytes {first})"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import os
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -226,6 +228,18 @@ def test_activities_get_a_generated_name(site: Site) -> None:
     assert site.announcer.calls[0][1] == "oneitu://landing/sectors"
 
 
+def _zip(parts: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _docx() -> bytes:
+    return _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
+
+
 @pytest.mark.parametrize(
     ("data", "name", "reason"),
     [
@@ -238,8 +252,29 @@ def test_activities_get_a_generated_name(site: Site) -> None:
         pytest.param(
             bytes(range(1, 256)) * 8,
             "budget_comparison.csv",
-            "binary content",
+            "binary data of an unknown kind (it starts with the bytes 01 02 03 04 05 06 07 08)",
             id="random-bytes-named-csv",
+        ),
+        pytest.param(
+            bytes(range(1, 256)) * 8,
+            "financial_statements.xlsx",
+            "binary data of an unknown kind",
+            id="random-bytes-named-xlsx",
+        ),
+        pytest.param(_docx(), "financial_statements.xlsx", "a Word document (.docx)", id="docx"),
+        pytest.param(
+            _zip({"notes.txt": b"x", "budget.csv": b"y"}),
+            "financial_statements.xlsx",
+            "a ZIP archive that is not a workbook (it holds notes.txt, budget.csv)",
+            id="zip-of-other-files",
+        ),
+        pytest.param(
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+            + bytes(504)
+            + "EncryptedPackage".encode("utf-16-le"),
+            "financial_statements.xlsx",
+            "protected by a password",
+            id="password-protected",
         ),
         pytest.param(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "x.xlsx", "PDF", id="pdf-named-xlsx"),
         pytest.param(

@@ -90,6 +90,14 @@ def test_the_json_names_each_file_and_row_set_aside(runs: tuple[Path, list], lan
         {
             "file": SEMICOLONS,
             "message": "row 1: columns are separated by semicolons; the contract requires commas",
+            "issues": [
+                {
+                    "sheet": None,
+                    "row": 1,
+                    "column": None,
+                    "message": "columns are separated by semicolons; the contract requires commas",
+                }
+            ],
         }
     ]
     assert [
@@ -112,7 +120,12 @@ def test_the_annex_lists_the_rejected_file_in_both_languages(runs: tuple[Path, l
     for lang in ("en", "fr"):
         html = (out / str(YEAR) / f"strategic_plan_report_{YEAR}_{lang}.html").read_text("utf-8")
         rows = html_table(html, "table-rejected-files")
-        assert [r[:1] for r in rows] == [[SEMICOLONS]], lang
+        reason = {
+            "en": "row 1: columns are separated by semicolons; the contract requires commas",
+            "fr": "ligne 1 : les colonnes sont séparées par des points-virgules ; le contrat "
+            "exige des virgules",
+        }[lang]
+        assert rows == [[SEMICOLONS, reason]], lang
 
 
 def test_status_names_them_too(runs: tuple[Path, list]) -> None:
