@@ -489,6 +489,7 @@ def run_year(
     the rows and the reconciliation rules were judged at ingestion against the same
     suites.
     """
+    _open_landing(settings)  # a landing zone that cannot be read: before the warehouse is touched
     with _warehouse(settings) as engine, run_lock(engine, settings, year):
         run_id = runs.start(engine, year)
         try:
