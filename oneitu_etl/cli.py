@@ -28,6 +28,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 EXIT_OK, EXIT_BLOCKED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 #: The first bytes of every SQLite database file (an empty file is a new database too).
@@ -42,6 +43,24 @@ class CommandError(Exception):
     def __init__(self, message: str, exit_code: int) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, its errors on one line: the usage is one ``--help`` away."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message}; see {self.prog} --help\n")
+
+
+def _text(text: str) -> str:
+    """A path or URL option: never empty (``--out "$OUT"`` with ``OUT`` unset wrote in ``.``)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("empty (an unset variable?)")
+    return text
+
+
+def _path(text: str) -> Path:
+    return Path(_text(text))
 
 
 def _year(text: str) -> int:
@@ -63,10 +82,10 @@ def _date(text: str) -> dt.date:
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line's parser."""
-    parser = argparse.ArgumentParser(prog="oneitu", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="oneitu", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     # ``-v`` after the command too; SUPPRESS: the command's default must not reset it
-    verbose = argparse.ArgumentParser(add_help=False)
+    verbose = _Parser(add_help=False)
     verbose.add_argument(
         "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
     )
@@ -75,10 +94,14 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser(
         "run", help="build one year's report from a landing zone", parents=[verbose]
     )
-    run.add_argument("--landing", required=True, help="landing zone root (folder or URL)")
+    run.add_argument(
+        "--landing", required=True, type=_text, help="landing zone root (folder or URL)"
+    )
     run.add_argument("--year", required=True, type=_year)
-    run.add_argument("--out", required=True, type=Path, help="report output root")
-    run.add_argument("--db", help="warehouse SQLAlchemy URL (default: SQLite file in --out)")
+    run.add_argument("--out", required=True, type=_path, help="report output root")
+    run.add_argument(
+        "--db", type=_text, help="warehouse SQLAlchemy URL (default: SQLite file in --out)"
+    )
     run.add_argument(
         "--generated-on", type=_date, help="date printed on the report (default today)"
     )
@@ -91,18 +114,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     val = sub.add_parser("validate", help="check files before delivering them", parents=[verbose])
-    val.add_argument("files", nargs="+", type=Path)
+    val.add_argument("files", nargs="+", type=_path)
 
     demo = sub.add_parser("demo", help="generate the demo landing zone", parents=[verbose])
-    demo.add_argument("--landing", required=True, type=Path)
+    demo.add_argument("--landing", required=True, type=_path)
     demo.add_argument("--years", nargs="+", type=_year, default=[2023, 2024])
 
     status = sub.add_parser(
         "status", help="show a year's report status, files and runs", parents=[verbose]
     )
-    status.add_argument("--out", required=True, type=Path)
+    status.add_argument("--out", required=True, type=_path)
     status.add_argument("--year", required=True, type=_year)
-    status.add_argument("--db", help="warehouse SQLAlchemy URL (default: SQLite file in --out)")
+    status.add_argument(
+        "--db", type=_text, help="warehouse SQLAlchemy URL (default: SQLite file in --out)"
+    )
     return parser
 
 

@@ -82,6 +82,30 @@ def run_args(out: object, *more: object, landing: object = "landing") -> list[ob
 # -- one line, exit 2 or 3, for each mistake -------------------------------------------------
 MISTAKES = [
     pytest.param(
+        run_args(""),  # --out "$OUT" with OUT unset: it wrote the year, archive and warehouse in .
+        2,
+        "oneitu run: argument --out: empty (an unset variable?); see oneitu run --help",
+        id="run-out-empty",
+    ),
+    pytest.param(
+        run_args("o", landing=""),
+        2,
+        "oneitu run: argument --landing: empty (an unset variable?); see oneitu run --help",
+        id="run-landing-empty",
+    ),
+    pytest.param(
+        ["run", "--landing", "landing", "--year", "20x4", "--out", "o"],
+        2,
+        "oneitu run: argument --year: not a year: '20x4'; see oneitu run --help",
+        id="run-year-not-a-year",
+    ),
+    pytest.param(
+        [],
+        2,
+        "oneitu: the following arguments are required: command; see oneitu --help",
+        id="no-command",
+    ),
+    pytest.param(
         run_args("afile"),
         2,
         f"oneitu run: --out afile: {IS_A_FILE}",
@@ -231,7 +255,7 @@ def test_a_mistake_is_one_line_and_its_exit_code(
     assert one_line(done) == line.format(work=work)
     assert done.returncode == exit_code
     assert done.stdout == ""
-    if args[0] != "demo":  # nothing written: no --out, no warehouse, no folder of --db
+    if args[:1] != ["demo"]:  # nothing written: no --out, no warehouse, no folder of --db
         assert sorted(p.relative_to(work) for p in work.rglob("*")) == before
 
 
