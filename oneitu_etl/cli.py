@@ -302,7 +302,8 @@ def _run_year(args: argparse.Namespace, settings: object, options: dict) -> int:
         raise CommandError(str(exc), EXIT_FAILED) from None
     except ArgumentError as exc:
         raise CommandError(
-            f"--db {_shown_url(args.db)}: not a valid database URL ({exc}); write {DB_URL_FORMS}",
+            f"--db {_shown_url(args.db or settings.db_url)}: not a valid database URL ({exc}); "
+            f"write {DB_URL_FORMS}",
             EXIT_USAGE,
         ) from None
     except DBAPIError as exc:  # connection refused, lost, restarted; a broken file
