@@ -272,6 +272,12 @@ def _run(args: argparse.Namespace) -> int:
     if "://" not in landing and not Path(landing).is_dir():
         problem = "is a file, not a folder" if os.path.exists(landing) else "no such folder"
         raise CommandError(f"--landing {landing}: {problem}", EXIT_USAGE)
+    if "://" not in landing and not os.access(landing, os.R_OK | os.X_OK):
+        raise CommandError(
+            f"--landing {landing}: cannot read the folder (permission denied); give a folder "
+            "you can read",
+            EXIT_USAGE,
+        )
     _writable_folder(args.out, "--out")
     _check_db(args.db)
     # the options decide where; the environment may tune limits and lock timeouts
@@ -320,15 +326,28 @@ def _run_year(args: argparse.Namespace, settings: object, options: dict) -> int:
             EXIT_FAILED,
         ) from None
     except OSError as exc:  # a folder or file of --out that cannot be written, a full disk
-        raise CommandError(_os_error_line(exc, "--out"), EXIT_FAILED) from None
+        local = None if "://" in args.landing else args.landing
+        raise CommandError(_os_error_line(exc, "--out", local), EXIT_FAILED) from None
     return _print_run(result)
 
 
-def _os_error_line(exc: OSError, option: str) -> str:
-    """One line for a file or folder that could not be written during a command."""
+def _os_error_line(exc: OSError, option: str, landing: str | None = None) -> str:
+    """One line for a file or folder that could not be read or written during a command.
+
+    Args:
+        exc: The error.
+        option: The option naming where the command writes (``--out``).
+        landing: The local landing zone the command reads, if any: an error there is a read.
+    """
     if exc.filename is None:
         return f"{option}: {exc.strerror or exc}; fix it, then run again"
     path = Path(exc.filename)
+    reading = landing is not None and path.absolute().is_relative_to(Path(landing).absolute())
+    if isinstance(exc, PermissionError) and reading:
+        return (
+            f"cannot read {path} (permission denied); make the landing zone readable "
+            "(--landing), then run again"
+        )
     if isinstance(exc, PermissionError):
         # a write refused names the hidden temporary; the folder is what to fix
         folder = path.parent if path.name.startswith(".") else path

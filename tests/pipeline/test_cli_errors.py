@@ -383,7 +383,9 @@ def test_a_write_refused_during_the_run_is_one_line_exit_3(work: Path) -> None:
 @pytest.fixture
 def shared(demo: Path) -> Iterator[Path]:
     """A scratch folder ``nobody`` can enter (pytest's own are private to root), holding a
-    folder only root can write in (``locked``) and a file only root can read."""
+    folder only root can write in (``locked``), one anyone can (``open``), a file only
+    root can read, a landing zone only root can read (``private``) and one whose
+    activities folder only root can read (``partly_private``)."""
     if os.geteuid() != 0 or shutil.which("setpriv") is None:
         pytest.skip("runs the command as nobody: needs root and setpriv")
     folder = Path(tempfile.mkdtemp(prefix="oneitu-cli-errors-"))
@@ -391,6 +393,12 @@ def shared(demo: Path) -> Iterator[Path]:
         folder.chmod(0o755)
         shutil.copytree(demo, folder / "landing")
         (folder / "locked").mkdir(mode=0o755)
+        (folder / "open").mkdir()
+        (folder / "open").chmod(0o777)
+        shutil.copytree(demo, folder / "private")
+        (folder / "private").chmod(0o700)
+        shutil.copytree(demo, folder / "partly_private")
+        (folder / "partly_private" / str(YEAR) / "activities").chmod(0o700)
         (folder / "secret.csv").write_text("indicator_code,year,value\n", encoding="utf-8")
         (folder / "secret.csv").chmod(0o600)
         probe = oneitu("--help", cwd=folder, as_nobody=True)
@@ -402,33 +410,51 @@ def shared(demo: Path) -> Iterator[Path]:
 
 
 @pytest.mark.parametrize(
-    ("args", "line"),
+    ("args", "exit_code", "line"),
     [
         pytest.param(
+            run_args("open/out", landing="private"),
+            2,
+            "oneitu run: --landing private: cannot read the folder (permission denied); give "
+            "a folder you can read",
+            id="run-landing-unreadable",
+        ),
+        pytest.param(  # the activities were skipped silently and the year published, exit 0
+            run_args("open/out", landing="partly_private"),
+            3,
+            f"oneitu run: cannot read partly_private/{YEAR}/activities (permission denied); "
+            "make the landing zone readable (--landing), then run again",
+            id="run-landing-folder-unreadable",
+        ),
+        pytest.param(
             run_args("locked/out"),
+            2,
             "oneitu run: --out locked/out: cannot write in {work}/locked (permission denied); "
             "give a folder you can write in",
             id="run-out",
         ),
         pytest.param(
             ["demo", "--landing", "locked"],
+            2,
             "oneitu demo: --landing locked: cannot write in {work}/locked (permission denied); "
             "give a folder you can write in",
             id="demo-landing",
         ),
         pytest.param(
             ["validate", "secret.csv"],
+            2,
             "oneitu validate: secret.csv: permission denied; make the file readable, or check "
             "a copy of it",
             id="validate-unreadable-file",
         ),
     ],
 )
-def test_as_another_user(shared: Path, args: list[object], line: str) -> None:
+def test_as_another_user(shared: Path, args: list[object], exit_code: int, line: str) -> None:
     done = oneitu(*args, cwd=shared, as_nobody=True)
     assert one_line(done) == line.format(work=shared)
-    assert done.returncode == 2
+    assert done.returncode == exit_code
     assert list((shared / "locked").iterdir()) == []
+    assert not (shared / "open" / "out" / str(YEAR)).exists()  # nothing published
 
 
 # -- a blocked year: each error once -----------------------------------------------------------
