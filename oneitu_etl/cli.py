@@ -168,6 +168,12 @@ def _existing_folder(path: Path, option: str) -> None:
         raise CommandError(f"{option} {path}: no such folder; give the --out of a run", EXIT_USAGE)
     if not path.is_dir():
         raise CommandError(f"{option} {path}: is a file, not a folder", EXIT_USAGE)
+    if not os.access(path, os.R_OK | os.X_OK):
+        raise CommandError(
+            f"{option} {path}: cannot read the folder (permission denied); give a folder "
+            "you can read",
+            EXIT_USAGE,
+        )
 
 
 def _shown_url(url: str) -> str:
@@ -452,14 +458,34 @@ def _runs(args: argparse.Namespace) -> list[str]:
     return lines
 
 
-def _read_report(report: Path) -> dict:
-    """A published ``report_<Y>.json`` (for ``status``)."""
+def _read_report(report: Path) -> dict | None:
+    """A published ``report_<Y>.json`` (for ``status``); ``None`` when there is none yet.
+
+    Raises:
+        CommandError: (failed) the report cannot be read, or is not a report.
+    """
     try:
-        data = json.loads(report.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else f"not JSON: {exc}"
+        text = report.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except PermissionError:
+        raise CommandError(
+            f"{report}: cannot read it (permission denied); run status as a user who can "
+            "read --out",
+            EXIT_FAILED,
+        ) from None
+    except (OSError, ValueError) as exc:  # a folder, a year "folder" that is a file, not UTF-8
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
         raise CommandError(
             f"{report}: cannot be read as a report ({reason}); run oneitu run again to rebuild it",
+            EXIT_FAILED,
+        ) from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise CommandError(
+            f"{report}: cannot be read as a report (not JSON: {exc}); run oneitu run again "
+            "to rebuild it",
             EXIT_FAILED,
         ) from None
     if not isinstance(data, dict) or not isinstance(data.get("status"), str):
@@ -474,14 +500,13 @@ def _status(args: argparse.Namespace) -> int:
     _existing_folder(args.out, "--out")
     _check_db(args.db)
     folder = args.out / str(args.year)
-    report = folder / f"report_{args.year}.json"
-    if not os.path.exists(report):
+    data = _read_report(folder / f"report_{args.year}.json")
+    runs = _runs(args)
+    if data is None:
         print(f"{args.year}: no report yet in {folder}")
-        for line in _runs(args):
+        for line in runs:
             print(line)
         return EXIT_BLOCKED
-    data = _read_report(report)
-    runs = _runs(args)
     print(f"{args.year}: {data['status']}")
     for error in data.get("errors", []):
         print(f"  error: {error['file']}: {error['message']}")

@@ -385,7 +385,8 @@ def shared(demo: Path) -> Iterator[Path]:
     """A scratch folder ``nobody`` can enter (pytest's own are private to root), holding a
     folder only root can write in (``locked``), one anyone can (``open``), a file only
     root can read, a landing zone only root can read (``private``) and one whose
-    activities folder only root can read (``partly_private``)."""
+    activities folder only root can read (``partly_private``), an output folder only root
+    can read (``out_private``) and one whose report only root can read (``report_private``)."""
     if os.geteuid() != 0 or shutil.which("setpriv") is None:
         pytest.skip("runs the command as nobody: needs root and setpriv")
     folder = Path(tempfile.mkdtemp(prefix="oneitu-cli-errors-"))
@@ -399,6 +400,12 @@ def shared(demo: Path) -> Iterator[Path]:
         (folder / "private").chmod(0o700)
         shutil.copytree(demo, folder / "partly_private")
         (folder / "partly_private" / str(YEAR) / "activities").chmod(0o700)
+        for out, mode in (("out_private", 0o700), ("report_private", 0o755)):
+            report = folder / out / str(YEAR) / f"report_{YEAR}.json"
+            report.parent.mkdir(parents=True)
+            report.write_text('{"status": "published", "errors": []}', encoding="utf-8")
+            report.chmod(0o600)
+            (folder / out).chmod(mode)
         (folder / "secret.csv").write_text("indicator_code,year,value\n", encoding="utf-8")
         (folder / "secret.csv").chmod(0o600)
         probe = oneitu("--help", cwd=folder, as_nobody=True)
@@ -439,6 +446,20 @@ def shared(demo: Path) -> Iterator[Path]:
             "oneitu demo: --landing locked: cannot write in {work}/locked (permission denied); "
             "give a folder you can write in",
             id="demo-landing",
+        ),
+        pytest.param(
+            ["status", "--out", "out_private", "--year", YEAR],
+            2,
+            "oneitu status: --out out_private: cannot read the folder (permission denied); "
+            "give a folder you can read",
+            id="status-out-unreadable",
+        ),
+        pytest.param(  # a PermissionError traceback before
+            ["status", "--out", "report_private", "--year", YEAR],
+            3,
+            f"oneitu status: report_private/{YEAR}/report_{YEAR}.json: cannot read it "
+            "(permission denied); run status as a user who can read --out",
+            id="status-report-unreadable",
         ),
         pytest.param(
             ["validate", "secret.csv"],
