@@ -260,7 +260,7 @@ def test_a_mistake_is_one_line_and_its_exit_code(
 
 
 def test_a_missing_folder_of_db_is_never_created(work: Path) -> None:
-    """``--db sqlite:////abs/missing/w.db`` created ``/abs/missing`` and ran."""
+    """``--db sqlite:////abs/missing/w.db`` is refused (it created ``/abs/missing`` and ran)."""
     missing = work / "nowhere" / "dir"
     done = oneitu(*run_args("o", "--db", f"sqlite:///{missing}/w.db"), cwd=work)
     assert done.returncode == 2
