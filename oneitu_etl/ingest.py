@@ -935,8 +935,8 @@ def _process(
         outcome.rows_loaded,
         outcome.rows_quarantined,
     )
-    for issue in outcome.blocking_issues:
-        log.error("%s", issue.line())
+    for issue in outcome.blocking_issues:  # ``issue``: the command line prints it itself
+        log.error("%s", issue.line(), extra={"issue": issue})
     for issue in outcome.problems:  # one line each, as stored in delivery_issues
         log.info("%s", issue.line())  # the report tells them (data_quality)
     return outcome

@@ -34,7 +34,7 @@ from oneitu_etl.issues import Issue
 from oneitu_etl.outcome import RunResult, set_aside_lines
 from oneitu_etl.reference import Reference, load_reference
 from oneitu_etl.settings import Settings
-from oneitu_etl.sources.landing import open_landing
+from oneitu_etl.sources.landing import Landing, open_landing
 from oneitu_etl.warehouse import locks, runs
 from oneitu_etl.warehouse import schema as s
 
@@ -43,6 +43,10 @@ log = logging.getLogger(__name__)
 
 class UsageError(Exception):
     """A mistake in how the pipeline was called (bad landing root, option...)."""
+
+
+class SetupError(Exception):
+    """The environment lacks what the run needs (the package that reads the landing's storage)."""
 
 
 def year_dir(settings: Settings, year: int) -> Path:
@@ -182,12 +186,11 @@ def ingest(
         lock: Take the year's run lock (``False`` when the caller holds it).
 
     Raises:
-        UsageError: the landing root does not exist.
+        UsageError: the landing root does not exist, or its URL names an unknown storage.
+        SetupError: the package that reads the landing's storage is not installed.
         locks.YearLocked: another run holds the year.
     """
-    landing = open_landing(settings.landing, settings.landing_conn_id)
-    if not landing.exists():
-        raise UsageError(f"landing zone not found or not readable: {landing.describe()}")
+    landing = _open_landing(settings)
     reference = load_reference()
     engine = open_warehouse(settings, reference)
     try:
@@ -200,6 +203,27 @@ def ingest(
     for warning in result.warnings:  # the report tells them (data_quality.warnings)
         log.info("%s", warning.line())
     return result
+
+
+def _open_landing(settings: Settings) -> Landing:
+    """The landing zone, checked to exist; one-line errors for a URL that cannot be read."""
+    root = settings.landing
+    try:
+        landing = open_landing(root, settings.landing_conn_id)
+        found = landing.exists()
+    except ValueError as exc:  # Universal Pathlib: "Unsupported filesystem: 'foo'"
+        raise UsageError(
+            f"landing zone {root}: {exc}; give a folder, or a URL of a storage "
+            "such as s3://bucket/prefix"
+        ) from exc
+    except ImportError as exc:  # fsspec: "Install s3fs to access S3"
+        raise SetupError(
+            f"landing zone {root}: {exc}; install it where the pipeline runs, "
+            "or copy the landing zone to a folder"
+        ) from exc
+    if not found:
+        raise UsageError(f"landing zone not found or not readable: {landing.describe()}")
+    return landing
 
 
 # -- stage 2 ----------------------------------------------------------------------------
@@ -392,8 +416,8 @@ def _publish(settings: Settings, year: int, pdf: bool, json_only: bool = False) 
         Issue(e["file"], e["message"], e.get("sheet"), e.get("row"), e.get("column"))
         for e in data["errors"]
     ]
-    for issue in errors:
-        log.error("%s", issue.line())
+    for issue in errors:  # ``issue``: the command line prints it itself
+        log.error("%s", issue.line(), extra={"issue": issue})
     result = RunResult(year, data["status"], target, [*published, target], errors)
     result.notes = set_aside_lines(data)
     return result
@@ -479,6 +503,7 @@ def run_year(
     the rows and the reconciliation rules were judged at ingestion against the same
     suites.
     """
+    _open_landing(settings)  # a landing zone that cannot be read: before the warehouse is touched
     with _warehouse(settings) as engine, run_lock(engine, settings, year):
         run_id = runs.start(engine, year)
         try:

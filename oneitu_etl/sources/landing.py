@@ -14,6 +14,7 @@ picks the reader. Airflow is imported only when an object-storage root is opened
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Protocol
@@ -37,6 +38,10 @@ YEAR_FILE_NAMES = frozenset(
 
 class OutsideLanding(OSError):
     """A path of the landing zone that leads out of it (a symbolic link): not followed."""
+
+
+def _raise(error: OSError) -> None:
+    raise error
 
 
 def _visible(rel: str) -> bool:
@@ -84,7 +89,13 @@ class LocalLanding:
         base = self.root / str(year)
         if not base.is_dir():
             return []
-        found = (p.relative_to(self.root).as_posix() for p in base.rglob("*") if p.is_file())
+        found = []
+        # os.walk, not rglob: a folder that cannot be listed raises (PermissionError naming
+        # it) instead of hiding its files; links to folders are not followed, as by rglob
+        for folder, _folders, names in os.walk(base, onerror=_raise):
+            for name in names:
+                if os.path.isfile(path := os.path.join(folder, name)):
+                    found.append(Path(path).relative_to(self.root).as_posix())
         return sorted(rel for rel in found if _visible(rel))
 
     def has(self, rel: str) -> bool:
