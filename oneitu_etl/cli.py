@@ -73,6 +73,15 @@ def _year(text: str) -> int:
     return year
 
 
+def _languages(text: str) -> tuple[str, ...]:
+    from oneitu_etl.settings import parse_languages  # noqa: PLC0415
+
+    try:
+        return parse_languages(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -106,6 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--generated-on", type=_date, help="date printed on the report (default today)"
     )
     run.add_argument("--no-pdf", action="store_true", help="skip the PDF rendering")
+    run.add_argument(
+        "--languages",
+        type=_languages,
+        help="publish the report in these languages only, comma-separated (default: all six, "
+        "ar,en,es,fr,ru,zh)",
+    )
     run.add_argument(
         "--json-only",
         action="store_true",
@@ -287,7 +302,10 @@ def _run(args: argparse.Namespace) -> int:
     _writable_folder(args.out, "--out")
     _check_db(args.db)
     # the options decide where; the environment may tune limits and lock timeouts
-    settings = Settings.from_env(landing=landing, out=args.out, db_url=args.db or "", archive=None)
+    chosen = {"languages": args.languages} if args.languages else {}
+    settings = Settings.from_env(
+        landing=landing, out=args.out, db_url=args.db or "", archive=None, **chosen
+    )
     _check_warehouse_file(settings.db_url, "--db" if args.db else "--out")
     options = {
         "generated_on": args.generated_on,

@@ -12,6 +12,31 @@ from pathlib import Path
 from oneitu_etl.issues import Issue
 
 
+def html_name(year: int, lang: str) -> str:
+    """File name of the HTML report (contract section 5)."""
+    return f"strategic_plan_report_{year}_{lang}.html"
+
+
+def pdf_name(year: int, lang: str) -> str:
+    """File name of the PDF report (contract section 5)."""
+    return f"strategic_plan_report_{year}_{lang}.pdf"
+
+
+def workbook_name(year: int, lang: str = "en") -> str:
+    """File name of the annex workbook (contract section 5): ``annex_<Y>.xlsx`` in English,
+    ``annex_<Y>_<lang>.xlsx`` in each other language."""
+    return f"annex_{year}.xlsx" if lang == "en" else f"annex_{year}_{lang}.xlsx"
+
+
+def output_names(year: int, lang: str, *, pdf: bool) -> list[str]:
+    """The files of one language of the report, in the order they are written."""
+    return [
+        html_name(year, lang),
+        *([pdf_name(year, lang)] if pdf else []),
+        workbook_name(year, lang),
+    ]
+
+
 @dataclass
 class RunResult:
     """The outcome of building one year."""

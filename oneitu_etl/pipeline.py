@@ -406,8 +406,13 @@ def _publish(settings: Settings, year: int, pdf: bool, json_only: bool = False) 
         from oneitu_etl.report import render_report  # noqa: PLC0415 - matplotlib, WeasyPrint
 
         published = render_report(
-            data, out, generated_on=dt.date.fromisoformat(data["generated_on"]), pdf=pdf
+            data,
+            out,
+            generated_on=dt.date.fromisoformat(data["generated_on"]),
+            pdf=pdf,
+            languages=settings.languages,
         )
+        _remove_renderings(settings, year, keep=set(published))
     _publish_data_docs(settings, year, published=data["status"] == "published" and not json_only)
     target = report_json_path(settings, year)
     atomic_write_text(target, staged.read_text(encoding="utf-8"))
@@ -423,17 +428,23 @@ def _publish(settings: Settings, year: int, pdf: bool, json_only: bool = False) 
     return result
 
 
-def _remove_renderings(settings: Settings, year: int) -> None:
-    """Remove the HTML, PDF, workbook and Data Docs a JSON-only publication outdates."""
+def _remove_renderings(settings: Settings, year: int, keep: set[Path] | None = None) -> None:
+    """Remove the renderings a new publication outdates.
+
+    A JSON-only publication outdates every HTML, PDF and workbook, and the Data Docs; a
+    publication in some languages outdates the others' files and a PDF it did not render
+    (``keep``: the files it wrote).
+    """
     out = year_dir(settings, year)
     every = rerun.rendered_outputs(
         out, year, json_only=False, pdf=True, data={"status": "published"}
     )
     for path in every:
-        if path.exists():
+        if path.exists() and (keep is None or path not in keep):
             path.unlink()
             log.info("removed %s: report_%s.json was published without it", path, year)
-    shutil.rmtree(out / "data_docs", ignore_errors=True)
+    if keep is None:
+        shutil.rmtree(out / "data_docs", ignore_errors=True)
 
 
 def _publish_data_docs(settings: Settings, year: int, *, published: bool) -> None:

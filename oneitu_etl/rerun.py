@@ -30,9 +30,9 @@ from pathlib import Path
 from oneitu_etl import __version__
 from oneitu_etl.contract import Kind, kind_of_path
 from oneitu_etl.issues import Issue
-from oneitu_etl.outcome import RunResult, set_aside_lines
+from oneitu_etl.outcome import RunResult, output_names, set_aside_lines
 from oneitu_etl.reference import default_data_dir
-from oneitu_etl.settings import Settings, sqlite_file
+from oneitu_etl.settings import LANGUAGES, Settings, sqlite_file
 from oneitu_etl.sources.landing import DEFINITIONS, Landing, open_landing
 
 log = logging.getLogger(__name__)
@@ -110,18 +110,18 @@ def landing_files(landing: Landing, year: int) -> set[tuple[str, str]]:
 
 
 def rendered_outputs(
-    year_dir: Path, year: int, *, json_only: bool, pdf: bool, data: dict
+    year_dir: Path,
+    year: int,
+    *,
+    json_only: bool,
+    pdf: bool,
+    data: dict,
+    languages: Iterable[str] = LANGUAGES,
 ) -> list[Path]:
     """The files a run with these options renders for the year, in the order it prints them."""
     if json_only or data.get("status") != "published":
         return []
-    names = []
-    for lang in ("en", "fr"):
-        names.append(f"strategic_plan_report_{year}_{lang}.html")
-        if pdf:
-            names.append(f"strategic_plan_report_{year}_{lang}.pdf")
-    names.append(f"annex_{year}.xlsx")
-    return [year_dir / n for n in names]
+    return [year_dir / n for lang in languages for n in output_names(year, lang, pdf=pdf)]
 
 
 def published(
@@ -147,7 +147,9 @@ def published(
         return None
     if generated_on is not None and data.get("generated_on") != generated_on.isoformat():
         return None
-    outputs = rendered_outputs(report.parent, year, json_only=json_only, pdf=pdf, data=data)
+    outputs = rendered_outputs(
+        report.parent, year, json_only=json_only, pdf=pdf, data=data, languages=settings.languages
+    )
     docs = (data.get("data_quality") or {}).get("data_docs")
     wanted = outputs + ([report.parent / docs] if docs and not json_only else [])
     if not all(p.exists() for p in wanted):

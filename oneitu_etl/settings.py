@@ -17,6 +17,26 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 #: Absolute difference, in CHF, within which two amounts are "equal" (contract, preamble).
 TOLERANCE_CHF = 1.00
+#: The Union's six official languages (contract 1.4): the report is published in each.
+LANGUAGES = ("ar", "en", "es", "fr", "ru", "zh")
+
+
+def parse_languages(text: str) -> tuple[str, ...]:
+    """``en,fr`` as ``("en", "fr")``: codes of :data:`LANGUAGES`, each once, in that order.
+
+    Raises:
+        ValueError: an empty list or a code that is not one of the six languages.
+    """
+    codes = [c.strip() for c in text.split(",") if c.strip()]
+    if not codes:
+        raise ValueError("no language given; expected codes among " + ",".join(LANGUAGES))
+    unknown = [c for c in codes if c not in LANGUAGES]
+    if unknown:
+        raise ValueError(
+            f"{unknown[0]!r} is not a language of the report; expected codes among "
+            + ",".join(LANGUAGES)
+        )
+    return tuple(c for c in LANGUAGES if c in codes)
 
 
 def default_db_url(out: Path | str) -> str:
@@ -61,6 +81,7 @@ class Settings:
             ``stream_chunk_rows`` rows (memory stays flat), and a delivered file larger
             than this is spooled to disk instead of held in memory.
         stream_chunk_rows: Rows per slice of a streamed ledger.
+        languages: The languages the report is published in (all six by default).
     """
 
     landing: str
@@ -77,6 +98,7 @@ class Settings:
     lock_stale_seconds: float = 3600.0
     stream_bytes: int = 4 * 1024 * 1024
     stream_chunk_rows: int = 100_000
+    languages: tuple[str, ...] = LANGUAGES
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -100,7 +122,8 @@ class Settings:
         ``ONEITU_DB_URL``, ``ONEITU_ARCHIVE``, ``ONEITU_LEDGER_STORE``, ``ONEITU_EXPECTATIONS``,
         ``ONEITU_TOLERANCE_CHF``, ``ONEITU_MAX_FILE_BYTES``, ``ONEITU_MAX_UNZIPPED_BYTES``,
         ``ONEITU_LANDING_CONN_ID``, ``ONEITU_LOCK_WAIT_SECONDS``,
-        ``ONEITU_LOCK_STALE_SECONDS``, ``ONEITU_STREAM_BYTES``, ``ONEITU_STREAM_CHUNK_ROWS``.
+        ``ONEITU_LOCK_STALE_SECONDS``, ``ONEITU_STREAM_BYTES``, ``ONEITU_STREAM_CHUNK_ROWS``,
+        ``ONEITU_LANGUAGES`` (comma-separated codes, e.g. ``en,fr``).
         Keyword overrides win over the environment.
         """
         env = os.environ if environ is None else environ
@@ -118,6 +141,8 @@ class Settings:
             values["expectations_dir"] = Path(env["ONEITU_EXPECTATIONS"])
         if env.get("ONEITU_TOLERANCE_CHF"):
             values["tolerance_chf"] = float(env["ONEITU_TOLERANCE_CHF"])
+        if env.get("ONEITU_LANGUAGES"):
+            values["languages"] = parse_languages(env["ONEITU_LANGUAGES"])
         if env.get("ONEITU_MAX_FILE_BYTES"):
             values["max_file_bytes"] = int(env["ONEITU_MAX_FILE_BYTES"])
         if env.get("ONEITU_MAX_UNZIPPED_BYTES"):

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 _FRAMEWORK_FILE = re.compile(r"strategic_framework_(\d{4})_(\d{4})\.csv$")
+_NAMES_FILE = re.compile(r"names_([a-z]{2})\.csv$")
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,10 @@ class Reference:
     statement_lines: dict[str, dict[str, str]]
     code_lists: dict[str, dict[str, dict[str, str]]]
     cycles: tuple[PlanCycle, ...]
+    #: Names in the languages beyond English and French, from ``names_<lang>.csv``:
+    #: language -> (list, code) -> name. Lists: ``org_unit``, ``sector``,
+    #: ``statement_line``, ``framework_<first>_<last>`` and the code lists' own names.
+    names: dict[str, dict[tuple[str, str], str]] = field(default_factory=dict)
 
     def cycle_for(self, year: int) -> PlanCycle | None:
         """The plan cycle containing ``year``, or ``None`` if no shipped cycle does."""
@@ -138,7 +143,13 @@ def load_reference(data_dir: Path | None = None) -> Reference:
     code_lists: dict[str, dict[str, dict[str, str]]] = {}
     for row in _rows(folder, "code_lists.csv"):
         code_lists.setdefault(row["list"], {})[row["code"]] = row
+    names = {
+        match[1]: {(r["list"], r["code"]): r["name"] for r in _rows(folder, path.name) if r["name"]}
+        for path in sorted(folder.glob("names_*.csv"))
+        if (match := _NAMES_FILE.search(path.name))
+    }
     return Reference(
+        names=names,
         org_units={
             r["code"]: OrgUnit(r["code"], r["name_en"], r["name_fr"], r["sector"])
             for r in _rows(folder, "org_units.csv")

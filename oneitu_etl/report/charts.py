@@ -52,7 +52,7 @@ STYLE = {
     "svg.hashsalt": "oneitu-report",
     "svg.fonttype": "none",
     "svg.image_inline": True,
-    "font.family": ["Liberation Sans", "DejaVu Sans"],
+    "font.family": ["Liberation Sans", "DejaVu Sans", "Noto Sans Arabic", "Noto Sans CJK SC"],
     "font.size": 8.5,
     "axes.titlesize": 9.5,
     "axes.edgecolor": GREY,

@@ -482,6 +482,7 @@ def build_context(
     dq = report.get("data_quality") or {}
     return {
         "lang": lang.code,
+        "dir": lang.direction,
         "year": year,
         "plan": plan,
         "plan_years": plan.removeprefix("SP").replace("-", "\u2013"),

@@ -33,8 +33,18 @@ from babel.support import Translations
 
 from oneitu_etl.report.names import Names
 
-#: The Babel locale used for each report language (see the module docstring).
-BABEL_LOCALES = {"en": "en_GB", "fr": "fr"}
+#: The Babel locale used for each report language (see the module docstring). Chinese is
+#: Simplified, as the United Nations write it. Every language writes Western digits
+#: (Babel's default ``latn`` numbering system), Arabic included: the Union's Arabic
+#: documents write figures so (docs/translations.md).
+BABEL_LOCALES = {
+    "ar": "ar",
+    "en": "en_GB",
+    "es": "es",
+    "fr": "fr",
+    "ru": "ru",
+    "zh": "zh_Hans_CN",
+}
 NBSP = "\u00a0"
 _SPACES = re.compile("[\u202f\u00a0 ]")
 # CLDR currencySpacing, which Babel does not apply: an alphabetic currency code next to
@@ -204,6 +214,12 @@ class Language:
     ngettext: Callable[[str, str, int], str]
     fmt: Formatter
     names: Names
+
+    @property
+    def direction(self) -> str:
+        """``rtl`` for a language written right to left (Arabic), else ``ltr`` (CLDR)."""
+        order = Locale.parse(BABEL_LOCALES[self.code]).character_order
+        return "rtl" if order == "right-to-left" else "ltr"
 
 
 def language(code: str, locale_dir: Path, names: Names) -> Language:

@@ -2,7 +2,7 @@
 
 The report prints names, never bare codes: organisational units, sectors, statement
 lines, strategic elements, output types. They come from the reference data the
-project ships (``oneitu_etl.reference``), in English and French; this module turns
+project ships (``oneitu_etl.reference``), in the six languages; this module turns
 that into plain look-ups for one language and one Strategic Plan cycle. A code the
 reference does not know is shown as the code itself.
 """
@@ -12,8 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from oneitu_etl.reference import Reference, load_reference
-
-LANGUAGES = ("en", "fr")
+from oneitu_etl.settings import LANGUAGES
 
 
 @dataclass(frozen=True)
@@ -78,8 +77,12 @@ class Names:
 def names_for(lang: str, plan: str, reference: Reference | None = None) -> Names:
     """Reference names in ``lang`` for the Strategic Plan cycle ``plan``.
 
+    English and French come from the reference files themselves (``name_en``,
+    ``name_fr``); the other languages from ``names_<lang>.csv`` beside them, and a name
+    not given there is shown in English (docs/translations.md).
+
     Args:
-        lang: ``en`` or ``fr``.
+        lang: One of :data:`LANGUAGES`.
         plan: The cycle, as in ``report["plan"]`` (``SP2024-2027``); an unknown cycle
             gives no strategic elements (codes are then shown as they are).
         reference: Reference data; the package's own by default.
@@ -90,19 +93,33 @@ def names_for(lang: str, plan: str, reference: Reference | None = None) -> Names
     if lang not in LANGUAGES:
         raise ValueError(f"unsupported report language {lang!r}: expected one of {LANGUAGES}")
     ref = reference or load_reference()
-    key = f"name_{lang}"
+    own = lang in ("en", "fr")
+    key = f"name_{lang}" if own else "name_en"
+    given = ref.names.get(lang, {})
+
+    def name(list_name: str, code: str, english: str) -> str:
+        return english if own else given.get((list_name, code), english)
+
     cycle = next((c for c in ref.cycles if c.plan == plan), None)
+    framework = "framework_" + plan.removeprefix("SP").replace("-", "_")
     elements = tuple(
-        Element(e.code, e.kind, e.goal, getattr(e, key)) for e in (cycle.elements if cycle else ())
+        Element(e.code, e.kind, e.goal, name(framework, e.code, getattr(e, key)))
+        for e in (cycle.elements if cycle else ())
     )
     return Names(
         lang=lang,
-        org_units={code: (getattr(u, key), u.sector) for code, u in ref.org_units.items()},
-        sectors={code: row[key] for code, row in ref.sectors.items()},
-        lines={code: (row[key], row["line_type"]) for code, row in ref.statement_lines.items()},
+        org_units={
+            code: (name("org_unit", code, getattr(u, key)), u.sector)
+            for code, u in ref.org_units.items()
+        },
+        sectors={code: name("sector", code, row[key]) for code, row in ref.sectors.items()},
+        lines={
+            code: (name("statement_line", code, row[key]), row["line_type"])
+            for code, row in ref.statement_lines.items()
+        },
         elements=elements,
         code_lists={
-            name: {code: row[key] for code, row in codes.items()}
-            for name, codes in ref.code_lists.items()
+            list_name: {code: name(list_name, code, row[key]) for code, row in codes.items()}
+            for list_name, codes in ref.code_lists.items()
         },
     )

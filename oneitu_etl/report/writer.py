@@ -1,8 +1,8 @@
 """The one writer of the report: renders every output and saves it atomically.
 
 For each language it builds the content (:mod:`.context`), draws the charts as SVG
-(:mod:`.charts`), renders the HTML (:mod:`.html`) and the PDF (:mod:`.pdf`); then it
-writes the annex workbook (:mod:`.workbook`). Every file is written with
+(:mod:`.charts`), renders the HTML (:mod:`.html`), the PDF (:mod:`.pdf`) and the annex
+workbook (:mod:`.workbook`); the languages are rendered in parallel processes. Every file is written with
 :func:`oneitu_etl.fileio.atomic_write_bytes`, so a reader never sees half a file.
 """
 
@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import multiprocessing
+import os
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from oneitu_etl.fileio import atomic_write_bytes
+from oneitu_etl.outcome import html_name, pdf_name, workbook_name
 from oneitu_etl.report.charts import svg_markup
 from oneitu_etl.report.context import build_context
 from oneitu_etl.report.html import render_html
 from oneitu_etl.report.i18n import Language, language
-from oneitu_etl.report.names import names_for
+from oneitu_etl.report.names import LANGUAGES, names_for
 from oneitu_etl.report.pdf import html_to_pdf
 from oneitu_etl.report.workbook import build_workbook
 from oneitu_etl.settings import PROJECT_ROOT
@@ -28,21 +32,6 @@ log = logging.getLogger(__name__)
 
 #: Templates (``templates/``) and message catalogues (``locale/``) of the report.
 REPORTS_DIR = PROJECT_ROOT / "reports"
-
-
-def html_name(year: int, lang: str) -> str:
-    """File name of the HTML report (contract section 5)."""
-    return f"strategic_plan_report_{year}_{lang}.html"
-
-
-def pdf_name(year: int, lang: str) -> str:
-    """File name of the PDF report (contract section 5)."""
-    return f"strategic_plan_report_{year}_{lang}.pdf"
-
-
-def workbook_name(year: int) -> str:
-    """File name of the annex workbook (contract section 5)."""
-    return f"annex_{year}.xlsx"
 
 
 def _render_language(
@@ -68,7 +57,7 @@ def render_html_report(
 
     Args:
         report: ``report_<Y>.json`` as a dict.
-        lang_code: ``en`` or ``fr``.
+        lang_code: One of the six languages (:data:`.names.LANGUAGES`).
         generated_on: The date printed on the report.
         reports_dir: Folder with ``templates/`` and ``locale/``.
 
@@ -78,53 +67,33 @@ def render_html_report(
     return _render_language(report, lang_code, generated_on, reports_dir)[0]
 
 
-def render_report(
+def render_language(
     report: Mapping[str, Any],
-    out_dir: Path,
+    code: str,
+    base_url: Path,
     *,
     generated_on: dt.date,
-    languages: Iterable[str] = ("en", "fr"),
     pdf: bool = True,
     reports_dir: Path = REPORTS_DIR,
-) -> list[Path]:
-    """Render the published report of one year: HTML and PDF per language, and the workbook.
+) -> list[tuple[str, bytes]]:
+    """One language of the report, rendered in memory: HTML, PDF and workbook.
 
     Args:
-        report: ``report_<Y>.json`` as a dict, with status ``published`` (a blocked year
-            is not rendered).
-        out_dir: The year's output folder (``<out>/<Y>/``); created if missing.
+        report: ``report_<Y>.json`` as a dict, published.
+        code: The language.
+        base_url: The folder the report will be published in (relative links).
         generated_on: The one date the outputs carry.
-        languages: Report languages, ``en`` and/or ``fr``; the workbook uses the first.
-        pdf: Whether to produce the PDFs (the slowest part).
+        pdf: Whether to produce the PDF (the slowest part).
         reports_dir: Folder with ``templates/`` and ``locale/``.
 
     Returns:
-        The paths written: HTML and PDF of each language in turn, then the workbook.
-
-    Raises:
-        ValueError: If the report is not published or a language is not supported.
+        ``(file name, content)`` of each output, as :func:`output_names` orders them.
     """
-    if report.get("status") != "published":
-        raise ValueError(
-            f"only a published report is rendered, not status {report.get('status')!r}"
-        )
-    languages = list(languages)
-    if not languages:
-        raise ValueError("at least one report language is needed")
-    out_dir = Path(out_dir)
     year = int(report["year"])
-    # Everything is rendered before anything is written: a failure leaves the files of an
-    # earlier run as they were, never a mix of old and new.
-    outputs: list[tuple[Path, bytes]] = []
-    first: tuple[Language, dict[str, Any]] | None = None
-    for code in languages:
-        html, lang, context = _render_language(report, code, generated_on, reports_dir)
-        first = first or (lang, context)
-        outputs.append((out_dir / html_name(year, code), html.encode("utf-8")))
-        if pdf:
-            outputs.append((out_dir / pdf_name(year, code), html_to_pdf(html, out_dir)))
-    assert first is not None  # languages is not empty
-    lang, context = first
+    html, lang, context = _render_language(report, code, generated_on, reports_dir)
+    outputs = [(html_name(year, code), html.encode("utf-8"))]
+    if pdf:
+        outputs.append((pdf_name(year, code), html_to_pdf(html, base_url)))
     workbook = build_workbook(
         context["tables"].values(),
         lang,
@@ -133,9 +102,74 @@ def render_report(
         plan=report.get("plan", ""),
         generated_on=generated_on,
     )
-    outputs.append((out_dir / workbook_name(year), workbook))
+    outputs.append((workbook_name(year, code), workbook))
+    return outputs
+
+
+def _render_in_process(args: tuple) -> list[tuple[str, bytes]]:  # noqa: ANN001 - picklable
+    report, code, base_url, generated_on, pdf, reports_dir = args
+    return render_language(
+        report, code, base_url, generated_on=generated_on, pdf=pdf, reports_dir=reports_dir
+    )
+
+
+def render_report(
+    report: Mapping[str, Any],
+    out_dir: Path,
+    *,
+    generated_on: dt.date,
+    languages: Iterable[str] = LANGUAGES,
+    pdf: bool = True,
+    reports_dir: Path = REPORTS_DIR,
+    workers: int | None = None,
+) -> list[Path]:
+    """Render the published report of one year: HTML, PDF and workbook per language.
+
+    The languages are rendered in parallel processes (one per core, at most one per
+    language): each loads its fonts once and renders its languages in turn; the figures
+    are the one ``report`` for all.
+
+    Args:
+        report: ``report_<Y>.json`` as a dict, with status ``published`` (a blocked year
+            is not rendered).
+        out_dir: The year's output folder (``<out>/<Y>/``); created if missing.
+        generated_on: The one date the outputs carry.
+        languages: Report languages (:data:`.names.LANGUAGES`, all six by default).
+        pdf: Whether to produce the PDFs (the slowest part).
+        reports_dir: Folder with ``templates/`` and ``locale/``.
+        workers: Processes to render in (default: the cores, at most one per language);
+            1 renders in this process.
+
+    Returns:
+        The paths written: each language's HTML, PDF and workbook in turn.
+
+    Raises:
+        ValueError: If the report is not published or a language is not supported.
+    """
+    if report.get("status") != "published":
+        raise ValueError(
+            f"only a published report is rendered, not status {report.get('status')!r}"
+        )
+    languages = list(dict.fromkeys(languages))
+    if not languages:
+        raise ValueError("at least one report language is needed")
+    unknown = [code for code in languages if code not in LANGUAGES]
+    if unknown:
+        raise ValueError(f"unsupported report language {unknown[0]!r}: expected one of {LANGUAGES}")
+    out_dir = Path(out_dir)
+    workers = workers or min(len(languages), os.cpu_count() or 1)
+    jobs = [(dict(report), code, out_dir, generated_on, pdf, reports_dir) for code in languages]
+    # Everything is rendered before anything is written: a failure leaves the files of an
+    # earlier run as they were, never a mix of old and new.
+    if workers > 1:
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            rendered = list(pool.map(_render_in_process, jobs))
+    else:
+        rendered = [_render_in_process(job) for job in jobs]
     paths = []
-    for path, content in outputs:
-        paths.append(atomic_write_bytes(path, content))
-        log.info("wrote %s (%d bytes)", path, len(content))
+    for outputs in rendered:
+        for name, content in outputs:
+            paths.append(atomic_write_bytes(out_dir / name, content))
+            log.info("wrote %s (%d bytes)", out_dir / name, len(content))
     return paths
