@@ -142,9 +142,18 @@ def test_blocked_report_is_not_rendered(tmp_path: Path, report: dict[str, Any]) 
 def test_render_report_writes_the_contract_files(tmp_path: Path, report: dict[str, Any]) -> None:
     paths = render_report(report, tmp_path / "2024", generated_on=GENERATED_ON, pdf=False)
     assert [p.name for p in paths] == [
+        "strategic_plan_report_2024_ar.html",
+        "annex_2024_ar.xlsx",
         "strategic_plan_report_2024_en.html",
-        "strategic_plan_report_2024_fr.html",
         "annex_2024.xlsx",
+        "strategic_plan_report_2024_es.html",
+        "annex_2024_es.xlsx",
+        "strategic_plan_report_2024_fr.html",
+        "annex_2024_fr.xlsx",
+        "strategic_plan_report_2024_ru.html",
+        "annex_2024_ru.xlsx",
+        "strategic_plan_report_2024_zh.html",
+        "annex_2024_zh.xlsx",
     ]
     assert sorted(p.name for p in (tmp_path / "2024").iterdir()) == sorted(p.name for p in paths)
 
@@ -173,7 +182,7 @@ def test_a_report_with_only_the_contract_keys_renders(tmp_path: Path) -> None:
             "checks_failed": 0,
         },
     }
-    paths = render_report(minimal, tmp_path, generated_on=GENERATED_ON, pdf=False)
+    paths = render_report(minimal, tmp_path, generated_on=GENERATED_ON, pdf=False, languages=["en"])
     html = paths[0].read_text(encoding="utf-8")
     assert "CHF\u00a010.00" in html
     assert "No indicator was reported for the year." in html
