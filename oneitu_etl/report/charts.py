@@ -396,6 +396,32 @@ def year_on_year(
         return fig
 
 
+_MIRRORED_ALIGNMENT = {"left": "right", "right": "left"}
+
+
+def mirrored(figure: Figure) -> Figure:
+    """The figure laid out right to left, for a report in Arabic.
+
+    Values grow from right to left, the category labels and the value axis's spine move
+    to the right, and the labels written beside the bars are aligned the other way, so
+    that the chart reads in the direction of its page. A colour bar is left as it is.
+    """
+    for ax in figure.axes:
+        if getattr(ax, "_colorbar", None) is not None:
+            continue
+        if not ax.xaxis_inverted():
+            ax.invert_xaxis()
+        ax.yaxis.tick_right()
+        ax.yaxis.set_label_position("right")
+        left, right = ax.spines["left"].get_visible(), ax.spines["right"].get_visible()
+        ax.spines["left"].set_visible(right)
+        ax.spines["right"].set_visible(left)
+        for text in ax.texts:
+            align = text.get_horizontalalignment()
+            text.set_horizontalalignment(_MIRRORED_ALIGNMENT.get(align, align))
+    return figure
+
+
 _HEAD = re.compile(r"\A.*?(<svg\b)", re.S)
 _METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
 _ID = re.compile(r'\bid="([^"]+)"')
@@ -436,7 +462,9 @@ _REFERENCE = re.compile(r'(\bid="|url\(#|href="#)([^")]+)')
 _SIZE = re.compile(r'(<svg\b[^>]*?)\s(?:width|height)="[^"]*"')
 
 
-def svg_markup(figure: Figure, chart_id: str, title: str, description: str) -> str:
+def svg_markup(
+    figure: Figure, chart_id: str, title: str, description: str, *, text_as_paths: bool = False
+) -> str:
     """Serialise a figure as SVG to put inline in the HTML.
 
     The output is byte-identical for the same figure. Every ``id`` inside is prefixed with
@@ -449,11 +477,14 @@ def svg_markup(figure: Figure, chart_id: str, title: str, description: str) -> s
         chart_id: A prefix unique in the page (letters, digits, ``-``).
         title: The chart's title (its accessible name).
         description: Its alternative text: what it shows and where its numbers are.
+        text_as_paths: Draw the text as outlines (matplotlib shapes Arabic; a browser and
+            WeasyPrint then show the very same glyphs), not as ``<text>`` for the reader
+            to shape.
 
     Returns:
         The ``<svg>`` element as text.
     """
-    with chart_style():
+    with chart_style(), matplotlib.rc_context({"svg.fonttype": "path"} if text_as_paths else {}):
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     svg = _presentation(_METADATA.sub("", _HEAD.sub(r"\1", buffer.getvalue())))

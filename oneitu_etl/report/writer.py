@@ -19,7 +19,7 @@ from typing import Any
 
 from oneitu_etl.fileio import atomic_write_bytes
 from oneitu_etl.outcome import html_name, pdf_name, workbook_name
-from oneitu_etl.report.charts import svg_markup
+from oneitu_etl.report.charts import mirrored, svg_markup
 from oneitu_etl.report.context import build_context
 from oneitu_etl.report.html import render_html
 from oneitu_etl.report.i18n import Language, language
@@ -39,8 +39,15 @@ def _render_language(
 ) -> tuple[str, Language, dict[str, Any]]:
     lang = language(code, reports_dir / "locale", names_for(code, report.get("plan", "")))
     context = build_context(report, lang, generated_on)
+    rtl = lang.direction == "rtl"
     svgs = {
-        key: svg_markup(spec.figure(), key, spec.title, spec.description)
+        key: svg_markup(
+            mirrored(spec.figure()) if rtl else spec.figure(),
+            key,
+            spec.title,
+            spec.description,
+            text_as_paths=rtl,
+        )
         for key, spec in context["charts"].items()
     }
     return render_html(reports_dir / "templates", lang, context, svgs), lang, context
