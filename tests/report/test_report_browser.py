@@ -36,7 +36,7 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("lang", ["ar", "en", "es", "fr", "ru", "zh"])
 def test_report_renders_in_chromium(browser: Browser, rendered: dict[str, Path], lang: str) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     problems: list[str] = []
@@ -55,7 +55,9 @@ def test_report_renders_in_chromium(browser: Browser, rendered: dict[str, Path],
     for i in range(charts.count()):
         box = charts.nth(i).bounding_box()
         assert box and box["width"] > 300 and box["height"] > 100, f"chart {i} not drawn: {box}"
-        assert charts.nth(i).locator("text").count() > 5
+        # Arabic charts carry their shaped text as outlines (charts.svg_markup)
+        drawn = "path" if lang == "ar" else "text"
+        assert charts.nth(i).locator(drawn).count() > 5
     broken_images = page.evaluate(
         "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).length"
     )
@@ -70,3 +72,29 @@ def test_report_renders_in_chromium(browser: Browser, rendered: dict[str, Path],
     page.screenshot(path=str(ARTIFACTS / f"report_2024_{lang}.png"), full_page=True)
     page.close()
     assert problems == []
+
+
+def test_the_arabic_report_reads_right_to_left(browser: Browser, rendered: dict[str, Path]) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(rendered["strategic_plan_report_2024_ar.html"].as_uri(), wait_until="load")
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    cells = page.locator("#table-budget-units thead tr").last.locator("th")
+    first, last = cells.first.bounding_box(), cells.last.bounding_box()
+    assert first and last and first["x"] > last["x"], "the first column is on the right"
+    heading = page.locator("h2").first.bounding_box()
+    assert heading and heading["x"] + heading["width"] > 1280 / 2
+    page.close()
+
+
+@pytest.mark.parametrize("lang", ["ar", "en", "es", "fr", "ru", "zh"])
+def test_no_element_is_wider_than_a_phone_outside_scrolling_tables(
+    browser: Browser, rendered: dict[str, Path], lang: str
+) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(rendered[f"strategic_plan_report_2024_{lang}.html"].as_uri(), wait_until="load")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"report_2024_{lang}_390.png"), full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.close()
+    assert width <= 390
