@@ -194,6 +194,7 @@ def build_workbook(
         cell.fill = HEADER_FILL
     for r, (table, name) in enumerate(zip(tables, names, strict=True), start=start + 1):
         write_text(about.cell(row=r, column=1), name)
+        about.cell(row=r, column=1).hyperlink = f"#'{name}'!A1"  # the table's own sheet
         write_text(about.cell(row=r, column=2), table.number)
         write_text(about.cell(row=r, column=3), table.title)
     about.column_dimensions["A"].width = 40
@@ -201,6 +202,8 @@ def build_workbook(
     about.column_dimensions["C"].width = 70
     for table, name in zip(tables, names, strict=True):
         _write_table(wb.create_sheet(name), table)
+    for sheet in wb.worksheets:  # Arabic: columns from right to left, as on the page
+        sheet.sheet_view.rightToLeft = lang.direction == "rtl"
 
     moment = dt.datetime(generated_on.year, generated_on.month, generated_on.day)
     wb.properties.creator = _("International Telecommunication Union")

@@ -93,3 +93,20 @@ def test_the_languages_option_reads_like_the_contract() -> None:
         parse_languages("en,de")
     with pytest.raises(ValueError, match="no language given"):
         parse_languages(",")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_workbook_per_language(rendered: dict[str, Path], lang: str) -> None:
+    import openpyxl
+
+    name = "annex_2024.xlsx" if lang == "en" else f"annex_2024_{lang}.xlsx"
+    book = openpyxl.load_workbook(rendered[name])
+    english = openpyxl.load_workbook(rendered["annex_2024.xlsx"])
+    assert len(book.sheetnames) == len(english.sheetnames)
+    assert book.properties.language == lang
+    if lang != "en":
+        assert book.sheetnames[0] != english.sheetnames[0]  # "About", translated
+    assert all(s.sheet_view.rightToLeft == (lang == "ar") for s in book.worksheets)
+    about = book.worksheets[0]
+    links = [c.hyperlink.location for row in about.iter_rows() for c in row if c.hyperlink]
+    assert links and all(link.split("!")[0].strip("'") in book.sheetnames for link in links)
