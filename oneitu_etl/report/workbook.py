@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell as XlCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.writer.excel import ExcelWriter
 
 from oneitu_etl.report.i18n import Language
@@ -194,7 +195,8 @@ def build_workbook(
         cell.fill = HEADER_FILL
     for r, (table, name) in enumerate(zip(tables, names, strict=True), start=start + 1):
         write_text(about.cell(row=r, column=1), name)
-        about.cell(row=r, column=1).hyperlink = f"#'{name}'!A1"  # the table's own sheet
+        link = about.cell(row=r, column=1)  # to the table's own sheet
+        link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{name}'!A1")
         write_text(about.cell(row=r, column=2), table.number)
         write_text(about.cell(row=r, column=3), table.title)
     about.column_dimensions["A"].width = 40
