@@ -62,9 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check files before delivering them")
     val.add_argument("files", nargs="+", type=Path)
 
-    demo = sub.add_parser("demo", help="generate the demo landing zone")
+    demo = sub.add_parser("demo", help="generate the demo landing zone's missing files")
     demo.add_argument("--landing", required=True, type=Path)
     demo.add_argument("--years", nargs="+", type=_year, default=[2023, 2024])
+    demo.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace files already in the landing zone with the demo's (a reset)",
+    )
 
     status = sub.add_parser("status", help="show a year's report status, files and runs")
     status.add_argument("--out", required=True, type=Path)
@@ -150,9 +155,14 @@ def _validate(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from oneitu_etl.demo import generate_landing  # noqa: PLC0415
 
-    for path in generate_landing(args.landing, args.years):
+    written = generate_landing(args.landing, args.years, overwrite=args.overwrite)
+    for path in written:
         logging.getLogger("oneitu").info("wrote %s", path)
-    print(f"demo landing zone for {', '.join(map(str, args.years))}: {args.landing}")
+    print(
+        f"demo landing zone for {', '.join(map(str, args.years))}: {args.landing} "
+        f"({len(written)} files written, existing files "
+        f"{'replaced' if args.overwrite else 'kept'})"
+    )
     return EXIT_OK
 
 
