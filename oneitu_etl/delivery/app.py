@@ -34,8 +34,8 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from oneitu_etl import warehouse
 from oneitu_etl.delivery import csrf
 from oneitu_etl.delivery.config import Caller, DeliveryConfig
-from oneitu_etl.delivery.messages import LANGUAGES, issue_message, size_text, text
-from oneitu_etl.delivery.service import ASSET_URIS, UploadResult, receive
+from oneitu_etl.delivery.messages import LANGUAGES, issue_message, refusal_text, size_text, text
+from oneitu_etl.delivery.service import ASSET_URIS, UploadResult, receive, record_refusal
 from oneitu_etl.delivery.sniff import Refused
 from oneitu_etl.reference import Reference, load_reference
 from oneitu_etl.settings import Settings
@@ -204,16 +204,10 @@ def create_app(
                 return url("upload_form", lang=code)
             return str(request.url.include_query_params(lang=code))
 
-        def refusal_text(refusal: Refused) -> str:
-            fields = dict(refusal.params)
-            if "limit" in fields:
-                fields["limit"] = size_text(lang, int(fields["limit"]))
-            return t(refusal.key, **fields)
-
         page = env.get_template(template).render(
             t=t,
             lang=lang,
-            refusal_text=refusal_text,
+            refusal_text=lambda refusal: refusal_text(lang, refusal.key, refusal.params),
             lang_url=lang_url,
             caller=caller,
             url=url,
@@ -301,20 +295,71 @@ def create_app(
             request, caller, lang, status=200 if caller.may_upload(config.upload_roles) else 403
         )
 
+    async def refuse(
+        request: Request,
+        caller: Caller,
+        lang: str,
+        refusal: Refused,
+        *,
+        show: bool = True,
+        year: int | None = None,
+        upload: object = None,
+        data: bytes = b"",
+        size: int | None = None,
+    ) -> Response:
+        """Record a refusal in ``uploads`` (with its reason), then answer with the form."""
+        client_name = upload.filename if isinstance(upload, UploadFile) else None
+        try:
+            await run_in_threadpool(
+                record_refusal,
+                runtime.engine,
+                refusal,
+                uploaded_by=caller.name,
+                year=year,
+                client_name=client_name,
+                data=data,
+                size=size,
+            )
+        except Exception as exc:  # noqa: BLE001 - the refusal is shown all the same
+            log.warning("refused upload by %s not recorded: %s", caller.name, exc)
+        return form_page(
+            request,
+            caller,
+            lang,
+            status=refusal.status,
+            refusal=refusal if show else None,
+            year=year,
+        )
+
     @app.post("/upload", response_class=HTMLResponse, name="upload")
     async def upload(request: Request, caller: Caller = signed_in) -> Response:
-        """Check the uploaded file and deliver it when it has no error."""
+        """Check the uploaded file and deliver it when it has no error.
+
+        Every attempt becomes an ``uploads`` row: those refused here (a role that may not
+        deliver, a body above the limit, no form, an expired form, a year the page does
+        not accept, no file) as well as those :func:`receive` judges.
+        """
         lang = _lang(request)
+        declared = request.headers.get("content-length", "")
+        declared_size = int(declared) if declared.isdigit() else None
         if not caller.may_upload(config.upload_roles):
-            return form_page(request, caller, lang, status=403)
+            roles = ", ".join(sorted(caller.roles)) or "-"
+            allowed = ", ".join(sorted(config.upload_roles))
+            refusal = Refused(
+                "role_denied", {"user": caller.name, "roles": roles, "allowed": allowed}, 403
+            )
+            return await refuse(request, caller, lang, refusal, show=False, size=declared_size)
         try:
             form = await _read_form(request, config.max_upload_bytes + _FORM_OVERHEAD)
         except _TooLarge:
             refusal = Refused("too_large", {"limit": config.max_upload_bytes}, status=413)
-            return form_page(request, caller, lang, status=413, refusal=refusal)
+            return await refuse(request, caller, lang, refusal, size=declared_size)
         except (MultiPartException, ValueError):
-            return form_page(request, caller, lang, status=400, refusal=Refused("no_file"))
+            return await refuse(request, caller, lang, Refused("no_file", status=400))
         lang = _lang(request, str(form.get("lang") or ""))
+        upload = form.get("file")
+        data = await upload.read() if isinstance(upload, UploadFile) else b""
+        await form.close()
         if not csrf.is_valid(
             config.csrf_secret,
             caller.name,
@@ -322,24 +367,16 @@ def create_app(
             str(form.get(csrf.FIELD) or ""),
         ):
             log.warning("upload by %s refused: CSRF token missing or wrong", caller.name)
-            return form_page(request, caller, lang, status=403, refusal=Refused("csrf"))
+            refusal = Refused("csrf", status=403)
+            return await refuse(request, caller, lang, refusal, upload=upload, data=data)
         year_text = str(form.get("year") or "")
         year = int(year_text) if year_text.isdigit() else None
         if year not in runtime.years():
-            return form_page(
-                request,
-                caller,
-                lang,
-                status=400,
-                refusal=Refused("bad_year", {"year": year_text[:10] or "-"}),
-            )
-        upload = form.get("file")
-        data = await upload.read() if isinstance(upload, UploadFile) else b""
+            refusal = Refused("bad_year", {"year": year_text[:10] or "-"}, status=400)
+            return await refuse(request, caller, lang, refusal, upload=upload, data=data)
         if not isinstance(upload, UploadFile) or not (data or upload.filename):
-            return form_page(
-                request, caller, lang, status=400, year=year, refusal=Refused("no_file")
-            )
-        await form.close()
+            refusal = Refused("no_file", status=400)
+            return await refuse(request, caller, lang, refusal, year=year, upload=upload)
 
         def emit(uri: str, extra: dict) -> str:
             assert announce is not None

@@ -10,6 +10,7 @@ catalogues under ``reports/locale`` belong to the report.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from oneitu_etl.issues import Issue
 
@@ -296,6 +297,14 @@ def text(lang: str, key: str, **fields: object) -> str:
     """The message ``key`` in ``lang``, with its fields filled."""
     template = MESSAGES[language(lang)].get(key) or MESSAGES["en"][key]
     return template.format(**fields) if fields else template
+
+
+def refusal_text(lang: str, key: str, params: Mapping[str, object]) -> str:
+    """Why an upload was refused, in ``lang`` (a ``limit`` field shown as a size)."""
+    fields = dict(params)
+    if "limit" in fields:
+        fields["limit"] = size_text(lang, int(fields["limit"]))  # type: ignore[arg-type]
+    return text(lang, key, **fields)
 
 
 def size_text(lang: str, size: int) -> str:

@@ -185,7 +185,11 @@ def year_deliveries(conn: Connection, year: int) -> list[DeliveryRow]:
 
 
 def year_uploads(conn: Connection, year: int, limit: int = 200) -> list[UploadRow]:
-    """The uploads for ``year``, newest first, each marked ``ingested`` once a delivery."""
+    """The uploads for ``year``, newest first, each marked ``ingested`` once a delivery.
+
+    Uploads refused before their year was known (too large, a role that may not deliver,
+    a year the page does not accept) are listed with every year's.
+    """
     u, d = s.uploads, s.deliveries
     ingested = (
         select(func.count())
@@ -195,7 +199,7 @@ def year_uploads(conn: Connection, year: int, limit: int = 200) -> list[UploadRo
     )
     query = (
         select(u, (ingested > 0).label("ingested"))
-        .where(u.c.year == year)
+        .where(or_(u.c.year == year, u.c.year.is_(None)))
         .order_by(u.c.id.desc())
         .limit(limit)
     )

@@ -297,6 +297,63 @@ def test_bad_year_is_refused(site: Site, good_workbook: bytes) -> None:
     assert site.landed() == []
 
 
+@pytest.mark.parametrize(
+    ("attempt", "status", "expected"),
+    [
+        pytest.param(
+            {"user": "vera:viewer", "token": csrf.form_token(SECRET, "vera", "n" * 20)},
+            403,
+            ("vera", None, "role_denied: Your account (vera, role viewer) may view deliveries"),
+            id="a-viewer",
+        ),
+        pytest.param(
+            {"data": b"x" * 200_000},
+            413,
+            ("finance", None, "too_large: the file is too large: the limit is 1000 bytes."),
+            id="too-large",
+        ),
+        pytest.param(
+            {"token": "expired"},
+            403,
+            ("finance", None, "csrf: the form has expired or did not come from this page."),
+            id="expired-form",
+        ),
+        pytest.param(
+            {"year": "1999"},
+            400,
+            ("finance", None, "bad_year: 1999 is not a year this page accepts."),
+            id="bad-year",
+        ),
+        pytest.param(
+            {"data": b"", "filename": ""},
+            400,
+            ("finance", 2024, "no_file: no file was chosen."),
+            id="no-file",
+        ),
+    ],
+)
+def test_every_refused_upload_is_recorded_with_its_reason(
+    make_site,  # noqa: ANN001
+    good_workbook: bytes,
+    attempt: dict,
+    status: int,
+    expected: tuple[str, int | None, str],
+) -> None:
+    site = make_site(max_upload_bytes=1000)
+    attempt = {"data": good_workbook, "filename": "statements.xlsx", **attempt}
+    answer = site.upload(attempt.pop("data"), attempt.pop("filename"), **attempt)
+    assert answer.status_code == status
+    rows = uploads(site)
+    assert [(r["uploaded_by"], r["year"], r["outcome"]) for r in rows] == [
+        (*expected[:2], "refused")
+    ]
+    assert rows[0]["message"].startswith(expected[2]), rows[0]["message"]
+    assert site.landed() == []
+    page = site.client.get("/oneitu/status?year=2024", headers={"X-Test-User": "finance:op"})
+    shown = table_rows(page.text, "uploads")
+    assert len(shown) == 1 and shown[0][5].startswith(f"refused: {expected[2].partition(': ')[2]}")
+
+
 # -- the status page ----------------------------------------------------------------------
 def test_status_links_the_published_report_and_serves_only_report_files(site: Site) -> None:
     year_dir = site.out / "2024"
