@@ -8,7 +8,10 @@ inject fakes. Pages are server-rendered Jinja2 templates, in English or French.
 
 Routes, relative to where the app is mounted (``/oneitu`` under the API server):
 ``GET /`` the upload form, ``POST /upload`` check and deliver, ``GET /status`` the year's
-deliveries and report, ``GET /reports/{year}/{name}`` a published report file.
+deliveries and report, ``GET /reports/{year}/{name}`` a published report file,
+``GET /reports/{year}/data_docs/{path}`` the year's Data Docs (Great Expectations) and
+``GET /data_docs`` the newest year's. Links that leave the page (the reports, the Data
+Docs, Airflow) open in the top window: Airflow shows the page in an iframe.
 """
 
 from __future__ import annotations
@@ -440,7 +443,63 @@ def create_app(
             )
         )
 
+    @app.get("/reports/{year}/data_docs/{path:path}", name="data_docs_file")
+    async def data_docs_file(year: int, path: str, caller: Caller = signed_in) -> Response:
+        """A page of the year's Data Docs (``<out>/<Y>/data_docs``, beside the reports).
+
+        The report links them as ``data_docs/index.html``: relative, so the link works on
+        disk and here, under ``reports/<Y>/``.
+        """
+        found = data_docs_path(runtime.settings.out, year, path or "index.html")
+        if found is None:
+            raise HTTPException(status_code=404, detail="no such Data Docs page")
+        return _secure_headers(FileResponse(found, content_disposition_type="inline"))
+
+    @app.get("/data_docs", name="data_docs_latest")
+    async def data_docs_latest(
+        request: Request, year: int | None = None, caller: Caller = signed_in
+    ) -> Response:
+        """The Data Docs of ``year``, or of the newest year that has them (the Airflow menu)."""
+        out = runtime.settings.out
+        years = [year] if year is not None else runtime.years()
+        found = next((y for y in years if data_docs_path(out, y, "index.html")), None)
+        if found is None:
+            lang = _lang(request)
+            return render(
+                request,
+                "message.html.j2",
+                lang,
+                status=404,
+                caller=caller,
+                title=text(lang, "data_docs_link"),
+                message=text(lang, "data_docs_none"),
+                sign_in=None,
+            )
+        target = absolute_url(request, "data_docs_file", year=found, path="index.html")
+        return RedirectResponse(target, status_code=303)
+
     return app
+
+
+def data_docs_path(out: Path, year: int, path: str) -> Path | None:
+    """The file ``path`` of the year's Data Docs, if it is one (never outside them).
+
+    Args:
+        out: The published output folder.
+        year: Financial year.
+        path: Path inside ``<out>/<Y>/data_docs``, as in the URL.
+
+    Returns:
+        The file, or ``None`` (missing, a folder, hidden, or climbing out).
+    """
+    root = (out / str(year) / "data_docs").resolve()
+    parts = path.split("/")
+    if any(part.startswith(".") or not part for part in parts):
+        return None
+    found = (root / path).resolve()
+    if not found.is_relative_to(root) or not found.is_file():
+        return None
+    return found
 
 
 async def _read_form(request: Request, limit: int) -> FormData:
@@ -495,6 +554,7 @@ def _status_context(runtime: _Runtime, year: int | None) -> dict[str, Any]:
             log.warning("cannot read %s: %s", report_path, exc)
     published = [n for n in report_files(year) if (settings.out / str(year) / n).is_file()]
     return {
+        "data_docs": data_docs_path(settings.out, year, "index.html") is not None,
         "year": year,
         "years": years,
         "deliveries": deliveries,

@@ -75,6 +75,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "report_published": "Published on {date}.",
         "report_blocked": "Blocked on {date}: {errors} error(s); nothing was published.",
         "report_files": "Published files:",
+        "data_docs_link": "Data Docs: every expectation suite and its latest validation",
+        "data_docs_none": "No Data Docs have been published yet: they come with a report.",
         "airflow_run": "Latest run of {dag}: {state} (requested {when}).",
         "airflow_run_none": "No run of {dag} yet.",
         "airflow_run_unknown": "The state of the report runs is not available.",
@@ -210,6 +212,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "report_published": "Publié le {date}.",
         "report_blocked": "Bloqué le {date} : {errors} erreur(s) ; rien n'a été publié.",
         "report_files": "Fichiers publiés :",
+        "data_docs_link": "Data Docs : chaque suite d'attentes et sa dernière validation",
+        "data_docs_none": (
+            "Aucune Data Docs n'a encore été publiée : elles accompagnent un rapport."
+        ),
         "airflow_run": "Dernière exécution de {dag} : {state} (demandée le {when}).",
         "airflow_run_none": "Aucune exécution de {dag} pour l'instant.",
         "airflow_run_unknown": "L'état des exécutions du rapport n'est pas disponible.",
