@@ -28,6 +28,7 @@ from pathlib import Path
 from sqlalchemy import Engine, delete, insert
 
 from oneitu_etl import marts, rerun, warehouse
+from oneitu_etl.contract import STATEMENT_KINDS, kind_of_path
 from oneitu_etl.fileio import atomic_write_text, remove_temporaries
 from oneitu_etl.ingest import SOURCES, YearIngest, ingest_year
 from oneitu_etl.issues import Issue
@@ -164,6 +165,17 @@ def sync_reference(engine: Engine, reference: Reference) -> None:
 
 
 # -- stage 1 ----------------------------------------------------------------------------
+def has_statements(settings: Settings, year: int) -> bool:
+    """Whether the landing zone holds financial statements for ``year`` (workbook or CSVs).
+
+    Without them the year can only be blocked: the report DAG's scheduled (yearly
+    fallback) run skips such a year instead of failing.
+    """
+    landing = open_landing(settings.landing, settings.landing_conn_id)
+    statements = {"financial_statements", *(k.value for k in STATEMENT_KINDS)}
+    return landing.exists() and any(kind_of_path(p) in statements for p in landing.year_files(year))
+
+
 def ingest(
     settings: Settings,
     year: int,
