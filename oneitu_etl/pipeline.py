@@ -32,6 +32,7 @@ from oneitu_etl.contract import STATEMENT_KINDS, kind_of_path
 from oneitu_etl.fileio import atomic_write_text, remove_temporaries
 from oneitu_etl.ingest import SOURCES, YearIngest, ingest_year
 from oneitu_etl.issues import Issue
+from oneitu_etl.logs import quiet_libraries
 from oneitu_etl.outcome import RunResult
 from oneitu_etl.reference import Reference, load_reference
 from oneitu_etl.settings import Settings
@@ -239,6 +240,7 @@ def validate(settings: Settings, year: int, *, lock: bool = True) -> dict[str, i
 
 
 def _validate(settings: Settings, year: int) -> dict[str, int]:
+    quiet_libraries()  # before GX is imported: it logs ~215 INFO lines on import
     from oneitu_etl.validate.stage import validate_year  # noqa: PLC0415 - GX, inside the task
 
     with _warehouse(settings) as engine:
@@ -370,6 +372,7 @@ def publish(
 
 
 def _publish(settings: Settings, year: int, pdf: bool, json_only: bool = False) -> RunResult:
+    quiet_libraries()  # WeasyPrint and fontTools log every page and font at INFO
     staged = staged_json(settings, year)
     data = json.loads(staged.read_text(encoding="utf-8"))
     out = year_dir(settings, year)
