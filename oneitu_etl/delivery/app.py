@@ -47,6 +47,8 @@ from oneitu_etl.warehouse import uploads as records
 log = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).parent / "templates"
+#: Opens the links marked ``target="_top"`` in the top window from Airflow's sandboxed iframe.
+TOP_SCRIPT = Path(__file__).parent / "static" / "top.js"
 LANG_COOKIE = "oneitu_lang"
 #: Room for the form's other fields and the multipart framing around the file.
 _FORM_OVERHEAD = 64 * 1024
@@ -363,6 +365,9 @@ def create_app(
         upload = form.get("file")
         data = await upload.read() if isinstance(upload, UploadFile) else b""
         await form.close()
+        year_text = str(form.get("year") or "")
+        year = int(year_text) if year_text.isdigit() else None
+        accepted = year if year in runtime.years() else None
         if not csrf.is_valid(
             config.csrf_secret,
             caller.name,
@@ -371,10 +376,10 @@ def create_app(
         ):
             log.warning("upload by %s refused: CSRF token missing or wrong", caller.name)
             refusal = Refused("csrf", status=403)
-            return await refuse(request, caller, lang, refusal, upload=upload, data=data)
-        year_text = str(form.get("year") or "")
-        year = int(year_text) if year_text.isdigit() else None
-        if year not in runtime.years():
+            return await refuse(
+                request, caller, lang, refusal, year=accepted, upload=upload, data=data
+            )
+        if accepted is None:
             refusal = Refused("bad_year", {"year": year_text[:10] or "-"}, status=400)
             return await refuse(request, caller, lang, refusal, upload=upload, data=data)
         if not isinstance(upload, UploadFile) or not (data or upload.filename):
@@ -442,6 +447,11 @@ def create_app(
                 content_disposition_type="inline",
             )
         )
+
+    @app.get("/static/top.js", name="top_script")
+    async def top_script() -> Response:
+        """The page's one script (see ``static/top.js``); public, like Airflow's own assets."""
+        return _secure_headers(FileResponse(TOP_SCRIPT, media_type="text/javascript"))
 
     @app.get("/reports/{year}/data_docs/{path:path}", name="data_docs_file")
     async def data_docs_file(year: int, path: str, caller: Caller = signed_in) -> Response:

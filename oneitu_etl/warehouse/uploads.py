@@ -188,7 +188,7 @@ def year_uploads(conn: Connection, year: int, limit: int = 200) -> list[UploadRo
     """The uploads for ``year``, newest first, each marked ``ingested`` once a delivery.
 
     Uploads refused before their year was known (too large, a role that may not deliver,
-    a year the page does not accept) are listed with every year's.
+    a year the page does not accept) have no year: they are in the table, not listed here.
     """
     u, d = s.uploads, s.deliveries
     ingested = (
@@ -199,7 +199,7 @@ def year_uploads(conn: Connection, year: int, limit: int = 200) -> list[UploadRo
     )
     query = (
         select(u, (ingested > 0).label("ingested"))
-        .where(or_(u.c.year == year, u.c.year.is_(None)))
+        .where(u.c.year == year)
         .order_by(u.c.id.desc())
         .limit(limit)
     )
