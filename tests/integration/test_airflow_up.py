@@ -10,14 +10,13 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 from airflow_cluster import free_port
-from tests_support import REPO, airflow_env
+from tests_support import REPO, airflow_env, read_until
 
 from oneitu_etl.demo import generate_landing
 
@@ -85,23 +84,6 @@ def test_ctrl_c_at_any_moment_stops_airflow_without_a_traceback(
     assert fake.stopped == 1
 
 
-def _read_until(proc: subprocess.Popen[str], marker: str, timeout: float) -> str:
-    """The script's output up to the line containing ``marker``."""
-    lines: list[str] = []
-    found = threading.Event()
-
-    def pump() -> None:
-        for line in proc.stdout:  # type: ignore[union-attr]
-            lines.append(line)
-            if marker in line:
-                found.set()
-                return
-
-    threading.Thread(target=pump, daemon=True).start()
-    found.wait(timeout)
-    return "".join(lines)
-
-
 def test_make_up_serves_the_dags_and_stops_on_ctrl_c(tmp_path: Path, artifacts_dir: Path) -> None:
     home, port = tmp_path / "airflow", free_port()
     generate_landing(tmp_path / "landing", [2024])
@@ -123,7 +105,7 @@ def test_make_up_serves_the_dags_and_stops_on_ctrl_c(tmp_path: Path, artifacts_d
     )
     ok = False
     try:
-        banner = _read_until(proc, "Press Ctrl-C to stop.", timeout=300)
+        banner = read_until(proc, "Press Ctrl-C to stop.", timeout=300)
         assert "Airflow is ready after" in banner and f"http://localhost:{port}" in banner, banner
         user = re.search(r"login:\s+(\S+)", banner).group(1)  # type: ignore[union-attr]
         password = re.search(r"password:\s+(\S+)", banner).group(1)  # type: ignore[union-attr]
