@@ -249,6 +249,13 @@ def council_deadline(interval: dt.timedelta) -> DeadlineAlert | None:
     )
 
 
+def _year_of_conf(conf: dict) -> str:
+    """The year a late run was asked for, or that it was not (the run works it out)."""
+    if conf.get("year"):
+        return f"year {conf['year']}"
+    return "year not given: from its deliveries, or last year"
+
+
 def deadline_missed(**kwargs) -> None:  # noqa: ANN003 - Airflow passes context and kwargs
     """Deadline Alert callback (``SyncCallback``, run by the executor): the report is late.
 
@@ -261,7 +268,7 @@ def deadline_missed(**kwargs) -> None:  # noqa: ANN003 - Airflow passes context 
     conf = dag_run.get("conf") or {}
     summary = (
         f"One ITU: run {dag_run.get('dag_run_id') or dag_run.get('run_id', '?')} of DAG "
-        f"{dag_run.get('dag_id', '?')} (year {conf.get('year') or 'default'}) has not finished "
+        f"{dag_run.get('dag_id', '?')} ({_year_of_conf(conf)}) has not finished "
         f"within {kwargs.get('allowed', '?')} (deadline {deadline.get('deadline_time', '?')}); "
         "the report for the Council is late."
     )

@@ -203,22 +203,29 @@ def test_an_unreachable_mail_server_never_raises(
     assert any("alert e-mail not sent" in r.getMessage() for r in caplog.records)
 
 
+@pytest.mark.parametrize(
+    ("conf", "year"),
+    [
+        pytest.param({"year": 2024}, "year 2024", id="year-given"),
+        pytest.param({}, "year not given: from its deliveries, or last year", id="no-year"),
+    ],
+)
 def test_deadline_callback_reads_the_context_the_scheduler_sends(
-    no_alert_config: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    no_alert_config: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, conf: dict, year: str
 ) -> None:
     # the shape of airflow.models.deadline.Deadline.handle_miss: JSON dicts, not objects
     context = {
         "dag_run": {
             "dag_run_id": "manual__2025-02-01T06:00:00+00:00",
             "dag_id": "oneitu_annual_report",
-            "conf": {"year": 2024},
+            "conf": conf,
         },
         "deadline": {"id": "0b8f", "deadline_time": "2025-02-01T12:00:00+00:00"},
     }
     with caplog.at_level(logging.INFO, logger="oneitu.dags"):
         oneitu_common.deadline_missed(context=context, allowed="6 hours")
     assert [r.getMessage() for r in caplog.records if r.name == "oneitu.dags"] == [
-        "One ITU: run manual__2025-02-01T06:00:00+00:00 of DAG oneitu_annual_report (year 2024) "
+        f"One ITU: run manual__2025-02-01T06:00:00+00:00 of DAG oneitu_annual_report ({year}) "
         "has not finished within 6 hours (deadline 2025-02-01T12:00:00+00:00); the report for "
         "the Council is late."
     ]
