@@ -86,6 +86,15 @@ class Api:
             time.sleep(2)
         raise AssertionError(f"no {run_type} run of {DAG_ID} finished: {self.runs(run_type)}")
 
+    def log(self, run_id: str, task_id: str) -> list[dict]:
+        """The events of a task's first try's log (``event``, ``logger``, ``level``...)."""
+        answer = self.client.get(
+            f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances/{task_id}/logs/1",
+            params={"full_content": True},
+            headers={"Accept": "application/json"},
+        )
+        return [e for e in answer.raise_for_status().json()["content"] if isinstance(e, dict)]
+
     def tasks(self, run_id: str) -> dict[str, dict]:
         answer = self.client.get(f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances")
         return {t["task_id"]: t for t in answer.raise_for_status().json()["task_instances"]}
@@ -195,6 +204,15 @@ def test_upload_to_refreshed_report_in_one_window(  # noqa: PLR0915 - one journe
             # the asset event triggers the report DAG; the run succeeds
             run = api.finished_run("asset_triggered", timeout=600)
             assert run["state"] == "success", api.tasks(run["dag_run_id"])
+            # its task logs bring the news, not the libraries' INFO lines
+            validate_log = api.log(run["dag_run_id"], "validate")
+            publish_log = api.log(run["dag_run_id"], "publish")
+            ours = [e for e in validate_log if str(e.get("logger", "")).startswith("oneitu")]
+            assert ours and ours[0]["event"].startswith(f"validation {YEAR}: "), validate_log
+            for event in validate_log + publish_log:
+                assert not str(event.get("logger", "")).startswith(
+                    ("great_expectations", "weasyprint", "fontTools")
+                ), event
             report = json.loads(report_json.read_text(encoding="utf-8"))
             assert report["status"] == "published"
             assert report["totals"]["revenue"] == pytest.approx(_revenue(corrected), abs=0.01)
