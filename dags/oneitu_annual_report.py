@@ -8,8 +8,9 @@ validates it, computes the figures from the warehouse marts and publishes
 **Schedule**: whenever an ingestion DAG announces new data (assets
 `oneitu://landing/finance`, `…/sectors`, `…/planning`), and yearly on 31 January as a
 fallback (for the previous year; **skipped**, not failed, while that year's financial
-statements are not in the landing zone). **Params**: `year` (default: the year of the triggering deliveries, or the
-previous calendar year). To rebuild several years, trigger one run per year, e.g.
+statements are not in the landing zone). **Params**: `year` (default: the year of the
+triggering deliveries, or the previous calendar year). To rebuild several years, trigger
+one run per year, e.g.
 `for y in 2022 2023 2024; do airflow dags trigger oneitu_annual_report -c "{\"year\": $y}"; done`.
 
 A **blocked** year (errors in the financial statements, a failed reconciliation rule,
