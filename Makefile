@@ -18,7 +18,7 @@ export ONEITU_LANDING ?= $(CURDIR)/demo/landing
 export ONEITU_OUT ?= $(CURDIR)/out
 export PATH := $(BIN):$(PATH)
 
-.PHONY: install run test lint format demo clean up bench
+.PHONY: install run test lint format demo demo-reset clean up bench
 
 install: $(STAMP)
 
@@ -29,8 +29,14 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip check
 	touch $(STAMP)
 
+# Creates only the demo files missing from the landing zone: a workbook delivered through the
+# delivery page (or copied in by hand) is never overwritten by `make demo`, `run` or `up`.
 demo: $(STAMP)
 	$(BIN)/oneitu demo --landing $(ONEITU_LANDING) --years $(YEARS)
+
+# The deliberate reset: every demo file back to the demo's content (other files are left).
+demo-reset: $(STAMP)
+	$(BIN)/oneitu demo --landing $(ONEITU_LANDING) --years $(YEARS) --overwrite
 
 # The whole job on the embedded default, through Airflow itself: generate the demo landing
 # zone, migrate Airflow's SQLite metadata DB, run the report DAG for each year in YEARS

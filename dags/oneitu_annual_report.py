@@ -7,8 +7,10 @@ validates it, computes the figures from the warehouse marts and publishes
 
 **Schedule**: whenever an ingestion DAG announces new data (assets
 `oneitu://landing/finance`, `…/sectors`, `…/planning`), and yearly on 31 January as a
-fallback. **Params**: `year` (default: the year of the triggering deliveries, or the
-previous calendar year). To rebuild several years, trigger one run per year, e.g.
+fallback (for the previous year; **skipped**, not failed, while that year's financial
+statements are not in the landing zone). **Params**: `year` (default: the year of the
+triggering deliveries, or the previous calendar year). To rebuild several years, trigger
+one run per year, e.g.
 `for y in 2022 2023 2024; do airflow dags trigger oneitu_annual_report -c "{\"year\": $y}"; done`.
 
 A **blocked** year (errors in the financial statements, a failed reconciliation rule,
@@ -58,8 +60,17 @@ COUNCIL_DEADLINE = dt.timedelta(hours=6)
 )
 def oneitu_annual_report():
     @task
-    def resolve_year(params=None, triggering_asset_events=None, logical_date=None) -> int:  # noqa: ANN001
-        """The year to build: the param, else the latest year announced, else last year."""
+    def resolve_year(
+        params=None,  # noqa: ANN001
+        triggering_asset_events=None,  # noqa: ANN001
+        logical_date=None,  # noqa: ANN001
+        dag_run=None,  # noqa: ANN001
+    ) -> int:
+        """The year to build: the param, else the latest year announced, else last year.
+
+        The yearly fallback (a scheduled run) skips a year whose statements are not in the
+        landing zone: nothing to build yet, so no red run, no retries, no alert.
+        """
         if params and params.get("year"):
             return int(params["year"])
         years = [
@@ -70,7 +81,19 @@ def oneitu_annual_report():
         ]
         if years:
             return max(years)
-        return (logical_date or pendulum.now("UTC")).year - 1
+        year = (logical_date or pendulum.now("UTC")).year - 1
+        if getattr(dag_run, "run_type", None) == "scheduled":
+            from oneitu_etl.pipeline import has_statements  # noqa: PLC0415
+
+            if not has_statements(settings(), year):
+                from airflow.sdk.exceptions import AirflowSkipException  # noqa: PLC0415
+
+                raise AirflowSkipException(
+                    f"Scheduled run skipped: no financial statements for {year} in the landing "
+                    "zone yet, so there is no report to build. The report is built when they "
+                    "are delivered; to rebuild another year, trigger the DAG with that year."
+                )
+        return year
 
     @task
     def ingest(year: int) -> dict[str, int]:

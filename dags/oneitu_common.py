@@ -72,15 +72,42 @@ def notify_by_email(subject: str, summary: str) -> bool:
         return False
 
 
+#: The report DAG's task that works out the year of a run (its XCom is the year).
+RESOLVE_YEAR_TASK = "resolve_year"
+
+
+def years_of_run(context) -> str:  # noqa: ANN001 - Airflow's context mapping
+    """The year(s) a run works on, for an alert: ``year 2024``, ``years 2025 and 2026``.
+
+    The ``year`` param when given; else the year the report run resolved (the XCom of
+    ``resolve_year``); else, in an ingestion DAG, the years it looks at; else ``year not
+    resolved`` (the run failed before it knew).
+    """
+    params = context.get("params") or {}
+    if params.get("year"):
+        return f"year {params['year']}"
+    ti = context.get("task_instance") or context.get("ti")
+    try:
+        resolved = ti.xcom_pull(task_ids=RESOLVE_YEAR_TASK)
+    except Exception:  # noqa: BLE001 - no such task, no XCom: say what is known
+        resolved = None
+    if isinstance(resolved, int):
+        return f"year {resolved}"
+    if str(getattr(ti, "dag_id", "")).startswith("oneitu_ingest_"):
+        logical = context.get("logical_date") or pendulum.now("UTC")
+        years = years_to_ingest(None, logical.date())
+        return "years " + " and ".join(map(str, years))
+    return "year not resolved"
+
+
 def failure_summary(context) -> None:  # noqa: ANN001 - Airflow's context mapping
     """``on_failure_callback``: log a one-paragraph summary, and e-mail it when configured."""
     ti = context.get("task_instance") or context.get("ti")
     dag_run = context.get("dag_run")
-    params = context.get("params") or {}
     summary = (
         f"One ITU: task {getattr(ti, 'task_id', '?')} of DAG {getattr(ti, 'dag_id', '?')} failed "
         f"(run {getattr(dag_run, 'run_id', '?')}, try {getattr(ti, 'try_number', '?')}, "
-        f"year {params.get('year') or 'default'}): {_one_line(context.get('exception'))}. "
+        f"{years_of_run(context)}): {_one_line(context.get('exception'))}. "
         "The previously published report stays in place; see the task log and "
         "report_<year>.json for the errors."
     )
@@ -222,6 +249,13 @@ def council_deadline(interval: dt.timedelta) -> DeadlineAlert | None:
     )
 
 
+def _year_of_conf(conf: dict) -> str:
+    """The year a late run was asked for, or that it was not (the run works it out)."""
+    if conf.get("year"):
+        return f"year {conf['year']}"
+    return "year not given: from its deliveries, or last year"
+
+
 def deadline_missed(**kwargs) -> None:  # noqa: ANN003 - Airflow passes context and kwargs
     """Deadline Alert callback (``SyncCallback``, run by the executor): the report is late.
 
@@ -234,7 +268,7 @@ def deadline_missed(**kwargs) -> None:  # noqa: ANN003 - Airflow passes context 
     conf = dag_run.get("conf") or {}
     summary = (
         f"One ITU: run {dag_run.get('dag_run_id') or dag_run.get('run_id', '?')} of DAG "
-        f"{dag_run.get('dag_id', '?')} (year {conf.get('year') or 'default'}) has not finished "
+        f"{dag_run.get('dag_id', '?')} ({_year_of_conf(conf)}) has not finished "
         f"within {kwargs.get('allowed', '?')} (deadline {deadline.get('deadline_time', '?')}); "
         "the report for the Council is late."
     )

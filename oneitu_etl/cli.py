@@ -131,9 +131,16 @@ def build_parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check files before delivering them", parents=[verbose])
     val.add_argument("files", nargs="+", type=_path)
 
-    demo = sub.add_parser("demo", help="generate the demo landing zone", parents=[verbose])
+    demo = sub.add_parser(
+        "demo", help="generate the demo landing zone's missing files", parents=[verbose]
+    )
     demo.add_argument("--landing", required=True, type=_path)
     demo.add_argument("--years", nargs="+", type=_year, default=[2023, 2024])
+    demo.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace files already in the landing zone with the demo's (a reset)",
+    )
 
     status = sub.add_parser(
         "status", help="show a year's report status, files and runs", parents=[verbose]
@@ -438,12 +445,16 @@ def _demo(args: argparse.Namespace) -> int:
             ) from None
     _writable_folder(args.landing, "--landing")
     try:
-        written = generate_landing(args.landing, args.years)
+        written = generate_landing(args.landing, args.years, overwrite=args.overwrite)
     except OSError as exc:
         raise CommandError(_os_error_line(exc, "--landing"), EXIT_FAILED) from None
     for path in written:
         logging.getLogger("oneitu").info("wrote %s", path)
-    print(f"demo landing zone for {', '.join(map(str, args.years))}: {args.landing}")
+    print(
+        f"demo landing zone for {', '.join(map(str, args.years))}: {args.landing} "
+        f"({len(written)} files written, existing files "
+        f"{'replaced' if args.overwrite else 'kept'})"
+    )
     return EXIT_OK
 
 

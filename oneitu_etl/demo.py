@@ -475,20 +475,19 @@ def build_statements(rng: random.Random, plan: str) -> Statements:
     return Statements(performance=performance, budget=budget, allocation=allocation)
 
 
-def write_workbook(path: Path, statements: Statements, year: int) -> Path:
-    """Write ``financial_statements.xlsx`` with byte-stable content.
+def workbook_bytes(statements: Statements, year: int) -> bytes:
+    """The bytes of ``financial_statements.xlsx``, byte-stable.
 
     Amounts are numbers with at most two decimals; the document properties and the zip
     entries carry a fixed time (31 January of the following year), so the same statements
     give the same bytes.
 
     Args:
-        path: Destination.
         statements: The year's statements.
         year: The financial year.
 
     Returns:
-        The path written.
+        The workbook's content.
     """
     wb = Workbook()
     ws = wb.active
@@ -512,7 +511,7 @@ def write_workbook(path: Path, statements: Statements, year: int) -> Path:
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(wb, archive).write_data()
-    return atomic_write_bytes(path, _restamp_zip(raw.getvalue(), stamp))
+    return _restamp_zip(raw.getvalue(), stamp)
 
 
 def _restamp_zip(data: bytes, stamp: datetime) -> bytes:
@@ -689,18 +688,26 @@ def indicator_value(spec: IndicatorSpec, year: int) -> float | None:
 
 
 def generate_landing(
-    root: Path, years: Iterable[int] = (2023, 2024), *, seed: int = 2024
+    root: Path,
+    years: Iterable[int] = (2023, 2024),
+    *,
+    seed: int = 2024,
+    overwrite: bool = False,
 ) -> list[Path]:
     """Write a complete, valid demo landing zone under ``root``.
 
+    A file already in the landing zone is kept as it is (it may be a delivery made since,
+    through the delivery page): only missing files are created, unless ``overwrite``.
+
     Args:
-        root: Landing zone root; created if missing. Files already there are overwritten.
+        root: Landing zone root; created if missing.
         years: Financial years to generate; each must lie in a shipped Strategic Plan cycle.
         seed: Seed of the random draws; the same seed and years give the same bytes.
+        overwrite: Replace files already there with the demo's (a deliberate reset).
 
     Returns:
         The paths written, ``indicator_definitions.csv`` first, then per year the workbook,
-        the four activity files and ``indicator_values.csv``.
+        the four activity files and ``indicator_values.csv`` (each only if it was written).
 
     Raises:
         ValueError: A year lies outside every shipped Strategic Plan cycle.
@@ -708,38 +715,41 @@ def generate_landing(
     root = Path(root)
     years = sorted(set(years))
     plans = {year: plan_of_year(year) for year in years}
-    written = [
-        atomic_write_bytes(
-            root / "indicator_definitions.csv",
-            _csv_bytes(
-                list(INDICATORS[0].row),
-                [list(spec.row.values()) for spec in INDICATORS],
-                "utf-8",
-            ),
-        )
-    ]
+    written: list[Path] = []
+
+    def write(path: Path, data: bytes) -> None:
+        """The one place the demo writes a file: never over an existing one by default."""
+        if not overwrite and path.exists():
+            log.info("%s exists: kept (make demo-reset replaces it)", path)
+            return
+        written.append(atomic_write_bytes(path, data))
+
+    write(
+        root / "indicator_definitions.csv",
+        _csv_bytes(
+            list(INDICATORS[0].row),
+            [list(spec.row.values()) for spec in INDICATORS],
+            "utf-8",
+        ),
+    )
     for year in years:
         rng = random.Random(seed * 10_000 + year)
         folder = root / str(year)
         statements = build_statements(rng, plans[year])
-        written.append(write_workbook(folder / "financial_statements.xlsx", statements, year))
+        write(folder / "financial_statements.xlsx", workbook_bytes(statements, year))
         for sector, rows in build_activities(rng, year, plans[year]).items():
             name = f"activities_{sector}_{year}.csv"
             data = _csv_bytes(ACTIVITY_COLUMNS, rows, ACTIVITY_ENCODINGS[sector])
-            written.append(atomic_write_bytes(folder / "activities" / name, data))
+            write(folder / "activities" / name, data)
         value_rows = []
         for spec in INDICATORS:
             value = indicator_value(spec, year)
             note = "survey results not yet published" if value is None else ""
             text = "" if value is None else _number(value)
             value_rows.append([spec.row["indicator_code"], str(year), text, spec.source, note])
-        written.append(
-            atomic_write_bytes(
-                folder / "indicator_values.csv",
-                _csv_bytes(
-                    ["indicator_code", "year", "value", "source", "note"], value_rows, "utf-8"
-                ),
-            )
+        write(
+            folder / "indicator_values.csv",
+            _csv_bytes(["indicator_code", "year", "value", "source", "note"], value_rows, "utf-8"),
         )
-        log.info("demo landing zone for %s (%s) written under %s", year, plans[year], folder)
+        log.info("demo landing zone for %s (%s) under %s", year, plans[year], folder)
     return written

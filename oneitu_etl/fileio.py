@@ -41,6 +41,26 @@ def atomic_write_bytes(path: Path | str, data: bytes) -> Path:
     return path
 
 
+def temporary_folder(parent: Path | str, prefix: str) -> Path:
+    """A new, empty, uniquely named folder in ``parent``, for a tree published by renaming.
+
+    Unlike :func:`tempfile.mkdtemp`'s 0700, it gets the usual rwxr-xr-x (less the umask),
+    so that the tree it becomes (the Data Docs) can be read by whoever reads the reports.
+
+    Args:
+        parent: The folder to create it in (created if missing).
+        prefix: Start of its name.
+
+    Returns:
+        Its absolute path.
+    """
+    parent = Path(parent)
+    parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent)).resolve()
+    os.chmod(folder, 0o777 & ~_umask())
+    return folder
+
+
 def _replace_through_temporary(path: Path, fill: Callable[[BinaryIO], object]) -> None:
     """Fill a temporary beside ``path``, flush it to disk, rename it over ``path``."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

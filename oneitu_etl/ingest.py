@@ -799,7 +799,7 @@ def load_group(
                     arrived_at=now,
                     outcome="pending",
                     archive_path=_archive(settings, item),
-                    uploaded_by=uploader_of(conn, item.path, item.sha256),
+                    uploaded_by=uploader_of(conn, item.path, item.sha256, now),
                 )
             ).inserted_primary_key[0]
             if old:

@@ -28,9 +28,11 @@ from pathlib import Path
 from sqlalchemy import Engine, delete, insert
 
 from oneitu_etl import marts, rerun, warehouse
+from oneitu_etl.contract import STATEMENT_KINDS, kind_of_path
 from oneitu_etl.fileio import atomic_write_text, remove_temporaries
 from oneitu_etl.ingest import SOURCES, YearIngest, ingest_year
 from oneitu_etl.issues import Issue
+from oneitu_etl.logs import quiet_libraries
 from oneitu_etl.outcome import RunResult, set_aside_lines
 from oneitu_etl.reference import Reference, load_reference
 from oneitu_etl.settings import Settings
@@ -168,6 +170,17 @@ def sync_reference(engine: Engine, reference: Reference) -> None:
 
 
 # -- stage 1 ----------------------------------------------------------------------------
+def has_statements(settings: Settings, year: int) -> bool:
+    """Whether the landing zone holds financial statements for ``year`` (workbook or CSVs).
+
+    Without them the year can only be blocked: the report DAG's scheduled (yearly
+    fallback) run skips such a year instead of failing.
+    """
+    landing = open_landing(settings.landing, settings.landing_conn_id)
+    statements = {"financial_statements", *(k.value for k in STATEMENT_KINDS)}
+    return landing.exists() and any(kind_of_path(p) in statements for p in landing.year_files(year))
+
+
 def ingest(
     settings: Settings,
     year: int,
@@ -251,6 +264,7 @@ def validate(settings: Settings, year: int, *, lock: bool = True) -> dict[str, i
 
 
 def _validate(settings: Settings, year: int) -> dict[str, int]:
+    quiet_libraries()  # before GX is imported: it logs ~215 INFO lines on import
     from oneitu_etl.validate.stage import validate_year  # noqa: PLC0415 - GX, inside the task
 
     with _warehouse(settings) as engine:
@@ -394,6 +408,7 @@ def publish(
 
 
 def _publish(settings: Settings, year: int, pdf: bool, json_only: bool = False) -> RunResult:
+    quiet_libraries()  # WeasyPrint and fontTools log every page and font at INFO
     staged = staged_json(settings, year)
     data = json.loads(staged.read_text(encoding="utf-8"))
     out = year_dir(settings, year)

@@ -1,7 +1,9 @@
 """Airflow plugin: Finance's delivery page, served by the Airflow API server at ``/oneitu/``.
 
 One login and one deployment: the page is a FastAPI app mounted by the API server
-(``fastapi_apps``), linked from the Airflow UI's navigation (``external_views``). The
+(``fastapi_apps``), linked from the Airflow UI's navigation (``external_views``: the page,
+and the newest year's Data Docs, which the page serves beside the reports); ``/oneitu``
+without its slash is redirected (``fastapi_root_middlewares``). The
 logic lives in :mod:`oneitu_etl.delivery`; this file only wires Airflow into it:
 
 * **Authentication**: Airflow's own ``get_user`` dependency (the ``_token`` cookie the UI
@@ -223,12 +225,46 @@ class LazyApp:
         await self._app(scope, receive, send)
 
 
+class AddSlash:
+    """Root ASGI middleware: ``/oneitu`` (no slash) redirects to ``/oneitu/``.
+
+    The mount only answers below ``/oneitu/``; without this, Airflow's UI catches
+    ``/oneitu`` and shows its own 404 (signed in) or an empty shell (signed out).
+    """
+
+    def __init__(self, app, prefix: str = URL_PREFIX) -> None:  # noqa: ANN001
+        self.app, self.prefix = app, prefix
+
+    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
+        if scope["type"] == "http" and scope.get("path") == self.prefix:
+            location = f"{scope.get('root_path', '').rstrip('/')}{self.prefix}/"
+            if scope.get("query_string"):
+                location += "?" + scope["query_string"].decode("latin-1")
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 308,
+                    "headers": [
+                        (b"location", location.encode("latin-1")),
+                        (b"content-length", b"0"),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await self.app(scope, receive, send)
+
+
 class OneItuDeliveryPlugin(AirflowPlugin):
-    """Finance's delivery page at ``/oneitu/``, linked from the Airflow UI's menu."""
+    """Finance's delivery page at ``/oneitu/``, linked from the Airflow UI's menu with the
+    newest Data Docs."""
 
     name = "oneitu_delivery"
     fastapi_apps = [
         {"app": LazyApp(build_app), "url_prefix": URL_PREFIX, "name": "One ITU data delivery"},
+    ]
+    fastapi_root_middlewares = [
+        {"middleware": AddSlash, "args": [], "kwargs": {}, "name": "One ITU: /oneitu to /oneitu/"},
     ]
     external_views = [
         {
@@ -237,5 +273,12 @@ class OneItuDeliveryPlugin(AirflowPlugin):
             "destination": "nav",
             "category": "browse",
             "url_route": "oneitu-delivery",
+        },
+        {
+            "name": "Data Docs (One ITU)",
+            "href": "oneitu/data_docs",
+            "destination": "nav",
+            "category": "browse",
+            "url_route": "oneitu-data-docs",
         },
     ]

@@ -104,8 +104,10 @@ class Standalone:
             except ProcessLookupError:
                 break
             time.sleep(3)
-        if self.proc.poll() is None:
+        try:
             self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            print(f"airflow standalone (pid {self.proc.pid}) did not stop", file=sys.stderr)
 
     def log_tail(self, lines: int = 40) -> str:
         text = self.log_path.read_text(encoding="utf-8", errors="replace")
@@ -188,10 +190,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     airflow = Standalone(home, args.port)
-    print(f"starting airflow standalone (log: {airflow.log_path}) ...", flush=True)
-    started = time.monotonic()
-    airflow.start()
     try:
+        print(f"starting airflow standalone (log: {airflow.log_path}) ...", flush=True)
+        started = time.monotonic()
+        airflow.start()
         deadline = started + args.timeout
         airflow.wait_healthy(deadline)
         user, password = airflow.login(deadline)
@@ -212,18 +214,33 @@ def main(argv: list[str] | None = None) -> int:
         print(f"airflow standalone exited:\n{airflow.log_tail()}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        ignore_stop_signals()
         print("\nstopping Airflow ...", flush=True)
         return 0
     except (TimeoutError, RuntimeError, httpx.HTTPError) as err:
         print(f"Airflow did not come up: {err}\nsee {airflow.log_path}", file=sys.stderr)
         return 1
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the stop
+        ignore_stop_signals()  # a second Ctrl-C, or a `kill`, must not cut the stop short
         airflow.stop()
 
 
-if __name__ == "__main__":
-    # Ctrl-C, and `kill`, stop Airflow cleanly, even when started with SIGINT ignored
+def stop_on_signals() -> None:
+    """Ctrl-C and ``kill`` (SIGTERM) raise KeyboardInterrupt, which stops Airflow cleanly,
+    even when the script was started with SIGINT ignored (nohup, ``&``)."""
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    sys.exit(main())
+
+
+def ignore_stop_signals() -> None:
+    """From here on, Ctrl-C and SIGTERM are ignored: Airflow is being stopped already."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+if __name__ == "__main__":
+    stop_on_signals()
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # before Airflow was started (arguments, the port check)
+        sys.exit(130)

@@ -17,6 +17,7 @@ import openpyxl
 import pytest
 from tests_support import ACTIVITY_HEADER, SECTOR_OF_UNIT
 
+from oneitu_etl import cli
 from oneitu_etl.demo import generate_landing, plan_of_year, split_cents
 
 REFERENCE = Path(__file__).resolve().parent.parent / "oneitu_etl" / "reference" / "data"
@@ -122,6 +123,55 @@ def test_returns_the_paths_it_wrote(tmp_path: Path) -> None:
     written = generate_landing(tmp_path, [2024])
     assert sorted(written) == sorted(p for p in tmp_path.rglob("*") if p.is_file())
     assert written[0] == tmp_path / "indicator_definitions.csv"
+
+
+def test_existing_files_are_kept_and_only_missing_ones_written(tmp_path: Path) -> None:
+    delivered = tmp_path / "2024" / "financial_statements.xlsx"
+    delivered.parent.mkdir(parents=True)
+    delivered.write_bytes(b"the workbook Finance delivered")
+    (tmp_path / "2024" / "indicator_values.csv").write_text("kept\n")
+
+    written = generate_landing(tmp_path, [2024])
+
+    assert delivered.read_bytes() == b"the workbook Finance delivered"
+    assert (tmp_path / "2024" / "indicator_values.csv").read_text() == "kept\n"
+    assert delivered not in written
+    assert len(written) == 5  # definitions and the four activity files
+    assert (tmp_path / "2024" / "activities" / "activities_SG_2024.csv").is_file()
+    assert generate_landing(tmp_path, [2024]) == []  # a second run writes nothing
+
+
+def test_overwrite_resets_every_demo_file(tmp_path: Path) -> None:
+    generate_landing(tmp_path / "fresh", [2024])
+    delivered = tmp_path / "reset" / "2024" / "financial_statements.xlsx"
+    delivered.parent.mkdir(parents=True)
+    delivered.write_bytes(b"the workbook Finance delivered")
+
+    written = generate_landing(tmp_path / "reset", [2024], overwrite=True)
+
+    assert len(written) == 7
+    assert all_files(tmp_path / "reset") == all_files(tmp_path / "fresh")
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        pytest.param([], b"the workbook Finance delivered", id="make-demo-keeps"),
+        pytest.param(["--overwrite"], None, id="make-demo-reset-replaces"),
+    ],
+)
+def test_the_demo_command_keeps_or_resets(
+    tmp_path: Path, extra: list[str], expected: bytes | None
+) -> None:
+    delivered = tmp_path / "2024" / "financial_statements.xlsx"
+    delivered.parent.mkdir(parents=True)
+    delivered.write_bytes(b"the workbook Finance delivered")
+    argv = ["demo", "--landing", str(tmp_path), "--years", "2024", *extra]
+    assert cli.main(argv) == cli.EXIT_OK
+    if expected is None:
+        assert delivered.read_bytes()[:2] == b"PK"  # the demo's workbook
+    else:
+        assert delivered.read_bytes() == expected
 
 
 @pytest.mark.parametrize("year", YEARS)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
+import threading
 import uuid
 from html.parser import HTMLParser
 from pathlib import Path
@@ -61,6 +63,26 @@ def airflow_env(home: Path, **extra: str) -> dict[str, str]:
         env["ONEITU_REQUIRE_SERVICES"] = os.environ["ONEITU_REQUIRE_SERVICES"]
     env.update(extra)
     return env
+
+
+def read_until(proc: subprocess.Popen[str], marker: str, timeout: float) -> str:
+    """A process's output up to the line containing ``marker`` (or all of it by ``timeout``).
+
+    The rest of the output stays in ``proc.stdout``.
+    """
+    lines: list[str] = []
+    found = threading.Event()
+
+    def pump() -> None:
+        for line in proc.stdout:  # type: ignore[union-attr]
+            lines.append(line)
+            if marker in line:
+                found.set()
+                return
+
+    threading.Thread(target=pump, daemon=True).start()
+    found.wait(timeout)
+    return "".join(lines)
 
 
 def create_pg_database(admin_url: str) -> tuple[str, str]:

@@ -10,7 +10,10 @@ injects who the caller is (Airflow's authentication) and how to announce a deliv
 - :mod:`~oneitu_etl.delivery.service`: validate, write atomically, record, announce;
 - :mod:`~oneitu_etl.delivery.csrf`: the form's double-submit token, bound to the user;
 - :mod:`~oneitu_etl.delivery.messages`: the pages' English and French strings;
-- :mod:`~oneitu_etl.delivery.app`: the FastAPI application factory.
+- :mod:`~oneitu_etl.delivery.app`: the FastAPI application factory (the pages, the
+  published reports and Data Docs);
+- ``static/top.js``: the page's one script, opening its links to the reports and to Airflow
+  in the top window from Airflow's sandboxed iframe.
 """
 
 from oneitu_etl.delivery.app import create_app

@@ -8,7 +8,10 @@ inject fakes. Pages are server-rendered Jinja2 templates, in English or French.
 
 Routes, relative to where the app is mounted (``/oneitu`` under the API server):
 ``GET /`` the upload form, ``POST /upload`` check and deliver, ``GET /status`` the year's
-deliveries and report, ``GET /reports/{year}/{name}`` a published report file.
+deliveries and report, ``GET /reports/{year}/{name}`` a published report file,
+``GET /reports/{year}/data_docs/{path}`` the year's Data Docs (Great Expectations) and
+``GET /data_docs`` the newest year's. Links that leave the page (the reports, the Data
+Docs, Airflow) open in the top window: Airflow shows the page in an iframe.
 """
 
 from __future__ import annotations
@@ -34,8 +37,8 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from oneitu_etl import warehouse
 from oneitu_etl.delivery import csrf
 from oneitu_etl.delivery.config import Caller, DeliveryConfig
-from oneitu_etl.delivery.messages import LANGUAGES, issue_message, size_text, text
-from oneitu_etl.delivery.service import ASSET_URIS, UploadResult, receive
+from oneitu_etl.delivery.messages import LANGUAGES, issue_message, refusal_text, size_text, text
+from oneitu_etl.delivery.service import ASSET_URIS, UploadResult, receive, record_refusal
 from oneitu_etl.delivery.sniff import Refused
 from oneitu_etl.reference import Reference, load_reference
 from oneitu_etl.settings import Settings
@@ -44,6 +47,8 @@ from oneitu_etl.warehouse import uploads as records
 log = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).parent / "templates"
+#: Opens the links marked ``target="_top"`` in the top window from Airflow's sandboxed iframe.
+TOP_SCRIPT = Path(__file__).parent / "static" / "top.js"
 LANG_COOKIE = "oneitu_lang"
 #: Room for the form's other fields and the multipart framing around the file.
 _FORM_OVERHEAD = 64 * 1024
@@ -204,16 +209,10 @@ def create_app(
                 return url("upload_form", lang=code)
             return str(request.url.include_query_params(lang=code))
 
-        def refusal_text(refusal: Refused) -> str:
-            fields = dict(refusal.params)
-            if "limit" in fields:
-                fields["limit"] = size_text(lang, int(fields["limit"]))
-            return t(refusal.key, **fields)
-
         page = env.get_template(template).render(
             t=t,
             lang=lang,
-            refusal_text=refusal_text,
+            refusal_text=lambda refusal: refusal_text(lang, refusal.key, refusal.params),
             lang_url=lang_url,
             caller=caller,
             url=url,
@@ -301,20 +300,74 @@ def create_app(
             request, caller, lang, status=200 if caller.may_upload(config.upload_roles) else 403
         )
 
+    async def refuse(
+        request: Request,
+        caller: Caller,
+        lang: str,
+        refusal: Refused,
+        *,
+        show: bool = True,
+        year: int | None = None,
+        upload: object = None,
+        data: bytes = b"",
+        size: int | None = None,
+    ) -> Response:
+        """Record a refusal in ``uploads`` (with its reason), then answer with the form."""
+        client_name = upload.filename if isinstance(upload, UploadFile) else None
+        try:
+            await run_in_threadpool(
+                record_refusal,
+                runtime.engine,
+                refusal,
+                uploaded_by=caller.name,
+                year=year,
+                client_name=client_name,
+                data=data,
+                size=size,
+            )
+        except Exception as exc:  # noqa: BLE001 - the refusal is shown all the same
+            log.warning("refused upload by %s not recorded: %s", caller.name, exc)
+        return form_page(
+            request,
+            caller,
+            lang,
+            status=refusal.status,
+            refusal=refusal if show else None,
+            year=year,
+        )
+
     @app.post("/upload", response_class=HTMLResponse, name="upload")
     async def upload(request: Request, caller: Caller = signed_in) -> Response:
-        """Check the uploaded file and deliver it when it has no error."""
+        """Check the uploaded file and deliver it when it has no error.
+
+        Every attempt becomes an ``uploads`` row: those refused here (a role that may not
+        deliver, a body above the limit, no form, an expired form, a year the page does
+        not accept, no file) as well as those :func:`receive` judges.
+        """
         lang = _lang(request)
+        declared = request.headers.get("content-length", "")
+        declared_size = int(declared) if declared.isdigit() else None
         if not caller.may_upload(config.upload_roles):
-            return form_page(request, caller, lang, status=403)
+            roles = ", ".join(sorted(caller.roles)) or "-"
+            allowed = ", ".join(sorted(config.upload_roles))
+            refusal = Refused(
+                "role_denied", {"user": caller.name, "roles": roles, "allowed": allowed}, 403
+            )
+            return await refuse(request, caller, lang, refusal, show=False, size=declared_size)
         try:
             form = await _read_form(request, config.max_upload_bytes + _FORM_OVERHEAD)
         except _TooLarge:
             refusal = Refused("too_large", {"limit": config.max_upload_bytes}, status=413)
-            return form_page(request, caller, lang, status=413, refusal=refusal)
+            return await refuse(request, caller, lang, refusal, size=declared_size)
         except (MultiPartException, ValueError):
-            return form_page(request, caller, lang, status=400, refusal=Refused("no_file"))
+            return await refuse(request, caller, lang, Refused("no_file", status=400))
         lang = _lang(request, str(form.get("lang") or ""))
+        upload = form.get("file")
+        data = await upload.read() if isinstance(upload, UploadFile) else b""
+        await form.close()
+        year_text = str(form.get("year") or "")
+        year = int(year_text) if year_text.isdigit() else None
+        accepted = year if year in runtime.years() else None
         if not csrf.is_valid(
             config.csrf_secret,
             caller.name,
@@ -322,24 +375,16 @@ def create_app(
             str(form.get(csrf.FIELD) or ""),
         ):
             log.warning("upload by %s refused: CSRF token missing or wrong", caller.name)
-            return form_page(request, caller, lang, status=403, refusal=Refused("csrf"))
-        year_text = str(form.get("year") or "")
-        year = int(year_text) if year_text.isdigit() else None
-        if year not in runtime.years():
-            return form_page(
-                request,
-                caller,
-                lang,
-                status=400,
-                refusal=Refused("bad_year", {"year": year_text[:10] or "-"}),
+            refusal = Refused("csrf", status=403)
+            return await refuse(
+                request, caller, lang, refusal, year=accepted, upload=upload, data=data
             )
-        upload = form.get("file")
-        data = await upload.read() if isinstance(upload, UploadFile) else b""
+        if accepted is None:
+            refusal = Refused("bad_year", {"year": year_text[:10] or "-"}, status=400)
+            return await refuse(request, caller, lang, refusal, upload=upload, data=data)
         if not isinstance(upload, UploadFile) or not (data or upload.filename):
-            return form_page(
-                request, caller, lang, status=400, year=year, refusal=Refused("no_file")
-            )
-        await form.close()
+            refusal = Refused("no_file", status=400)
+            return await refuse(request, caller, lang, refusal, year=year, upload=upload)
 
         def emit(uri: str, extra: dict) -> str:
             assert announce is not None
@@ -403,7 +448,68 @@ def create_app(
             )
         )
 
+    @app.get("/static/top.js", name="top_script")
+    async def top_script() -> Response:
+        """The page's one script (see ``static/top.js``); public, like Airflow's own assets."""
+        return _secure_headers(FileResponse(TOP_SCRIPT, media_type="text/javascript"))
+
+    @app.get("/reports/{year}/data_docs/{path:path}", name="data_docs_file")
+    async def data_docs_file(year: int, path: str, caller: Caller = signed_in) -> Response:
+        """A page of the year's Data Docs (``<out>/<Y>/data_docs``, beside the reports).
+
+        The report links them as ``data_docs/index.html``: relative, so the link works on
+        disk and here, under ``reports/<Y>/``.
+        """
+        found = data_docs_path(runtime.settings.out, year, path or "index.html")
+        if found is None:
+            raise HTTPException(status_code=404, detail="no such Data Docs page")
+        return _secure_headers(FileResponse(found, content_disposition_type="inline"))
+
+    @app.get("/data_docs", name="data_docs_latest")
+    async def data_docs_latest(
+        request: Request, year: int | None = None, caller: Caller = signed_in
+    ) -> Response:
+        """The Data Docs of ``year``, or of the newest year that has them (the Airflow menu)."""
+        out = runtime.settings.out
+        years = [year] if year is not None else runtime.years()
+        found = next((y for y in years if data_docs_path(out, y, "index.html")), None)
+        if found is None:
+            lang = _lang(request)
+            return render(
+                request,
+                "message.html.j2",
+                lang,
+                status=404,
+                caller=caller,
+                title=text(lang, "data_docs_link"),
+                message=text(lang, "data_docs_none"),
+                sign_in=None,
+            )
+        target = absolute_url(request, "data_docs_file", year=found, path="index.html")
+        return RedirectResponse(target, status_code=303)
+
     return app
+
+
+def data_docs_path(out: Path, year: int, path: str) -> Path | None:
+    """The file ``path`` of the year's Data Docs, if it is one (never outside them).
+
+    Args:
+        out: The published output folder.
+        year: Financial year.
+        path: Path inside ``<out>/<Y>/data_docs``, as in the URL.
+
+    Returns:
+        The file, or ``None`` (missing, a folder, hidden, or climbing out).
+    """
+    root = (out / str(year) / "data_docs").resolve()
+    parts = path.split("/")
+    if any(part.startswith(".") or not part for part in parts):
+        return None
+    found = (root / path).resolve()
+    if not found.is_relative_to(root) or not found.is_file():
+        return None
+    return found
 
 
 async def _read_form(request: Request, limit: int) -> FormData:
@@ -458,6 +564,7 @@ def _status_context(runtime: _Runtime, year: int | None) -> dict[str, Any]:
             log.warning("cannot read %s: %s", report_path, exc)
     published = [n for n in report_files(year) if (settings.out / str(year) / n).is_file()]
     return {
+        "data_docs": data_docs_path(settings.out, year, "index.html") is not None,
         "year": year,
         "years": years,
         "deliveries": deliveries,

@@ -9,6 +9,8 @@ catalogues under ``reports/locale`` belong to the report.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from oneitu_etl.issue_text import translate
 from oneitu_etl.issues import Issue
 
@@ -73,6 +75,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "report_published": "Published on {date}.",
         "report_blocked": "Blocked on {date}: {errors} error(s); nothing was published.",
         "report_files": "Published files:",
+        "data_docs_link": "Data Docs: every expectation suite and its latest validation",
+        "data_docs_none": "No Data Docs have been published yet: they come with a report.",
         "airflow_run": "Latest run of {dag}: {state} (requested {when}).",
         "airflow_run_none": "No run of {dag} yet.",
         "airflow_run_unknown": "The state of the report runs is not available.",
@@ -212,6 +216,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "report_published": "Publié le {date}.",
         "report_blocked": "Bloqué le {date} : {errors} erreur(s) ; rien n'a été publié.",
         "report_files": "Fichiers publiés :",
+        "data_docs_link": "Data Docs : chaque suite d'attentes et sa dernière validation",
+        "data_docs_none": (
+            "Aucune Data Docs n'a encore été publiée : elles accompagnent un rapport."
+        ),
         "airflow_run": "Dernière exécution de {dag} : {state} (demandée le {when}).",
         "airflow_run_none": "Aucune exécution de {dag} pour l'instant.",
         "airflow_run_unknown": "L'état des exécutions du rapport n'est pas disponible.",
@@ -304,6 +312,14 @@ def text(lang: str, key: str, **fields: object) -> str:
     """The message ``key`` in ``lang``, with its fields filled."""
     template = MESSAGES[language(lang)].get(key) or MESSAGES["en"][key]
     return template.format(**fields) if fields else template
+
+
+def refusal_text(lang: str, key: str, params: Mapping[str, object]) -> str:
+    """Why an upload was refused, in ``lang`` (a ``limit`` field shown as a size)."""
+    fields = dict(params)
+    if "limit" in fields:
+        fields["limit"] = size_text(lang, int(fields["limit"]))  # type: ignore[arg-type]
+    return text(lang, key, **fields)
 
 
 def size_text(lang: str, size: int) -> str:

@@ -25,6 +25,7 @@ from sqlalchemy import Engine
 from oneitu_etl.checkfiles import NamedFile, check_files
 from oneitu_etl.contract import STATEMENT_KINDS, TABLES, Kind, kind_of_path
 from oneitu_etl.delivery.config import DeliveryConfig
+from oneitu_etl.delivery.messages import refusal_text
 from oneitu_etl.delivery.sniff import (
     Refused,
     activity_stem,
@@ -206,7 +207,7 @@ def receive(
         result.path = landing_path(result.kind, year, activity_stem=stem)
     except Refused as refusal:
         result.refusal = refusal
-        _record(engine, result, now, uploaded_by, shown, message=str(refusal))
+        _record(engine, result, now, uploaded_by, shown, message=refusal_reason(refusal))
         log.info("upload by %s refused: %s", uploaded_by, refusal)
         return result
 
@@ -238,6 +239,60 @@ def receive(
     )
     if result.outcome == "delivered" and announce is not None:
         _announce(engine, result, announce, uploaded_by)
+    return result
+
+
+def refusal_reason(refusal: Refused) -> str:
+    """What ``uploads.message`` says of a refusal: its key, then the English message."""
+    return f"{refusal.key}: {refusal_text('en', refusal.key, refusal.params)}"
+
+
+def record_refusal(
+    engine: Engine,
+    refusal: Refused,
+    *,
+    uploaded_by: str,
+    year: int | None = None,
+    client_name: str | None = None,
+    data: bytes = b"",
+    size: int | None = None,
+    now: dt.datetime | None = None,
+) -> UploadResult:
+    """Record an upload the page refused before :func:`receive` could judge it.
+
+    The too-large body, the expired form, the year the page does not accept, the missing
+    file, an attempt by a role that may not deliver: each is an ``uploads`` row with
+    outcome ``refused`` and its reason, like the refusals :func:`receive` makes.
+
+    Args:
+        engine: The warehouse.
+        refusal: Why.
+        uploaded_by: The authenticated user's name.
+        year: The chosen year, when it was read and is one the page accepts.
+        client_name: The browser's file name, when the form was read.
+        data: The file's bytes, when they were read (``b""``: not read; no hash).
+        size: The size when the bytes were not read (a declared ``Content-Length``).
+        now: Time of arrival.
+
+    Returns:
+        The refusal, with its ``upload_id``.
+    """
+    result = UploadResult(
+        "refused",
+        year,
+        sha256_hex(data) if data else "",
+        len(data) if data else (size or 0),
+        refusal=refusal,
+    )
+    _record(
+        engine,
+        result,
+        now or dt.datetime.now(dt.UTC),
+        uploaded_by,
+        display_name(client_name),
+        message=refusal_reason(refusal),
+    )
+    log.info("upload by %s refused: %s", uploaded_by, refusal)
     return result
 
 

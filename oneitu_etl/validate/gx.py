@@ -22,7 +22,6 @@ import html
 import logging
 import re
 import shutil
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +30,7 @@ from typing import Any
 import pandas as pd
 
 from oneitu_etl.contract import Kind
+from oneitu_etl.fileio import temporary_folder
 from oneitu_etl.validate.suites import ID_COLUMNS, Declaration, Rule
 
 log = logging.getLogger(__name__)
@@ -203,9 +203,9 @@ def run_suites(
 
     staging = None
     if data_docs is not None:
-        data_docs.parent.mkdir(parents=True, exist_ok=True)
-        # absolute: GX refuses a relative base_directory (``oneitu run --out out``)
-        staging = Path(tempfile.mkdtemp(prefix=".data_docs.", dir=data_docs.parent)).resolve()
+        # absolute: GX refuses a relative base_directory (``oneitu run --out out``);
+        # readable by all (not mkdtemp's 0700): it becomes the published ``data_docs``
+        staging = temporary_folder(data_docs.parent, ".data_docs.")
     context = _context(staging)
     source = context.data_sources.add_pandas("oneitu_warehouse")
     outcomes: list[Outcome] = []

@@ -214,6 +214,13 @@ def validate_year(
         if records:
             conn.execute(insert(v), records)
     failed = [o for o in outcomes if not o.success and o.severity == "error"]
+    log.info(  # the summary first, then each failure
+        "validation %s: %d suites, %d expectations, %d failed",
+        year,
+        len(batches),
+        len(outcomes),
+        len(failed),
+    )
     for o in failed:
         where = ", ".join(f"{f} row {r}" for f, r in o.failing[:5])
         log.error(
@@ -223,13 +230,6 @@ def validate_year(
             o.column or "",
             f" ({where})" if where else f" (observed {_json_value(o.observed)})",
         )
-    log.info(
-        "validation %s: %d suites, %d expectations, %d failed",
-        year,
-        len(batches),
-        len(outcomes),
-        len(failed),
-    )
     rendered = data_docs if data_docs is not None and (data_docs / "index.html").exists() else None
     return StageResult(year, len(batches), len(outcomes), len(failed), rendered)
 

@@ -3,7 +3,8 @@
 :func:`record_upload` writes one ``uploads`` row per file offered on the page (delivered
 or not); :func:`year_deliveries` and :func:`year_uploads` read what the status page
 shows. A delivered upload is matched to the delivery the pipeline made of it by landing
-path and content hash, which is how a delivery learns who uploaded it.
+path and content hash (the latest such upload before the delivery arrived), which is how a
+delivery learns who uploaded it.
 """
 
 from __future__ import annotations
@@ -121,28 +122,44 @@ def set_event(conn: Connection, upload_id: int, event: str, message: str | None 
     conn.execute(update(s.uploads).where(s.uploads.c.id == upload_id).values(**values))
 
 
-def _delivered_upload(path, sha256):  # noqa: ANN001, ANN202 - columns or values
-    """Who uploaded the content ``sha256`` at ``path`` through the page (first such upload)."""
+def _delivered_upload(path, sha256, arrived_at):  # noqa: ANN001, ANN202 - columns or values
+    """Who made the arrival of ``sha256`` at ``path`` at ``arrived_at`` through the page.
+
+    The latest upload that wrote this content there (``delivered``, not ``unchanged``: an
+    identical copy delivers nothing) no later than the arrival: a file the pipeline found
+    before anyone uploaded the same bytes was not delivered by that later upload.
+    """
     u = s.uploads
     return (
         select(u.c.uploaded_by)
-        .where(u.c.path == path, u.c.sha256 == sha256, u.c.outcome.in_(("delivered", "unchanged")))
-        .order_by(u.c.id)
+        .where(
+            u.c.path == path,
+            u.c.sha256 == sha256,
+            u.c.outcome == "delivered",
+            u.c.uploaded_at <= arrived_at,
+        )
+        .order_by(u.c.id.desc())
         .limit(1)
     )
 
 
-def uploader_of(conn: Connection, path: str, sha256: str) -> str | None:
-    """The user who delivered this content at this landing path, if it came through the page.
+def uploader_of(conn: Connection, path: str, sha256: str, arrived_at: dt.datetime) -> str | None:
+    """The user whose upload delivered this content at this landing path, if one did.
 
     Ingestion stores it in ``deliveries.uploaded_by`` when it records the delivery.
+
+    Args:
+        conn: A connection.
+        path: Landing path of the delivery.
+        sha256: Its content hash.
+        arrived_at: When the pipeline found it (uploads after that did not deliver it).
     """
-    return conn.execute(_delivered_upload(path, sha256)).scalar()
+    return conn.execute(_delivered_upload(path, sha256, arrived_at)).scalar()
 
 
 def _uploader():  # noqa: ANN202 - a scalar subquery
     d = s.deliveries
-    return _delivered_upload(d.c.path, d.c.sha256).scalar_subquery()
+    return _delivered_upload(d.c.path, d.c.sha256, d.c.arrived_at).scalar_subquery()
 
 
 def year_deliveries(conn: Connection, year: int) -> list[DeliveryRow]:
@@ -168,7 +185,11 @@ def year_deliveries(conn: Connection, year: int) -> list[DeliveryRow]:
 
 
 def year_uploads(conn: Connection, year: int, limit: int = 200) -> list[UploadRow]:
-    """The uploads for ``year``, newest first, each marked ``ingested`` once a delivery."""
+    """The uploads for ``year``, newest first, each marked ``ingested`` once a delivery.
+
+    Uploads refused before their year was known (too large, a role that may not deliver,
+    a year the page does not accept) have no year: they are in the table, not listed here.
+    """
     u, d = s.uploads, s.deliveries
     ingested = (
         select(func.count())

@@ -113,6 +113,57 @@ def test_failure_callback_logs_one_paragraph(
     assert [(r.levelname, r.getMessage()) for r in records] == [("ERROR", SUMMARY)]
 
 
+class _Ti(SimpleNamespace):
+    """A task instance whose ``xcom_pull`` answers from ``xcoms`` (task id to value)."""
+
+    def xcom_pull(self, task_ids: str) -> object:
+        if task_ids not in self.xcoms:
+            raise KeyError(task_ids)
+        return self.xcoms[task_ids]
+
+
+@pytest.mark.parametrize(
+    ("dag_id", "params", "xcoms", "expected"),
+    [
+        pytest.param("oneitu_annual_report", {"year": 2023}, {}, "year 2023", id="param"),
+        pytest.param(
+            "oneitu_annual_report",
+            {"year": None},
+            {"resolve_year": 2024},
+            "year 2024",
+            id="asset-triggered-run-resolved",
+        ),
+        pytest.param(
+            "oneitu_annual_report",
+            {},
+            {"resolve_year": None},
+            "year not resolved",
+            id="failed-before-resolving",
+        ),
+        pytest.param("oneitu_ingest_finance", {}, {}, "years 2025 and 2026", id="ingestion"),
+    ],
+)
+def test_the_alert_names_the_year_the_run_works_on(
+    no_alert_config: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    dag_id: str,
+    params: dict,
+    xcoms: dict,
+    expected: str,
+) -> None:
+    context = {
+        **_failure_context(),
+        "task_instance": _Ti(task_id="publish", dag_id=dag_id, try_number=1, xcoms=xcoms),
+        "params": params,
+        "logical_date": dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
+    }
+    with caplog.at_level(logging.INFO, logger="oneitu.dags"):
+        oneitu_common.failure_summary(context)
+    [record] = [r for r in caplog.records if r.name == "oneitu.dags"]
+    assert f", try 1, {expected}): " in record.getMessage()
+    assert "default" not in record.getMessage()
+
+
 def test_failure_callback_emails_the_summary_when_smtp_is_configured(
     no_alert_config: pytest.MonkeyPatch, smtp_sink: socketserver.TCPServer
 ) -> None:
@@ -152,22 +203,29 @@ def test_an_unreachable_mail_server_never_raises(
     assert any("alert e-mail not sent" in r.getMessage() for r in caplog.records)
 
 
+@pytest.mark.parametrize(
+    ("conf", "year"),
+    [
+        pytest.param({"year": 2024}, "year 2024", id="year-given"),
+        pytest.param({}, "year not given: from its deliveries, or last year", id="no-year"),
+    ],
+)
 def test_deadline_callback_reads_the_context_the_scheduler_sends(
-    no_alert_config: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    no_alert_config: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, conf: dict, year: str
 ) -> None:
     # the shape of airflow.models.deadline.Deadline.handle_miss: JSON dicts, not objects
     context = {
         "dag_run": {
             "dag_run_id": "manual__2025-02-01T06:00:00+00:00",
             "dag_id": "oneitu_annual_report",
-            "conf": {"year": 2024},
+            "conf": conf,
         },
         "deadline": {"id": "0b8f", "deadline_time": "2025-02-01T12:00:00+00:00"},
     }
     with caplog.at_level(logging.INFO, logger="oneitu.dags"):
         oneitu_common.deadline_missed(context=context, allowed="6 hours")
     assert [r.getMessage() for r in caplog.records if r.name == "oneitu.dags"] == [
-        "One ITU: run manual__2025-02-01T06:00:00+00:00 of DAG oneitu_annual_report (year 2024) "
+        f"One ITU: run manual__2025-02-01T06:00:00+00:00 of DAG oneitu_annual_report ({year}) "
         "has not finished within 6 hours (deadline 2025-02-01T12:00:00+00:00); the report for "
         "the Council is late."
     ]
@@ -197,13 +255,29 @@ def oneitu_failing():
 oneitu_failing()
 '''
 
+#: The same failure after a ``resolve_year`` task, run without a year (as an asset-triggered
+#: run is): the alert names the resolved year, read from its XCom by the callback.
+FAILING_AFTER_RESOLVE_DAG = FAILING_DAG.replace(
+    "    load()",
+    "    @task\n    def resolve_year():\n        return 2024\n\n    resolve_year() >> load()",
+)
+
 
 @pytest.mark.airflow
-def test_a_failed_task_logs_the_summary_through_airflow(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("dag", "conf"),
+    [
+        pytest.param(FAILING_DAG, '{"year": 2024}', id="year-given"),
+        pytest.param(FAILING_AFTER_RESOLVE_DAG, "{}", id="year-resolved"),
+    ],
+)
+def test_a_failed_task_logs_the_summary_through_airflow(
+    tmp_path: Path, dag: str, conf: str
+) -> None:
     dags, home = tmp_path / "dags", tmp_path / "home"
     dags.mkdir()
     home.mkdir()
-    (dags / "oneitu_failing.py").write_text(textwrap.dedent(FAILING_DAG), encoding="utf-8")
+    (dags / "oneitu_failing.py").write_text(textwrap.dedent(dag), encoding="utf-8")
     env = airflow_env(home, AIRFLOW__CORE__DAGS_FOLDER=str(dags), PYTHONPATH=str(DAGS))
     env.pop("AIRFLOW_VAR_ONEITU_ALERT_EMAIL", None)
     migrate = subprocess.run(
@@ -212,7 +286,7 @@ def test_a_failed_task_logs_the_summary_through_airflow(tmp_path: Path) -> None:
     assert migrate.returncode == 0, migrate.stderr[-3000:]
 
     done = subprocess.run(
-        [str(AIRFLOW), "dags", "test", "oneitu_failing", "-c", '{"year": 2024}'],
+        [str(AIRFLOW), "dags", "test", "oneitu_failing", "-c", conf],
         env=env,
         capture_output=True,
         text=True,

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import zipfile
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
-from delivery_support import SECRET, Site, table_rows
+from delivery_support import SECRET, Site, fake_authenticate, table_rows
 from sqlalchemy import create_engine, select
 
-from oneitu_etl.delivery import csrf
+from oneitu_etl.delivery import DeliveryConfig, create_app, csrf
+from oneitu_etl.settings import Settings
 from oneitu_etl.warehouse import schema as s
 
 #: A valid budget_comparison.csv on its own (no other statement file to reconcile with).
@@ -332,6 +335,66 @@ def test_bad_year_is_refused(site: Site, good_workbook: bytes) -> None:
     assert site.landed() == []
 
 
+@pytest.mark.parametrize(
+    ("attempt", "status", "expected"),
+    [
+        pytest.param(
+            {"user": "vera:viewer", "token": csrf.form_token(SECRET, "vera", "n" * 20)},
+            403,
+            ("vera", None, "role_denied: Your account (vera, role viewer) may view deliveries"),
+            id="a-viewer",
+        ),
+        pytest.param(
+            {"data": b"x" * 200_000},
+            413,
+            ("finance", None, "too_large: the file is too large: the limit is 1000 bytes."),
+            id="too-large",
+        ),
+        pytest.param(
+            {"token": "expired"},
+            403,
+            ("finance", 2024, "csrf: the form has expired or did not come from this page."),
+            id="expired-form",
+        ),
+        pytest.param(
+            {"year": "1999"},
+            400,
+            ("finance", None, "bad_year: 1999 is not a year this page accepts."),
+            id="bad-year",
+        ),
+        pytest.param(
+            {"data": b"", "filename": ""},
+            400,
+            ("finance", 2024, "no_file: no file was chosen."),
+            id="no-file",
+        ),
+    ],
+)
+def test_every_refused_upload_is_recorded_with_its_reason(
+    make_site,  # noqa: ANN001
+    good_workbook: bytes,
+    attempt: dict,
+    status: int,
+    expected: tuple[str, int | None, str],
+) -> None:
+    site = make_site(max_upload_bytes=1000)
+    attempt = {"data": good_workbook, "filename": "statements.xlsx", **attempt}
+    answer = site.upload(attempt.pop("data"), attempt.pop("filename"), **attempt)
+    assert answer.status_code == status
+    rows = uploads(site)
+    assert [(r["uploaded_by"], r["year"], r["outcome"]) for r in rows] == [
+        (*expected[:2], "refused")
+    ]
+    assert rows[0]["message"].startswith(expected[2]), rows[0]["message"]
+    assert site.landed() == []
+    page = site.client.get("/oneitu/status?year=2024", headers={"X-Test-User": "finance:op"})
+    shown = [row[5] for row in table_rows(page.text, "uploads")]
+    if expected[1] is None:  # no year known: in the table, on no year's page
+        assert shown == []
+    else:
+        assert len(shown) == 1 and shown[0].startswith(f"refused: {expected[2].partition(': ')[2]}")
+
+
 # -- the status page ----------------------------------------------------------------------
 def test_status_links_the_published_report_and_serves_only_report_files(site: Site) -> None:
     year_dir = site.out / "2024"
@@ -355,6 +418,101 @@ def test_status_links_the_published_report_and_serves_only_report_files(site: Si
     for name in ("..%2Fsecret.txt", "secret.txt", "strategic_plan_report_2024_de.html"):
         assert site.client.get(f"/oneitu/reports/2024/{name}", headers=headers).status_code == 404
     assert site.client.get("/oneitu/reports/2024/report_2024.json").status_code == 303
+
+
+def _publish_fake_report(out: Path, year: int = 2024) -> Path:
+    year_dir = out / str(year)
+    (year_dir / "data_docs" / "expectations").mkdir(parents=True)
+    (year_dir / f"report_{year}.json").write_text(
+        f'{{"year": {year}, "status": "published", "errors": [], "generated_on": "2026-11-29"}}'
+    )
+    (year_dir / f"strategic_plan_report_{year}_en.html").write_text(
+        '<html><a href="data_docs/index.html">Data Docs</a></html>'
+    )
+    (year_dir / "data_docs" / "index.html").write_text("<html>suites</html>")
+    (year_dir / "data_docs" / "expectations" / "activities.html").write_text("<html>a</html>")
+    (year_dir / "data_docs" / ".hidden").write_text("no")
+    (out / "secret.txt").write_text("no")
+    return year_dir
+
+
+def test_data_docs_are_served_beside_the_report_behind_the_sign_in(site: Site) -> None:
+    year_dir = _publish_fake_report(site.out)
+    headers = {"X-Test-User": "vera:viewer"}
+    page = site.client.get("/oneitu/status?year=2024", headers=headers)
+    docs = 'href="http://testserver/oneitu/reports/2024/data_docs/index.html" target="_top"'
+    assert 'id="data-docs"' in page.text and docs in page.text
+    # the report's own link is relative: it resolves on disk and through the page alike
+    report_url = "http://testserver/oneitu/reports/2024/strategic_plan_report_2024_en.html"
+    report = site.client.get(report_url, headers=headers).text
+    link = re.search(r'href="([^"]+)"', report).group(1)  # type: ignore[union-attr]
+    assert (year_dir / link).is_file()
+    served = site.client.get(urljoin(report_url, link), headers=headers)
+    assert served.status_code == 200 and served.text == "<html>suites</html>"
+    assert served.headers["content-security-policy"].startswith("default-src 'self'")
+    assert (
+        site.client.get(
+            "/oneitu/reports/2024/data_docs/expectations/activities.html", headers=headers
+        ).text
+        == "<html>a</html>"
+    )
+    for path in (
+        "..%2F..%2Fsecret.txt",
+        "../../secret.txt",
+        ".hidden",
+        "expectations",
+        "nope.html",
+    ):
+        answer = site.client.get(f"/oneitu/reports/2024/data_docs/{path}", headers=headers)
+        assert answer.status_code == 404, path
+    assert site.client.get("/oneitu/reports/2024/data_docs/index.html").status_code == 303
+    # the Airflow menu's entry: the newest year that has Data Docs
+    latest = site.client.get("/oneitu/data_docs", headers=headers)
+    assert latest.status_code == 303
+    assert (
+        latest.headers["location"] == "http://testserver/oneitu/reports/2024/data_docs/index.html"
+    )
+    assert site.client.get("/oneitu/data_docs?year=2023", headers=headers).status_code == 404
+
+
+def test_links_that_leave_the_page_open_in_the_top_window(tmp_path: Path) -> None:
+    """Airflow shows the page in an iframe: Airflow and the reports must not open inside it."""
+    from fastapi import FastAPI  # noqa: PLC0415
+    from fastapi.testclient import TestClient  # noqa: PLC0415
+
+    out = tmp_path / "out"
+    _publish_fake_report(out)
+    (tmp_path / "landing").mkdir()
+    app = create_app(
+        Settings(landing=str(tmp_path / "landing"), out=out),
+        config=DeliveryConfig(csrf_secret=SECRET),
+        authenticate=fake_authenticate,
+        report_run=lambda caller, dag: {
+            "state": "success",
+            "run_id": "asset_triggered__1",
+            "when": "2026-11-29 10:00",
+            "url": "/dags/oneitu_annual_report/runs/asset_triggered__1",
+        },
+        airflow_url="/",
+    )
+    parent = FastAPI()
+    parent.mount("/oneitu", app)
+    with TestClient(parent) as client:
+        page = client.get("/oneitu/status?year=2024", headers={"X-Test-User": "finance:op"})
+    links = re.findall(r"<a ([^>]*)>", page.text)
+    leaving = [a for a in links if "/oneitu/status" not in a and "/oneitu/?" not in a]
+    hrefs = [re.search(r'href="([^"]+)"', a).group(1) for a in leaving]  # type: ignore[union-attr]
+    assert "/" in hrefs and "/dags/oneitu_annual_report/runs/asset_triggered__1" in hrefs
+    assert any(h.endswith("strategic_plan_report_2024_en.html") for h in hrefs)
+    assert any(h.endswith("data_docs/index.html") for h in hrefs)
+    assert [a for a in leaving if 'target="_top"' not in a] == []
+    # Airflow's iframe is sandboxed without allow-top-navigation: the page's script hands
+    # such clicks to the top window (tests/delivery/test_browser.py clicks them for real)
+    assert '<script src="http://testserver/oneitu/static/top.js" defer></script>' in page.text
+    with TestClient(parent) as client:
+        script = client.get("/oneitu/static/top.js")
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert 'a[target="_top"]' in script.text
 
 
 def test_failed_announcement_still_delivers_and_says_so(site: Site, good_workbook: bytes) -> None:

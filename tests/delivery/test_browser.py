@@ -138,3 +138,22 @@ def test_good_workbook_is_delivered_and_listed(
         ["finance", "statements (draft).xlsx", path, "rejected (2 errors)"],
     ]
     page.screenshot(path=str(shots / "4-status-page.png"), full_page=True)
+
+
+def test_links_to_airflow_open_in_the_top_window_from_airflows_iframe(
+    page,  # noqa: ANN001
+    shots: Path,
+    airflow_api: AirflowApi,
+) -> None:
+    """Airflow shows the page in a sandboxed iframe (no allow-top-navigation)."""
+    page.goto(f"{airflow_api.url}/plugin/oneitu-delivery")
+    frame = page.frame_locator("iframe[title='Data delivery']")
+    frame.get_by_role("link", name="Deliveries and report").first.click()
+    frame.locator("#report-run").wait_for()
+    assert page.url.startswith(f"{airflow_api.url}/plugin/oneitu-delivery")  # still inside
+    page.screenshot(path=str(shots / "5-status-page-in-airflow.png"), full_page=True)
+
+    frame.get_by_role("link", name="Airflow", exact=True).click()
+    page.wait_for_url(f"{airflow_api.url}/")
+    assert len(page.context.pages) == 1  # the same window, no new tab
+    assert page.locator("iframe").count() == 0  # Airflow itself, not Airflow in its iframe

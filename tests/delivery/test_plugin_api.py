@@ -43,7 +43,33 @@ def test_plugin_is_registered_with_airflow(airflow_api: AirflowApi) -> None:
         plugins = client.get("/api/v2/plugins").json()["plugins"]
     [plugin] = [p for p in plugins if p["name"] == "oneitu_delivery"]
     assert plugin["fastapi_apps"][0]["url_prefix"] == "/oneitu"
-    assert plugin["external_views"][0]["href"] == "oneitu/"
+    assert [v["href"] for v in plugin["external_views"]] == ["oneitu/", "oneitu/data_docs"]
+
+
+@pytest.mark.parametrize("user", [pytest.param("finance", id="signed-in"), None])
+def test_the_page_without_its_slash_redirects_to_it(
+    airflow_api: AirflowApi, user: str | None
+) -> None:
+    with airflow_api.client(user) as client:
+        answer = client.get("/oneitu", params={"lang": "fr"})
+        assert answer.status_code == 308
+        assert answer.headers["location"] == "/oneitu/?lang=fr"
+        followed = client.get("/oneitu", follow_redirects=True)
+    if user:
+        assert followed.status_code == 200 and 'type="file"' in followed.text
+    else:
+        assert "/auth/login" in str(followed.url)
+
+
+def test_the_menu_opens_the_newest_data_docs(airflow_api: AirflowApi) -> None:
+    docs = airflow_api.out / "2021" / "data_docs"
+    docs.mkdir(parents=True, exist_ok=True)
+    (docs / "index.html").write_text("<html>One ITU expectation suites</html>")
+    with airflow_api.client("viewer") as client:
+        answer = client.get("/oneitu/data_docs", follow_redirects=True)
+    assert answer.status_code == 200, answer.text
+    assert str(answer.url).endswith("/oneitu/reports/2021/data_docs/index.html")
+    assert answer.text == "<html>One ITU expectation suites</html>"
 
 
 def test_unauthenticated_requests_are_refused(airflow_api: AirflowApi) -> None:

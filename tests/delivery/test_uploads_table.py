@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import insert, inspect
 
@@ -69,3 +70,69 @@ def test_uploads_are_recorded_and_attributed_to_deliveries(tmp_path: Path) -> No
     ]
     assert years == [2024]
     engine.dispose()
+
+
+def _upload(conn, at: dt.datetime, who: str, sha: str, outcome: str) -> None:  # noqa: ANN001
+    records.record_upload(
+        conn,
+        uploaded_at=at,
+        uploaded_by=who,
+        year=2024,
+        kind="financial_statements",
+        path="2024/financial_statements.xlsx",
+        client_name="fs.xlsx",
+        sha256=sha * 64,
+        size_bytes=10,
+        outcome=outcome,
+    )
+
+
+@pytest.mark.parametrize(
+    ("uploads", "expected"),
+    [
+        pytest.param(
+            [(1, "admin", "a", "unchanged")], None, id="make-run-file-then-an-identical-copy"
+        ),
+        pytest.param(
+            [(1, "admin", "a", "delivered")], None, id="same-bytes-delivered-after-the-arrival"
+        ),
+        pytest.param(
+            [(-3, "alice", "a", "delivered"), (-2, "bob", "b", "delivered")],
+            "alice",
+            id="the-upload-of-these-bytes",
+        ),
+        pytest.param(
+            [
+                (-3, "alice", "a", "delivered"),
+                (-2, "bob", "b", "delivered"),
+                (-1, "carol", "a", "delivered"),
+                (-1, "dave", "a", "unchanged"),
+            ],
+            "carol",
+            id="the-latest-upload-that-wrote-them",
+        ),
+    ],
+)
+def test_a_delivery_names_the_upload_that_delivered_it(
+    tmp_path: Path, uploads: list[tuple[int, str, str, str]], expected: str | None
+) -> None:
+    engine = warehouse.connect(f"sqlite:///{tmp_path / 'w.sqlite'}")
+    with engine.begin() as conn:
+        for hours, who, sha, outcome in uploads:
+            _upload(conn, T0 + dt.timedelta(hours=hours), who, sha, outcome)
+        conn.execute(
+            insert(s.deliveries).values(
+                path="2024/financial_statements.xlsx",
+                year=2024,
+                kind="financial_statements",
+                sha256="a" * 64,
+                size_bytes=10,
+                arrived_at=T0,
+                outcome="loaded",
+            )
+        )
+        stored = records.uploader_of(conn, "2024/financial_statements.xlsx", "a" * 64, T0)
+    with engine.connect() as conn:
+        shown = [d.uploaded_by for d in records.year_deliveries(conn, 2024)]
+    engine.dispose()
+    assert (stored, shown) == (expected, [expected])

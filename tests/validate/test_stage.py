@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
@@ -153,6 +155,10 @@ def test_the_data_docs_list_every_suite_and_are_published_with_the_report(valida
     pipeline.publish(settings, 2024, pdf=False)
     published = settings.out / "2024" / "data_docs" / "index.html"
     assert published.exists()
+    umask = os.umask(0)
+    os.umask(umask)
+    for folder in (published.parent, published.parent / "expectations"):  # not mkdtemp's 0700
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o777 & ~umask, folder
     assert not pipeline.staged_data_docs(settings, 2024).exists()
 
 
