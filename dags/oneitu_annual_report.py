@@ -2,14 +2,18 @@
 
 Builds the **Strategic Plan implementation report** for one financial year, aligned
 with the financial statements: it ingests whatever changed in the landing zone,
-validates it, computes the figures from the warehouse marts and publishes
-`strategic_plan_report_<Y>_en/_fr.html`, the PDFs, `annex_<Y>.xlsx` and `report_<Y>.json`.
+validates it, computes the figures from the warehouse marts and publishes, in the
+Union's six languages (`ar`, `en`, `es`, `fr`, `ru`, `zh`),
+`strategic_plan_report_<Y>_<lang>.html`, the PDFs, `annex_<Y>[_<lang>].xlsx` and
+`report_<Y>.json`. Each language is rendered by its own **mapped task** (`render`), so
+Celery workers share them; `publish` then puts every file in place with the JSON.
 
 **Schedule**: whenever an ingestion DAG announces new data (assets
 `oneitu://landing/finance`, `…/sectors`, `…/planning`), and yearly on 31 January as a
 fallback (for the previous year; **skipped**, not failed, while that year's financial
 statements are not in the landing zone). **Params**: `year` (default: the year of the
-triggering deliveries, or the previous calendar year). To rebuild several years, trigger
+triggering deliveries, or the previous calendar year), `languages` (`en,fr`; default all
+six). To rebuild several years, trigger
 one run per year, e.g.
 `for y in 2022 2023 2024; do airflow dags trigger oneitu_annual_report -c "{\"year\": $y}"; done`.
 
@@ -29,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pendulum
-from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, dag, task
+from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, Param, dag, task
 
 from oneitu_common import (
     DEFAULT_ARGS,
@@ -55,7 +59,15 @@ COUNCIL_DEADLINE = dt.timedelta(hours=6)
     default_args=DEFAULT_ARGS,
     doc_md=__doc__,
     tags=["oneitu", "report"],
-    params={"year": year_param("Financial year to build (default: from the deliveries)")},
+    params={
+        "year": year_param("Financial year to build (default: from the deliveries)"),
+        "languages": Param(
+            None,
+            type=["null", "string"],
+            description="Languages to publish, comma-separated (ar,en,es,fr,ru,zh); "
+            "default: all six",
+        ),
+    },
     deadline=council_deadline(COUNCIL_DEADLINE),
 )
 def oneitu_annual_report():
@@ -128,13 +140,28 @@ def oneitu_annual_report():
         return str(path)
 
     @task
-    def publish(year: int, staged: str) -> list[str]:
-        """Render and publish the reports; fail the run when the year is blocked."""
+    def languages(params=None) -> list[str]:  # noqa: ANN001
+        """The languages to publish: the ``languages`` param (``en,fr``), else all six."""
+        from oneitu_etl.settings import parse_languages  # noqa: PLC0415
+
+        chosen = (params or {}).get("languages")
+        return list(parse_languages(chosen) if chosen else settings().languages)
+
+    @task(max_active_tis_per_dagrun=6)
+    def render(year: int, staged: str, lang: str) -> list[str]:
+        """Render one language's HTML, PDF and workbook (a mapped task: one per language)."""
+        from oneitu_etl.pipeline import render_language  # noqa: PLC0415
+
+        return render_language(settings(), year, lang)
+
+    @task
+    def publish(year: int, staged: str, rendered: list[list[str]], langs: list[str]) -> list[str]:
+        """Put every language's files and the JSON in place; fail when the year is blocked."""
         from airflow.sdk.exceptions import AirflowFailException  # noqa: PLC0415
 
         from oneitu_etl.pipeline import publish as publish_stage  # noqa: PLC0415
 
-        result = publish_stage(settings(), year)
+        result = publish_stage(settings().with_(languages=tuple(langs)), year, rendered=True)
         if result.status != "published":
             lines = "\n".join(issue.line() for issue in result.errors)
             raise AirflowFailException(f"{year} is blocked; nothing published:\n{lines}")
@@ -143,7 +170,9 @@ def oneitu_annual_report():
     year = resolve_year()
     summary = ingest(year)
     staged = build_report_data(summary, validate(summary))
-    publish(year, staged)
+    langs = languages()
+    rendered = render.partial(year=year, staged=staged).expand(lang=langs)
+    publish(year, staged, rendered, langs)
 
 
 oneitu_annual_report()

@@ -29,11 +29,16 @@ from sqlalchemy import Engine, delete, insert
 
 from oneitu_etl import marts, rerun, warehouse
 from oneitu_etl.contract import STATEMENT_KINDS, kind_of_path
-from oneitu_etl.fileio import atomic_write_text, remove_temporaries
+from oneitu_etl.fileio import (
+    atomic_move,
+    atomic_write_bytes,
+    atomic_write_text,
+    remove_temporaries,
+)
 from oneitu_etl.ingest import SOURCES, YearIngest, ingest_year
 from oneitu_etl.issues import Issue
 from oneitu_etl.logs import quiet_libraries
-from oneitu_etl.outcome import RunResult, set_aside_lines
+from oneitu_etl.outcome import RunResult, output_names, set_aside_lines
 from oneitu_etl.reference import Reference, load_reference
 from oneitu_etl.settings import Settings
 from oneitu_etl.sources.landing import Landing, open_landing
@@ -344,6 +349,8 @@ def _build_report_data(
     settings: Settings, year: int, generated_on: dt.date, ingest_result: YearIngest | None
 ) -> Path:
     reference = load_reference()
+    # a new JSON: renderings staged for an earlier one must not be published with it
+    shutil.rmtree(staged_renderings(settings, year), ignore_errors=True)
     errors = blocking_issues(settings, year, reference, ingest_result)
     errors = errors or _loaded_failures(settings, year)
     cycle = reference.cycle_for(year)
@@ -386,8 +393,50 @@ def _landing_warnings(settings: Settings, year: int) -> list[dict[str, object]]:
 
 
 # -- stage 4 ----------------------------------------------------------------------------
+def staged_renderings(settings: Settings, year: int) -> Path:
+    """Where the DAG's mapped tasks put each language's files before :func:`publish`."""
+    return settings.out / ".staging" / f"render_{year}"
+
+
+def render_language(settings: Settings, year: int, lang: str, *, pdf: bool = True) -> list[str]:
+    """Stage 4a, one language: render the staged report's HTML, PDF and workbook.
+
+    The DAG renders the languages as mapped tasks (each on whichever worker is free);
+    the files wait in :func:`staged_renderings` until :func:`publish` puts them in place
+    with the JSON, so that readers never see one language newer than another.
+
+    Returns:
+        The names of the files rendered; none for a blocked year.
+    """
+    from oneitu_etl.report.writer import render_language as render  # noqa: PLC0415
+
+    quiet_libraries()
+    data = json.loads(staged_json(settings, year).read_text(encoding="utf-8"))
+    if data["status"] != "published":
+        return []
+    folder = staged_renderings(settings, year) / lang
+    outputs = render(
+        data,
+        lang,
+        year_dir(settings, year),
+        generated_on=dt.date.fromisoformat(data["generated_on"]),
+        pdf=pdf,
+    )
+    for name, content in outputs:
+        atomic_write_bytes(folder / name, content)
+    log.info("%s: %s rendered (%s)", year, lang, ", ".join(name for name, _ in outputs))
+    return [name for name, _ in outputs]
+
+
+
 def publish(
-    settings: Settings, year: int, *, pdf: bool = True, lock: bool = True, json_only: bool = False
+    settings: Settings,
+    year: int,
+    *,
+    pdf: bool = True,
+    lock: bool = True,
+    json_only: bool = False,
+    rendered: bool = False,
 ) -> RunResult:
     """Stage 4: render the published reports from the staged JSON, then put the JSON in place.
 
@@ -402,12 +451,27 @@ def publish(
         lock: Take the year's run lock (``False`` when the caller holds it).
         json_only: Publish ``report_<Y>.json`` alone; the HTML, PDF, workbook and Data
             Docs of an earlier published run no longer match it and are removed.
+        rendered: The languages were rendered already (:func:`render_language`, the DAG's
+            mapped tasks): put their files in place instead of rendering them here.
     """
     with _stage_lock(settings, year, lock):
-        return _publish(settings, year, pdf, json_only)
+        return _publish(settings, year, pdf, json_only, rendered)
 
 
-def _publish(settings: Settings, year: int, pdf: bool, json_only: bool = False) -> RunResult:
+def _staged_files(settings: Settings, year: int) -> list[Path]:
+    """The files the mapped tasks rendered, in the order of the languages."""
+    folder = staged_renderings(settings, year)
+    return [
+        folder / lang / name
+        for lang in settings.languages
+        for name in output_names(year, lang, pdf=True)
+        if (folder / lang / name).exists()
+    ]
+
+
+def _publish(
+    settings: Settings, year: int, pdf: bool, json_only: bool = False, rendered: bool = False
+) -> RunResult:
     quiet_libraries()  # WeasyPrint and fontTools log every page and font at INFO
     staged = staged_json(settings, year)
     data = json.loads(staged.read_text(encoding="utf-8"))
@@ -417,6 +481,9 @@ def _publish(settings: Settings, year: int, pdf: bool, json_only: bool = False) 
     published: list[Path] = []
     if data["status"] == "published" and json_only:
         _remove_renderings(settings, year)
+    elif data["status"] == "published" and rendered:
+        published = [atomic_move(p, out / p.name) for p in _staged_files(settings, year)]
+        _remove_renderings(settings, year, keep=set(published))
     elif data["status"] == "published":
         from oneitu_etl.report import render_report  # noqa: PLC0415 - matplotlib, WeasyPrint
 
@@ -432,6 +499,7 @@ def _publish(settings: Settings, year: int, pdf: bool, json_only: bool = False) 
     target = report_json_path(settings, year)
     atomic_write_text(target, staged.read_text(encoding="utf-8"))
     staged.unlink(missing_ok=True)
+    shutil.rmtree(staged_renderings(settings, year), ignore_errors=True)
     errors = [
         Issue(e["file"], e["message"], e.get("sheet"), e.get("row"), e.get("column"))
         for e in data["errors"]

@@ -146,16 +146,18 @@ def test_report_dag_runs_on_two_celery_workers(cluster: AirflowCluster, tmp_path
         run = cluster.wait_for_run(api, DAG_ID, run_id)
         tis = api.get(f"/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances").raise_for_status().json()
 
-    states = {ti["task_id"]: ti["state"] for ti in tis["task_instances"]}
+    states = {(ti["task_id"], ti["map_index"]): ti["state"] for ti in tis["task_instances"]}
     assert run["state"] == "success", states
     assert states == {
-        "resolve_year": "success",
-        "ingest": "success",
-        "validate": "success",
-        "build_report_data": "success",
-        "publish": "success",
+        ("resolve_year", -1): "success",
+        ("ingest", -1): "success",
+        ("validate", -1): "success",
+        ("build_report_data", -1): "success",
+        ("languages", -1): "success",
+        **{("render", i): "success" for i in range(6)},  # one mapped task per language
+        ("publish", -1): "success",
     }
-    hosts = {ti["task_id"]: ti["hostname"] for ti in tis["task_instances"]}
+    hosts = {(ti["task_id"], ti["map_index"]): ti["hostname"] for ti in tis["task_instances"]}
     assert set(hosts.values()) <= set(WORKERS), hosts  # every task ran on a Celery worker
     assert len(set(hosts.values())) == 2, hosts  # and both workers took some
     assert {ti["queue"] for ti in tis["task_instances"]} == {cluster.queue}
@@ -170,5 +172,5 @@ def test_report_dag_runs_on_two_celery_workers(cluster: AirflowCluster, tmp_path
     assert chf["revenue"] == totals["TOTAL_REVENUE"]
     assert chf["expenses"] == totals["TOTAL_EXPENSES"]
     assert chf["surplus"] == totals["TOTAL_REVENUE"] - totals["TOTAL_EXPENSES"]
-    for name in ("strategic_plan_report_2024_en.pdf", "strategic_plan_report_2024_fr.pdf"):
-        assert (out / "2024" / name).stat().st_size > 10_000
+    for lang in ("ar", "en", "es", "fr", "ru", "zh"):
+        assert (out / "2024" / f"strategic_plan_report_2024_{lang}.pdf").stat().st_size > 10_000
