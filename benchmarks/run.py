@@ -11,7 +11,9 @@ Prints one table of ratios (issue 9's targets):
 4. no-op re-run: ``oneitu run`` again on the unchanged landing zone and ``--out``;
 5. history: the marts of one year with ``--history-years`` years of ledgers loaded
    against one year loaded;
-6. PostgreSQL: the throughput run against the local server, beside SQLite.
+6. PostgreSQL: the throughput run against the local server, beside SQLite;
+7. languages: the whole job on the demo year in the six languages against the same job
+   with ``--languages en,fr``.
 
 Every command runs in a fresh process; measurements alternate (target, baseline, target,
 ...) and the table gives medians, so that a noisy, shared machine weighs on both sides
@@ -336,6 +338,37 @@ def landing_for(work: Path, lines: int, seed: int) -> Path:
     return root
 
 
+def languages_row(work: Path, repeats: int, log: Callable[[str], None]) -> Row:
+    """The whole job in six languages against the same job with ``--languages en,fr``.
+
+    On the demo landing zone (``oneitu demo``: every input a year can have), fresh
+    ``--out`` each time, alternating; GX stage 2, HTML, PDF and workbooks included.
+    """
+    landing = work / "demo-landing"
+    if not (landing / str(YEAR)).is_dir():
+        checked(measure([str(BIN / "oneitu"), "demo", "--landing", str(landing)]), "oneitu demo")
+    six, two = Series("six"), Series("two")
+    for i in range(repeats):
+        for series, extra in ((six, []), (two, ["--languages", "en,fr"])):
+            out = work / "runs" / f"out-lang-{series.name}"
+            shutil.rmtree(out, ignore_errors=True)
+            argv = oneitu_run(landing, out, json_only=False) + extra
+            sample = checked(series.add(measure(argv)), f"oneitu run ({series.name} languages)")
+            if not published(out):
+                raise SystemExit(f"benchmark: the demo year was not published:\n{sample.out}")
+            log(f"languages {i + 1}: {series.name} {sample.wall:.2f} s")
+    return Row(
+        "7",
+        "whole job, six languages vs --languages en,fr (demo year)",
+        seconds(six.wall),
+        f"en,fr {seconds(two.wall)}",
+        six.wall / two.wall,
+        "<= 2.0x",
+        2.0,
+        f"CPU {six.cpu / two.cpu:.2f}x; peak RSS {mib(six.rss)} vs {mib(two.rss)}",
+    )
+
+
 def throughput(
     landing: Path,
     work: Path,
@@ -441,6 +474,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"peak RSS {mib(full.rss)}; GX alone imports in ~10 s here",
             )
         )
+        # 7: the six languages against two, the whole job on the demo year
+        rows.append(languages_row(work, max(args.repeats, 1), log))
         # 2: memory, 5M against 1M
         log(f"memory: {args.big_lines:,} lines")
         big_out = work / "runs" / "out-big"

@@ -938,7 +938,7 @@ def _process(
     for issue in outcome.blocking_issues:  # ``issue``: the command line prints it itself
         log.error("%s", issue.line(), extra={"issue": issue})
     for issue in outcome.problems:  # one line each, as stored in delivery_issues
-        log.info("%s", issue.line())  # the report tells them (data_quality)
+        log.warning("%s", issue.line(), extra={"issue": issue})  # the command prints it itself
     return outcome
 
 

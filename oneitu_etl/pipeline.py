@@ -218,8 +218,8 @@ def ingest(
             )
     finally:
         engine.dispose()
-    for warning in result.warnings:  # the report tells them (data_quality.warnings)
-        log.info("%s", warning.line())
+    for warning in result.warnings:  # the command prints it itself (data_quality.warnings)
+        log.warning("%s", warning.line(), extra={"issue": warning})
     return result
 
 
