@@ -428,7 +428,6 @@ def render_language(settings: Settings, year: int, lang: str, *, pdf: bool = Tru
     return [name for name, _ in outputs]
 
 
-
 def publish(
     settings: Settings,
     year: int,

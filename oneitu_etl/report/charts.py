@@ -273,7 +273,11 @@ def indicator_progress(
         fig = _figure(len(items), per_row=0.36, extra=1.1)
         ax = fig.add_subplot()
         ys = list(range(len(items)))[::-1]
-        low, high = -50.0, 150.0
+        drawn = [v for i in items for v in (i.actual, i.expected) if v is not None]
+        # the axis starts where something is: at 0, or below it down to -50 at most
+        floor = min([0.0, *drawn])
+        low = max(-50.0, floor - 10.0) if floor < 0 else 0.0
+        high = 150.0
         ax.axvspan(0, 100, color="#F1F8FC", zorder=0)
         for y, item in zip(ys, items, strict=True):
             if item.actual is not None:
@@ -297,9 +301,9 @@ def indicator_progress(
         ax.axvline(0, color=GREY, linewidth=0.8)
         ax.axvline(100, color=GREY, linewidth=0.8, linestyle="--")
         ax.set_xlim(low, high + 40)
-        ax.set_xticks([-50, 0, 25, 50, 75, 100, 150])
+        ax.set_xticks([t for t in (-50, -25, 0, 25, 50, 75, 100, 150) if t >= low])
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: ticks(v)))
-        ax.set_yticks(ys, [_wrap(item.label, 30) for item in items], fontsize=7.5)
+        ax.set_yticks(ys, [_wrap(item.label, 34) for item in items], fontsize=7.5)
         ax.set_ylim(-0.8, len(items) - 0.2)
         ax.set_xlabel(_plain(axis_label))
         _legend_below(fig, ax, handles)

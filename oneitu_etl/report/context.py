@@ -278,22 +278,13 @@ def _chart_specs(
     # Indicators against their trajectory.
     items = []
     for code, ind in (report.get("indicators") or {}).items():
-        base, target = ind.get("baseline"), ind.get("target")
-        span = (target - base) if base is not None and target is not None else None
-
-        def position(
-            value: float | None, base: float | None = base, span: float | None = span
-        ) -> float | None:
-            if value is None or not span:
-                return None
-            return (value - base) / span * 100
-
+        actual, expected = tables.way_to_target(ind), tables.way_to_target(ind, "expected")
         badge = tables.status_badge(ind.get("status", "no_data"), lang)
         items.append(
             charts.Trajectory(
-                code,
-                position(ind.get("value")),
-                position(ind.get("expected")),
+                tables.indicator_name(ind, code, lang),
+                None if actual is None else actual * 100,
+                None if expected is None else expected * 100,
                 badge.code,
                 f"{badge.symbol} {badge.label}",
             )

@@ -11,7 +11,8 @@ or with an apostrophe, neither of which is the contract's form.
 
 Spaces inside a formatted value (the French thousands separator, the space before
 ``CHF`` or ``%``) are always U+00A0 NO-BREAK SPACE, so that a figure never wraps and
-every font has the glyph (CLDR's French separator is U+202F, which is normalised).
+every font has the glyph (CLDR's French separator is U+202F, which is normalised); a
+negative number's sign is U+2212 MINUS SIGN, as typesetting writes it, not a hyphen.
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ BABEL_LOCALES = {
     "zh": "zh_Hans_CN",
 }
 NBSP = "\u00a0"
+MINUS = "\u2212"
+#: A hyphen-minus before a digit: the sign of a negative number, printed as a minus.
+_MINUS = re.compile(r"-(?=\d|CHF)")
 _SPACES = re.compile("[\u202f\u00a0 ]")
 # CLDR currencySpacing, which Babel does not apply: an alphabetic currency code next to
 # a digit gets a no-break space ("CHF1" -> "CHF 1").
@@ -76,7 +80,8 @@ def load_translations(locale_dir: Path, lang: str) -> Translations:
 
 
 def _nbsp(text: str) -> str:
-    return _SPACES.sub(NBSP, text)
+    """A formatted value that never wraps, its minus sign a true minus (U+2212)."""
+    return _MINUS.sub(MINUS, _SPACES.sub(NBSP, text))
 
 
 class Formatter:

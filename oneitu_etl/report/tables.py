@@ -647,6 +647,15 @@ def indicator_name(indicator: Mapping[str, Any], code: str, lang: Language) -> s
     return indicator.get(f"name_{lang.code}") or indicator.get("name_en") or code
 
 
+def way_to_target(indicator: Mapping[str, Any], key: str = "value") -> float | None:
+    """How far ``key`` (the value, or the expected value) is on the way from the baseline
+    (0) to the target (1): the measure Figure 5.1 draws and Table 5.1 gives beside it."""
+    base, target, value = indicator.get("baseline"), indicator.get("target"), indicator.get(key)
+    if base is None or target is None or value is None or target == base:
+        return None
+    return (value - base) / (target - base)
+
+
 def indicators_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
     """Each indicator: baseline, expected, actual, target, progress and status."""
     _ = lang.gettext
@@ -667,6 +676,7 @@ def indicators_table(report: Mapping[str, Any], lang: Language, number: str) -> 
                     Measure(ind.get("target"), unit, ind.get("target_year")),
                     ind.get("baseline_year"),
                     ind.get("target_year"),
+                    way_to_target(ind),
                     ind.get("progress"),
                     status_badge(ind.get("status", "no_data"), lang),
                 )
@@ -687,13 +697,16 @@ def indicators_table(report: Mapping[str, Any], lang: Language, number: str) -> 
             Column(_("Target (year)"), "measure"),
             Column(_("Baseline year"), "year", html=False),
             Column(_("Target year"), "year", html=False),
+            Column(_("Way from baseline to target"), "percent"),
             Column(_("Progress against trajectory"), "percent"),
             Column(_("Status"), "badge"),
         ),
         tuple(rows),
         note=_(
-            "Expected is the value on the straight line from baseline to target. Progress "
-            "against trajectory is (actual - baseline) / (expected - baseline)."
+            "Expected is the value on the straight line from baseline to target. Way from "
+            "baseline to target is (actual - baseline) / (target - baseline), as Figure 5.1 "
+            "draws it; progress against trajectory is (actual - baseline) / (expected - "
+            "baseline), which decides the status."
         ),
     )
 

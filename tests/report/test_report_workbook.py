@@ -101,6 +101,7 @@ def test_reconciliation_and_indicators_as_numbers(workbook: Any) -> None:
         72.0,
         2023,
         2027,
+        0.2,  # way from baseline to target: (68 - 67) / (72 - 67)
         0.8,
         "At risk",
     ]
