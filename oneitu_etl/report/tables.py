@@ -444,6 +444,22 @@ def element_groups(report: Mapping[str, Any], lang: Language) -> list[tuple[str,
     return groups
 
 
+def direct_cost(cost: Mapping[str, Any]) -> tuple[float | None, float | None]:
+    """An element's direct cost of completed outputs and its cost per output.
+
+    From the activities' own reported cost (``cost_per_output.by_output_type``), never
+    from the element's allocated expenses (which hold staff and overheads): the sum of
+    the reported costs, and that sum over the completed outputs that reported one;
+    ``None`` where no completed output reported a cost.
+    """
+    types = (cost.get("by_output_type") or {}).values()
+    costed = sum(t.get("costed_activities") or 0 for t in types)
+    if not costed:
+        return None, None
+    amount = total(t.get("cost_chf") for t in types)
+    return amount, amount / costed
+
+
 def _resources_sum(
     label: str,
     expenses: float,
@@ -464,6 +480,7 @@ def _resources_sum(
             sum(o.get("participants", 0) for o in outputs),
             "",
             sum(c.get("completed_activities", 0) for c in costs),
+            total(direct_cost(c)[0] for c in costs),
             "",
         ),
         kind,
@@ -485,6 +502,7 @@ def resources_table(report: Mapping[str, Any], lang: Language, number: str) -> T
             out = outputs.get(code) or {}
             cost = costs.get(code) or {}
             amount = expenses.get(code, 0.0)
+            direct, per_output = direct_cost(cost)
             rows.append(
                 Row(
                     (
@@ -496,7 +514,8 @@ def resources_table(report: Mapping[str, Any], lang: Language, number: str) -> T
                         out.get("participants", 0),
                         out.get("women_share"),
                         cost.get("completed_activities", 0),
-                        cost.get("cost_per_output"),
+                        direct,
+                        per_output,
                     )
                 )
             )
@@ -515,7 +534,7 @@ def resources_table(report: Mapping[str, Any], lang: Language, number: str) -> T
     return Table(
         "resources",
         number,
-        _("Expenses, outputs and cost per output by strategic element"),
+        _("Expenses, outputs and their direct cost by strategic element"),
         (
             Column(_("Strategic element"), "label"),
             Column(_("Code"), "code"),
@@ -525,12 +544,17 @@ def resources_table(report: Mapping[str, Any], lang: Language, number: str) -> T
             Column(_("Participants"), "count"),
             Column(_("Women among participants"), "percent"),
             Column(_("Completed outputs"), "count"),
-            Column(_("Cost per output (CHF)"), "amount"),
+            Column(_("Direct cost of outputs (CHF)"), "amount"),
+            Column(_("Direct cost per completed output (CHF)"), "amount"),
         ),
         tuple(rows),
         note=_(
-            "Activities exclude cancelled and quarantined ones. Cost per output is the "
-            "element's expenses divided by its completed activities."
+            "Expenses are the element's share of the units' actual expenses (budget basis): "
+            "staff, premises and overheads included. Direct cost is the cost the units "
+            "reported with each completed activity, before staff and overheads; per output, "
+            "it is divided by the completed outputs that reported a cost. Activities exclude "
+            "cancelled and quarantined ones. A dash: no completed output reported a cost (work "
+            "such as an enabler's is often not organised as activities)."
         ),
     )
 

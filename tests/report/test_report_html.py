@@ -63,7 +63,10 @@ def test_resources_by_element_are_the_json(html_en: str, report: dict[str, Any])
     standardization = rows["Standardization"]
     assert standardization[1] == "TP-STD"
     assert standardization[2] == en(report["expenses_by_strategic_code"]["TP-STD"])
-    assert standardization[4:9] == ["22", "2,410", "27.0%", "15", "1,031,567.78"]
+    # the direct cost of its completed outputs (265,000.00 + 143,220.40), and per output
+    # (/ 15); never its expenses (staff and overheads included) divided by its outputs
+    assert standardization[4:10] == ["22", "2,410", "27.0%", "15", "408,220.40", "27,214.69"]
+    assert rows["Resource mobilization"][8:10] == ["–not available", "–not available"]
     assert rows["Partnerships and international cooperation"][2] == "0.00"
     assert rows["Subtotal: G1: Universal connectivity"][2] == "50,588,639.44"
     assert rows["Subtotal: Enablers"][2] == en(report["expenses_by_goal"]["enablers"])

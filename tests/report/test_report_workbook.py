@@ -34,7 +34,7 @@ def test_one_sheet_per_table(workbook: Any) -> None:
         "2.1 Statement of financial",
         "3.1 Budget execution by unit",
         "3.2 Budget execution by sector",
-        "4.1 Expenses, outputs and cost",
+        "4.1 Expenses, outputs and their",
         "4.2 Expenses by goal",
         "4.3 Expenses by sector",
         "4.4 Completed outputs by type",
