@@ -48,7 +48,7 @@ from oneitu_etl.issues import DeliveryRejected, Issue
 from oneitu_etl.reference import Reference
 from oneitu_etl.settings import Settings
 from oneitu_etl.sources.chunks import CsvScan, scan_bytes
-from oneitu_etl.sources.files import open_workbook, read_csv_table, read_workbook_sheet
+from oneitu_etl.sources.files import read_csv_table
 from oneitu_etl.sources.landing import (
     DEFINITIONS,
     Landing,
@@ -57,6 +57,7 @@ from oneitu_etl.sources.landing import (
     missing_year_hint,
     sort_year_files,
 )
+from oneitu_etl.sources.workbook import open_workbook, read_workbook_sheet
 from oneitu_etl.validate import reconcile
 from oneitu_etl.validate.rows import CheckedTable, Context, check_table
 from oneitu_etl.validate.stream import StreamedTable, check_streamed

@@ -35,7 +35,6 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select
 
 from oneitu_etl.contract import Kind
 from oneitu_etl.issues import Issue
-from oneitu_etl.marts.base import bytewise, current
 from oneitu_etl.reference import Reference
 from oneitu_etl.validate.suites import (
     Declaration,
@@ -46,6 +45,7 @@ from oneitu_etl.validate.suites import (
 )
 from oneitu_etl.warehouse import ledger_store as store
 from oneitu_etl.warehouse import schema as s
+from oneitu_etl.warehouse.queries import bytewise, current
 
 log = logging.getLogger(__name__)
 ENGINE = "great_expectations"

@@ -171,7 +171,7 @@ def current_lines(
     """
     import pandas as pd  # noqa: PLC0415
 
-    from oneitu_etl.marts.base import bytewise, current  # noqa: PLC0415
+    from oneitu_etl.warehouse.queries import bytewise, current  # noqa: PLC0415
 
     d, f, legacy = s.deliveries, s.ledger_files, s.expense_ledger
     wanted = list(columns)

@@ -145,7 +145,7 @@ def test_a_value_beyond_a_sheets_header_is_an_error_of_its_row() -> None:
 
     import openpyxl
 
-    from oneitu_etl.sources.files import open_workbook, read_workbook_sheet
+    from oneitu_etl.sources.workbook import open_workbook, read_workbook_sheet
 
     book = openpyxl.Workbook()
     sheet = book.active
