@@ -28,6 +28,8 @@ class Kind(StrEnum):
     ACTIVITIES = "activities"
     INDICATOR_DEFINITIONS = "indicator_definitions"
     INDICATOR_VALUES = "indicator_values"
+    BUDGET_ALLOCATION = "budget_allocation"
+    BUDGET_RECONCILIATION = "budget_reconciliation"
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class TableSpec:
 
     kind: Kind
     columns: tuple[ColumnSpec, ...]
-    source: Literal["finance", "sectors", "planning"]
+    source: Literal["finance", "sectors", "planning", "units", "hr", "membership", "council"]
     sheet: str | None = None
     csv_name: str | None = None
     #: Errors in a blocking table block the year; in the others they quarantine rows.
@@ -178,10 +180,43 @@ TABLES: dict[Kind, TableSpec] = {
         csv_name="indicator_values.csv",
         key=("indicator_code", "year"),
     ),
+    # (v2) the planned resources by element of the strategic framework
+    Kind.BUDGET_ALLOCATION: TableSpec(
+        Kind.BUDGET_ALLOCATION,
+        (
+            C("org_unit", "code"),
+            C("strategic_code", "code"),
+            C("approved_budget_chf", "amount"),
+            C("final_budget_chf", "amount"),
+        ),
+        source="finance",
+        sheet="budget_allocation",
+        csv_name="budget_allocation.csv",
+        blocking=True,
+        key=("org_unit", "strategic_code"),
+    ),
+    # (v2) the IPSAS 24 items from budget-basis actuals to the statement's expenses
+    Kind.BUDGET_RECONCILIATION: TableSpec(
+        Kind.BUDGET_RECONCILIATION,
+        (
+            C("item_code", "text"),
+            C("kind", "code"),
+            C("line_code", "code"),
+            C("description", "text"),
+            C("amount_chf", "signed_amount"),
+        ),
+        source="finance",
+        sheet="budget_reconciliation",
+        csv_name="budget_reconciliation.csv",
+        blocking=True,
+        key=("item_code",),
+    ),
 }
 del C
 
 STATEMENT_KINDS = (Kind.PERFORMANCE, Kind.BUDGET, Kind.ALLOCATION)
+#: (v2) Finance's optional tables, in the form of the statements (sheets or CSVs).
+OPTIONAL_STATEMENT_KINDS = (Kind.BUDGET_ALLOCATION, Kind.BUDGET_RECONCILIATION)
 WORKBOOK_NAME = "financial_statements.xlsx"
 _YEAR = re.compile(r"^\d{4}$")
 

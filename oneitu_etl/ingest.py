@@ -36,6 +36,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, update
 
 from oneitu_etl.contract import (
+    OPTIONAL_STATEMENT_KINDS,
     STATEMENT_KINDS,
     TABLES,
     WORKBOOK_NAME,
@@ -243,14 +244,19 @@ def read_delivery(
 
 # -- reading and judging ------------------------------------------------------------------
 def read_statement_tables(item: Delivered, ctx: Context, settings: Settings) -> None:
-    """Read the workbook's three sheets into ``item.tables`` (errors into ``item.issues``)."""
+    """Read the workbook's sheets into ``item.tables`` (errors into ``item.issues``).
+
+    The three sheets of the statements are required; (v2) ``budget_allocation`` and
+    ``budget_reconciliation`` are read where the workbook has them.
+    """
     try:
         values, formulas = open_workbook(item.content(), item.path, settings.max_unzipped_bytes)
     except DeliveryRejected as exc:
         item.issues += exc.issues
         item.rejected = True
         return
-    for kind in STATEMENT_KINDS:
+    optional = [k for k in OPTIONAL_STATEMENT_KINDS if TABLES[k].sheet in values.sheetnames]
+    for kind in (*STATEMENT_KINDS, *optional):
         spec = TABLES[kind]
         try:
             raw = read_workbook_sheet(values, formulas, item.path, spec)
@@ -447,6 +453,16 @@ def statement_structure(paths: list[str], year: int) -> list[Issue]:
         ]
     if not workbook and not present:
         return [Issue(where, f"no financial statements for {year}")]
+    beside = [TABLES[k].csv_name for k in OPTIONAL_STATEMENT_KINDS if TABLES[k].csv_name in names]
+    if workbook and beside:  # (v2) the optional tables take the form of the rest
+        return [
+            Issue(
+                names[name],
+                f"{name} delivered beside the workbook; deliver it as the sheet "
+                f"{name.removesuffix('.csv')} of {WORKBOOK_NAME}, or deliver the three CSVs",
+            )
+            for name in beside
+        ]
     return []
 
 
@@ -457,16 +473,33 @@ def reconcile_statements(
     tolerance_cents: int,
     ledger: pd.DataFrame | None = None,
 ) -> list[reconcile.Check]:
-    """R1-R3 (and L1/L2 with a ledger) on typed statement tables."""
+    """R1-R3 (and L1/L2 with a ledger; v2: R4 and the reconciling items) on typed tables.
+
+    ``budget_allocation`` and ``budget_reconciliation`` are optional: without them R4 is
+    not checked and R2, R3-total and L2 hold without items, as in version 1.
+    """
     line_types = {c: v["line_type"] for c, v in reference.statement_lines.items()}
     perf, budget, alloc = tables[Kind.PERFORMANCE], tables[Kind.BUDGET], tables[Kind.ALLOCATION]
+    bridge = tables.get(Kind.BUDGET_RECONCILIATION)
+    items = None if bridge is None else int(bridge["amount_cents"].sum())
+    items_by_line = (
+        None
+        if bridge is None
+        else {str(k): int(v) for k, v in bridge.groupby("line_code")["amount_cents"].sum().items()}
+    )
     checks = reconcile.reconcile_performance(
         perf, line_types, places[Kind.PERFORMANCE], tolerance_cents
     )
-    checks.append(reconcile.reconcile_budget(budget, perf, places[Kind.BUDGET], tolerance_cents))
-    checks += reconcile.reconcile_allocation(
-        alloc, budget, perf, places[Kind.ALLOCATION], tolerance_cents
+    checks.append(
+        reconcile.reconcile_budget(budget, perf, places[Kind.BUDGET], tolerance_cents, items)
     )
+    checks += reconcile.reconcile_allocation(
+        alloc, budget, perf, places[Kind.ALLOCATION], tolerance_cents, items
+    )
+    if Kind.BUDGET_ALLOCATION in tables:
+        checks += reconcile.reconcile_plan(
+            tables[Kind.BUDGET_ALLOCATION], budget, places[Kind.BUDGET_ALLOCATION], tolerance_cents
+        )
     if ledger is not None:
         by_key = ledger.groupby(["org_unit", "strategic_code"], as_index=False)[
             "amount_cents"
@@ -479,6 +512,7 @@ def reconcile_statements(
             perf,
             places[Kind.LEDGER],
             tolerance_cents,
+            items_by_line,
         )
     return checks
 
@@ -517,7 +551,8 @@ def _current(conn: Connection, group: str) -> dict[str, dict]:
     return {row.path: row._asdict() for row in conn.execute(query)}
 
 
-_STATEMENTS = ("financial_statements", *(k.value for k in STATEMENT_KINDS))
+_REQUIRED_STATEMENTS = ("financial_statements", *(k.value for k in STATEMENT_KINDS))
+_STATEMENTS = (*_REQUIRED_STATEMENTS, *(k.value for k in OPTIONAL_STATEMENT_KINDS))
 
 
 def _group_scope(group: str) -> tuple[int | None, list[str]]:
@@ -855,7 +890,7 @@ def stored_blocking_issues(conn: Connection, year: int) -> list[Issue]:
     _, kinds = _group_scope("statements")
     current = d.c.superseded_at.is_(None) & (d.c.year == year)
     present = conn.execute(
-        select(func.count()).select_from(d).where(current, d.c.kind.in_(_STATEMENTS))
+        select(func.count()).select_from(d).where(current, d.c.kind.in_(_REQUIRED_STATEMENTS))
     ).scalar()
     issues = [] if present else [Issue(f"{year}/", f"no financial statements for {year}")]
     rows = conn.execute(
@@ -1041,7 +1076,9 @@ def _ingest_year(
     groups: list[GroupOutcome] = []
     if "finance" in sources:
         statement_paths = by_kind.get("financial_statements", []) + [
-            p for k in STATEMENT_KINDS for p in by_kind.get(k.value, [])
+            p
+            for k in (*STATEMENT_KINDS, *OPTIONAL_STATEMENT_KINDS)
+            for p in by_kind.get(k.value, [])
         ]
         structure = statement_structure(statement_paths, year)
         others = [read(p, kind_of_path(p) or "") for p in sorted(statement_paths)]

@@ -296,6 +296,9 @@ def failing_rows(rule: Rule, batch: pd.DataFrame) -> pd.Series:
     if t == "expect_column_values_to_be_in_set":
         col = batch[k["column"]]
         return col.notna() & ~col.isin(k["value_set"])
+    if t == "expect_column_values_to_not_be_in_set":
+        col = batch[k["column"]]
+        return (col.notna() & col.isin(k["value_set"])).fillna(False).astype(bool)
     if t == "expect_column_values_to_match_regex":
         col = batch[k["column"]]
         return (col.notna() & ~col.str.contains(k["regex"], regex=True)).fillna(False)

@@ -35,6 +35,10 @@ FIGURE_KEYS = {
     "previous_year",
     "trends",
     "data_quality",
+    # contract version 2 (null where their inputs were not delivered)
+    "plan_vs_actual",
+    "plan_vs_actual_by_goal",
+    "budget_reconciliation",
 }
 
 

@@ -29,6 +29,38 @@ def case_files(case: str) -> list[str]:
 
 
 CASES = [
+    # (v2) Finance's optional tables
+    pytest.param(
+        "r4_mismatch",
+        1,
+        [
+            "2024/financial_statements.xlsx:budget_allocation: R4 failed for GS: its budget_allocation rows sum to 350,000.00 but its approved_budget_chf in budget_comparison is 360,000.00 (difference 10,000.00)",
+        ],
+        id="r4_mismatch",
+    ),
+    pytest.param(
+        "budget_allocation_rows",
+        1,
+        [
+            '2024/financial_statements.xlsx:budget_allocation:10:org_unit: "ITU-D" is not a known org unit; expected one of BDT, BR, GS, RO-AFR, RO-AMS, RO-ARB, RO-ASP, RO-CIS, RO-EUR, TSB',
+            '2024/financial_statements.xlsx:budget_allocation:11:strategic_code: "G1" is a goal; allocate to one of its thematic priorities or to an enabler; expected one of EN-DNI, EN-ENV, EN-HRI, EN-MEM, EN-PIC, EN-REG, EN-RMO, TP-APP, TP-ENV, TP-INC, TP-NET, TP-RAD, TP-RES, TP-STD',
+            "2024/financial_statements.xlsx:budget_allocation:12:org_unit: duplicate org_unit and strategic_code BR, TP-RAD; first given at row 4",
+            "2024/financial_statements.xlsx:budget_allocation:12:final_budget_chf: -10.00 is negative; amounts must be >= 0",
+        ],
+        id="budget_allocation_rows",
+    ),
+    pytest.param(
+        "budget_reconciliation_rows",
+        1,
+        [
+            "2024/budget_reconciliation.csv:4:line_code: REV_OTHER is not an expense line; each reconciling item adjusts one expense line of the statement",
+            '2024/budget_reconciliation.csv:5:kind: "rounding" is not a known reconciliation kind; expected one of basis, entity, presentation, timing',
+            "2024/budget_reconciliation.csv:6:amount_chf: the amount is 0; a reconciling item has an amount other than 0",
+            "2024/budget_reconciliation.csv:7:item_code: duplicate item_code DEP; first given at row 2",
+            "2024/budget_reconciliation.csv:7:description: value is missing; a description is required",
+        ],
+        id="budget_reconciliation_rows",
+    ),
     pytest.param(
         "activity_rows",
         1,
@@ -327,7 +359,7 @@ CASES = [
         "unknown_file_name",
         1,
         [
-            "2024/budget.csv: unknown file name: expected financial_statements.xlsx, financial_performance.csv, budget_comparison.csv, expense_allocation.csv, expense_ledger.csv, indicator_definitions.csv, indicator_values.csv or a .csv under an activities/ folder",
+            "2024/budget.csv: unknown file name: expected financial_statements.xlsx, financial_performance.csv, budget_comparison.csv, expense_allocation.csv, budget_allocation.csv, budget_reconciliation.csv, expense_ledger.csv, indicator_definitions.csv, indicator_values.csv or a .csv under an activities/ folder",
         ],
         id="unknown_file_name",
     ),
