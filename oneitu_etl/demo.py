@@ -597,6 +597,8 @@ def _draft_activity(
         start -= timedelta(days=365)  # a project running since the year before
     duration = rng.randint(*duration_range)
     end = start + timedelta(days=duration - 1)
+    if end < date(year, 1, 1):  # (v2) ended before the year: it would be quarantined
+        end = start + timedelta(days=365 + duration - 1)
     roll = rng.random()
     if roll < 0.06:
         status = "cancelled"

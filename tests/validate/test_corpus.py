@@ -29,6 +29,15 @@ def case_files(case: str) -> list[str]:
 
 
 CASES = [
+    # (v2) an activity that ended before the year is quarantined; one ending on its first day is not
+    pytest.param(
+        "activity_ended_before_year",
+        1,
+        [
+            "2024/activities/activities_R_2024.csv:2:end_date: end_date 2023-12-31: the activity ended before 2024; it belongs to an earlier year",
+        ],
+        id="activity_ended_before_year",
+    ),
     # (v2) Finance's optional tables
     pytest.param(
         "r4_mismatch",
