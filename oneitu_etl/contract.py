@@ -1,6 +1,6 @@
 """The tables of the data contract: their files, sheets and columns.
 
-One :class:`TableSpec` per contract table (sections 3.1 to 3.3). Readers use it to find
+One :class:`TableSpec` per contract table (sections 3.1 to 3.6). Readers use it to find
 and check headers, validators to parse typed values, the warehouse to name columns.
 Allowed codes are not listed here: they come from the reference data.
 """
@@ -30,6 +30,9 @@ class Kind(StrEnum):
     INDICATOR_VALUES = "indicator_values"
     BUDGET_ALLOCATION = "budget_allocation"
     BUDGET_RECONCILIATION = "budget_reconciliation"
+    STAFF = "staff"
+    MEMBERSHIP = "membership"
+    COUNCIL_DOCUMENT = "council_document"
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ class TableSpec:
 
     kind: Kind
     columns: tuple[ColumnSpec, ...]
-    source: Literal["finance", "sectors", "planning", "units", "hr", "membership", "council"]
+    source: Literal["finance", "sectors", "planning", "narratives", "secretariat"]
     sheet: str | None = None
     csv_name: str | None = None
     #: Errors in a blocking table block the year; in the others they quarantine rows.
@@ -211,10 +214,46 @@ TABLES: dict[Kind, TableSpec] = {
         blocking=True,
         key=("item_code",),
     ),
+    # (v2) the enablers' evidence and the Council document, from General Secretariat
+    # services (human resources, membership, the Council secretariat)
+    Kind.STAFF: TableSpec(
+        Kind.STAFF,
+        (
+            C("org_unit", "code"),
+            C("category", "code"),
+            C("gender", "code"),
+            C("region", "code", nullable=True),
+            C("headcount", "integer"),
+        ),
+        source="secretariat",
+        csv_name="staff.csv",
+        key=("org_unit", "category", "gender", "region"),
+    ),
+    Kind.MEMBERSHIP: TableSpec(
+        Kind.MEMBERSHIP,
+        (
+            C("sector", "code"),
+            C("category", "code"),
+            C("members", "integer"),
+            C("participating", "integer", nullable=True),
+        ),
+        source="secretariat",
+        csv_name="membership.csv",
+        key=("sector", "category"),
+    ),
+    Kind.COUNCIL_DOCUMENT: TableSpec(
+        Kind.COUNCIL_DOCUMENT,
+        (C("field", "text"), C("value", "text", nullable=True)),
+        source="secretariat",
+        csv_name="council_document.csv",
+        key=("field",),
+    ),
 }
 del C
 
 STATEMENT_KINDS = (Kind.PERFORMANCE, Kind.BUDGET, Kind.ALLOCATION)
+#: (v2) The tables of General Secretariat services: one CSV each, a year's load group each.
+SECRETARIAT_KINDS = (Kind.STAFF, Kind.MEMBERSHIP, Kind.COUNCIL_DOCUMENT)
 #: (v2) Finance's optional tables, in the form of the statements (sheets or CSVs).
 OPTIONAL_STATEMENT_KINDS = (Kind.BUDGET_ALLOCATION, Kind.BUDGET_RECONCILIATION)
 WORKBOOK_NAME = "financial_statements.xlsx"

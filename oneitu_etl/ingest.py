@@ -37,6 +37,7 @@ from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, 
 
 from oneitu_etl.contract import (
     OPTIONAL_STATEMENT_KINDS,
+    SECRETARIAT_KINDS,
     STATEMENT_KINDS,
     TABLES,
     WORKBOOK_NAME,
@@ -562,6 +563,7 @@ def _group_scope(group: str) -> tuple[int | None, list[str]]:
         "activities": [Kind.ACTIVITIES.value],
         "indicator_values": [Kind.INDICATOR_VALUES.value],
         "indicator_definitions": [Kind.INDICATOR_DEFINITIONS.value],
+        **{kind.value: [kind.value] for kind in SECRETARIAT_KINDS},
     }[name]
     return (int(year) if year else None), kinds
 
@@ -967,8 +969,9 @@ def _process(
     return outcome
 
 
-#: The three sources of the contract: Finance, the Sectors (Bureaux and GS), planning.
-SOURCES = frozenset({"finance", "sectors", "planning"})
+#: The sources of the contract: Finance, the Sectors (Bureaux and GS), planning, and (v2)
+#: General Secretariat services (staff, membership, the Council document).
+SOURCES = frozenset({"finance", "sectors", "planning", "secretariat"})
 
 
 def reference_fingerprint(reference: Reference) -> str:
@@ -1150,6 +1153,22 @@ def _ingest_year(
             )
         )
 
+    if "secretariat" in sources:  # (v2) one group per file: each is judged on its own
+        for kind in SECRETARIAT_KINDS:
+            groups.append(
+                _process(
+                    engine,
+                    f"{kind.value}/{year}",
+                    year,
+                    files(kind),
+                    judge_each(lambda: Context(reference, year), settings),
+                    settings,
+                    now,
+                    block=False,
+                    extra_sig=codes,
+                )
+            )
+
     if "finance" in sources:  # last: its ledger was being read and judged meanwhile
         statements = sorted([*others, *ledgers.result()], key=lambda i: i.path)
         tolerance = round(settings.tolerance_chf * 100)
@@ -1187,7 +1206,13 @@ def _ingest_year(
             )
         )
 
-    order = ("indicator_definitions", "statements", "activities", "indicator_values")
+    order = (
+        "indicator_definitions",
+        "statements",
+        "activities",
+        "indicator_values",
+        *(kind.value for kind in SECRETARIAT_KINDS),
+    )
     groups.sort(key=lambda g: order.index(g.name.partition("/")[0]))
     with engine.connect() as conn:
         blocking = stored_blocking_issues(conn, year)

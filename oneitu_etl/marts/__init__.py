@@ -9,6 +9,8 @@ targets (from the indicators), side by side. Modules, one concern each:
   goal and sector, the One ITU matrix and multi-sector priorities;
 - :mod:`~oneitu_etl.marts.plan`: (v2) planned resources beside actual expenses, and the
   IPSAS 24 bridge from budget-basis actuals to the statement;
+- :mod:`~oneitu_etl.marts.evidence`: (v2) the enablers' evidence (staff, membership) and
+  the Council document;
 - :mod:`~oneitu_etl.marts.outputs`: outputs, cost per output, joint activities;
 - :mod:`~oneitu_etl.marts.overlaps`: possible overlaps between sectors;
 - :mod:`~oneitu_etl.marts.indicators`: indicator status on the trajectory rule;
@@ -26,6 +28,7 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from oneitu_etl.marts.base import current, plan_of
+from oneitu_etl.marts.evidence import document, membership, staff
 from oneitu_etl.marts.finance import (
     financial_figures,
     multi_sector_priorities,
@@ -88,6 +91,9 @@ def report_figures(
         name: {str(y): value for y, value in trends(conn, name, sectors, until=year).items()}
         for name in TREND_FIGURES
     }
+    data["staff"] = staff(conn, year)
+    data["membership"] = membership(conn, year)
+    data["document"] = document(conn, year)
     data["data_quality"] = data_quality(conn, year)
     return data
 
@@ -98,10 +104,12 @@ __all__ = [
     "cost_per_output",
     "current",
     "data_quality",
+    "document",
     "financial_figures",
     "indicator_status",
     "indicators",
     "joint_activities",
+    "membership",
     "multi_sector_priorities",
     "one_itu",
     "outputs_by_strategic_code",
@@ -112,5 +120,6 @@ __all__ = [
     "previous_year",
     "reconciliation",
     "report_figures",
+    "staff",
     "trends",
 ]

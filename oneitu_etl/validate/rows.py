@@ -42,6 +42,7 @@ from oneitu_etl.validate.suites import (
     cents_column,
     load_declarations,
     resolve_rules,
+    row_condition_mask,
 )
 
 _AMOUNT = r"^[+-]?\d+(?:\.\d{1,2})?$"
@@ -282,11 +283,21 @@ def failing_rows(rule: Rule, batch: pd.DataFrame) -> pd.Series:
     """The rows of ``batch`` that break ``rule``, as GX counts them (boolean mask).
 
     Uniqueness reports the later occurrences of a key, not the first (the first is kept);
-    GX reports all of them, and :mod:`.gx` drops the first the same way.
+    GX reports all of them, and :mod:`.gx` drops the first the same way. A rule with a
+    ``row_condition`` (v2: ``{column: value}`` or ``{column: [values]}``) judges only the
+    rows that meet it, as GX does.
 
     Raises:
         ValueError: a rule type this checker does not know (a defect in the declaration).
     """
+    condition = rule.kwargs.get("row_condition")
+    failed = _failing_rows(rule, batch)
+    if not condition:
+        return failed
+    return failed & row_condition_mask(batch, rule)
+
+
+def _failing_rows(rule: Rule, batch: pd.DataFrame) -> pd.Series:
     k, t = rule.kwargs, rule.type
     none = pd.Series(False, index=batch.index)
     if t in ("expect_column_to_exist", "expect_column_values_to_be_of_type"):
@@ -314,6 +325,8 @@ def failing_rows(rule: Rule, batch: pd.DataFrame) -> pd.Series:
         cols = list(rule.columns)
         keys = batch[cols]
         present = keys.notna().all(axis=1)
+        if k.get("ignore_row_if") == "never":  # (v2) a missing value is part of the key
+            present = pd.Series(True, index=batch.index)
         return present & keys.duplicated(keep="first")
     if t == "expect_column_pair_values_a_to_be_greater_than_b":
         a, b = batch[k["column_A"]], batch[k["column_B"]]

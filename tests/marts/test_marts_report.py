@@ -39,6 +39,9 @@ FIGURE_KEYS = {
     "plan_vs_actual",
     "plan_vs_actual_by_goal",
     "budget_reconciliation",
+    "staff",
+    "membership",
+    "document",
 }
 
 

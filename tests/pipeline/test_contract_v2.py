@@ -8,6 +8,7 @@ standard library), never by the pipeline's code.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import shutil
@@ -114,3 +115,48 @@ def test_budget_reconciliation_bridges_to_the_statement(report: dict) -> None:
     assert round(bridge["budget_actual"] * 100) == actual
     assert round(bridge["statement_expenses"] * 100) == total
     assert actual + sum(cents(r["amount_chf"]) for r in items) == total  # R2, with the items
+
+
+def csv_rows(name: str) -> list[dict[str, str]]:
+    """The rows of one of the example's CSVs."""
+    with (EXAMPLE / str(YEAR) / name).open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_staff_figures_from_the_delivered_rows(report: dict) -> None:
+    rows = csv_rows("staff.csv")
+    headcount = sum(int(r["headcount"]) for r in rows)
+    women = sum(int(r["headcount"]) for r in rows if r["gender"] == "female")
+    senior = [r for r in rows if r["category"] in ("P", "D", "elected")]
+    senior_count = sum(int(r["headcount"]) for r in senior)
+    senior_women = sum(int(r["headcount"]) for r in senior if r["gender"] == "female")
+    offices = sum(int(r["headcount"]) for r in rows if r["org_unit"].startswith("RO-"))
+    by_region = {region: 0 for region in "ABCDE"}
+    for r in senior:
+        by_region[r["region"]] += int(r["headcount"])
+    figures = report["staff"]
+    assert figures["headcount"] == headcount
+    assert figures["women_share"] == pytest.approx(women / headcount)
+    assert figures["women_share_p_and_above"] == pytest.approx(senior_women / senior_count)
+    assert figures["regional_office_share"] == pytest.approx(offices / headcount)
+    assert figures["p_and_above_by_region"] == by_region
+
+
+def test_membership_repeats_the_delivered_rows(report: dict) -> None:
+    expected: dict[str, dict[str, dict]] = {}
+    for r in csv_rows("membership.csv"):
+        part = int(r["participating"]) if r["participating"] else None
+        expected.setdefault(r["sector"], {})[r["category"]] = {
+            "members": int(r["members"]),
+            "participating": part,
+        }
+    assert report["membership"] == expected
+
+
+def test_the_document_number_makes_it_final(report: dict) -> None:
+    fields = {r["field"]: r["value"] for r in csv_rows("council_document.csv")}
+    assert report["document"]["number"] == fields["document"]
+    assert report["document"]["draft"] is False
+    assert report["document"]["references"] == [
+        ref.strip() for ref in fields["references"].split(";")
+    ]

@@ -38,6 +38,43 @@ CASES = [
         ],
         id="activity_ended_before_year",
     ),
+    # (v2) staff, membership and the Council document: bad rows are quarantined
+    pytest.param(
+        "staff_rows",
+        1,
+        [
+            "2024/staff.csv:4:headcount: -3 is below the minimum of 0",
+            '2024/staff.csv:5:category: "P5" is not a known staff category; expected one of D, G, P, elected',
+            '2024/staff.csv:6:gender: "woman" is not a known gender; expected one of female, male, other',
+            '2024/staff.csv:6:region: "F" is not a known region; expected one of A, B, C, D, E',
+            "2024/staff.csv:7:region: region is missing; the region of nationality is required for category P (it may be empty for G only)",
+            "2024/staff.csv:8:org_unit: duplicate org_unit and category and gender and region GS, G, male, ; first given at row 3",
+        ],
+        id="staff_rows",
+    ),
+    pytest.param(
+        "membership_rows",
+        1,
+        [
+            "2024/membership.csv:3:members: members 195 is above 194; the Union has at most 194 Member States",
+            "2024/membership.csv:4:participating: participating 121 exceeds members 120",
+            '2024/membership.csv:5:sector: "SG" is not a known sector (R, T or D); expected one of D, R, T',
+            '2024/membership.csv:6:category: "observer" is not a known membership category; expected one of academia, associate, member_state, sector_member',
+            "2024/membership.csv:7:sector: duplicate sector and category R, member_state; first given at row 2",
+        ],
+        id="membership_rows",
+    ),
+    pytest.param(
+        "council_document_rows",
+        1,
+        [
+            '2024/council_document.csv:3:value: "30/04/2025" is not a date; expected YYYY-MM-DD',
+            '2024/council_document.csv:4:value: "de" is not one of the six languages; expected one of ar, en, es, fr, ru, zh',
+            '2024/council_document.csv:5:field: warning: unknown field "prepared_by"; the row is ignored (fields: agenda_item, date, document, original_language, references, session)',
+            "2024/council_document.csv:6:field: duplicate field document; first given at row 2",
+        ],
+        id="council_document_rows",
+    ),
     # (v2) Finance's optional tables
     pytest.param(
         "r4_mismatch",

@@ -22,7 +22,13 @@ from oneitu_etl.warehouse import schema as s
 BAD = Path(__file__).resolve().parents[1] / "fixtures" / "bad"
 EXPECTATIONS = Path(__file__).resolve().parents[2] / "expectations"
 #: Suites of contract version 2 that the v1 landing zone of these tests does not deliver.
-V2_SUITES = {"budget_allocation", "budget_reconciliation"}
+V2_SUITES = {
+    "budget_allocation",
+    "budget_reconciliation",
+    "staff",
+    "membership",
+    "council_document",
+}
 SUITES = {
     *V2_SUITES,
     "financial_performance",
