@@ -91,13 +91,14 @@ def judge_files(
         defined = frozenset(
             code for item in defs for t in item.tables for code in t.good["indicator_code"].dropna()
         )
-    contexts: dict[int | None, Context] = {}
+    # activity ids, and (v2) narrative translations, are judged across a year's files
+    contexts: dict[tuple[str, int | None], Context] = {}
     for item in items:
         if item in defs:
             continue
         year = year_of_path(item.path)
-        if item.kind == Kind.ACTIVITIES.value:
-            ctx = contexts.setdefault(year, Context(reference, year))
+        if item.kind in (Kind.ACTIVITIES.value, Kind.NARRATIVES.value):
+            ctx = contexts.setdefault((item.kind, year), Context(reference, year))
         else:
             ctx = Context(reference, year, indicator_codes=defined)
         judge(item, ctx, settings)

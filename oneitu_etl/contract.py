@@ -33,6 +33,7 @@ class Kind(StrEnum):
     STAFF = "staff"
     MEMBERSHIP = "membership"
     COUNCIL_DOCUMENT = "council_document"
+    NARRATIVES = "narratives"
 
 
 @dataclass(frozen=True)
@@ -248,6 +249,22 @@ TABLES: dict[Kind, TableSpec] = {
         csv_name="council_document.csv",
         key=("field",),
     ),
+    # (v2) what each unit achieved, where it struggled, what comes next; one or more
+    # files per year under narratives/, the rows of one narrative_id are translations
+    Kind.NARRATIVES: TableSpec(
+        Kind.NARRATIVES,
+        (
+            C("narrative_id", "text"),
+            C("org_unit", "code"),
+            C("strategic_code", "code", nullable=True),
+            C("kind", "code"),
+            C("language", "code"),
+            C("text", "text"),
+            C("reference", "text", nullable=True),
+        ),
+        source="narratives",
+        key=("narrative_id", "language"),
+    ),
 }
 del C
 
@@ -275,6 +292,8 @@ def kind_of_path(path: str | PurePosixPath) -> str | None:
             return spec.kind.value
     if name.lower().endswith(".csv") and "activities" in p.parent.parts:
         return Kind.ACTIVITIES.value
+    if name.lower().endswith(".csv") and "narratives" in p.parent.parts:  # (v2)
+        return Kind.NARRATIVES.value
     return None
 
 

@@ -563,6 +563,7 @@ def _group_scope(group: str) -> tuple[int | None, list[str]]:
         "activities": [Kind.ACTIVITIES.value],
         "indicator_values": [Kind.INDICATOR_VALUES.value],
         "indicator_definitions": [Kind.INDICATOR_DEFINITIONS.value],
+        Kind.NARRATIVES.value: [Kind.NARRATIVES.value],
         **{kind.value: [kind.value] for kind in SECRETARIAT_KINDS},
     }[name]
     return (int(year) if year else None), kinds
@@ -970,8 +971,9 @@ def _process(
 
 
 #: The sources of the contract: Finance, the Sectors (Bureaux and GS), planning, and (v2)
-#: General Secretariat services (staff, membership, the Council document).
-SOURCES = frozenset({"finance", "sectors", "planning", "secretariat"})
+#: the units' narratives and General Secretariat services (staff, membership, the Council
+#: document).
+SOURCES = frozenset({"finance", "sectors", "planning", "narratives", "secretariat"})
 
 
 def reference_fingerprint(reference: Reference) -> str:
@@ -1008,8 +1010,10 @@ def ingest_year(
 ) -> YearIngest:
     """Ingest every delivery of ``year`` (and the indicator definitions).
 
-    ``sources`` limits the work to some of ``finance`` (statements and ledger),
-    ``sectors`` (activities) and ``planning`` (indicator definitions and values); the
+    ``sources`` limits the work to some of ``finance`` (statements and ledger; v2 with
+    the budget allocation and reconciliation), ``sectors`` (activities), ``planning``
+    (indicator definitions and values), (v2) ``narratives`` (the units' narratives) and
+    ``secretariat`` (staff, membership, the Council document); the
     blocking issues returned always cover the year's statements. The caller holds the
     year's run lock (:mod:`oneitu_etl.warehouse.locks`); the indicator definitions,
     shared by every year, are processed under the shared lock.
@@ -1153,6 +1157,22 @@ def _ingest_year(
             )
         )
 
+    if "narratives" in sources:  # (v2) translations agree across the year's files
+        groups.append(
+            _process(
+                engine,
+                f"{Kind.NARRATIVES.value}/{year}",
+                year,
+                files(Kind.NARRATIVES),
+                # one context for the group: what earlier files fixed (Translations)
+                judge_each(lambda: Context(reference, year), settings),
+                settings,
+                now,
+                block=False,
+                extra_sig=codes,
+            )
+        )
+
     if "secretariat" in sources:  # (v2) one group per file: each is judged on its own
         for kind in SECRETARIAT_KINDS:
             groups.append(
@@ -1211,6 +1231,7 @@ def _ingest_year(
         "statements",
         "activities",
         "indicator_values",
+        Kind.NARRATIVES.value,
         *(kind.value for kind in SECRETARIAT_KINDS),
     )
     groups.sort(key=lambda g: order.index(g.name.partition("/")[0]))

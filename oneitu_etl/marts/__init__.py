@@ -9,6 +9,7 @@ targets (from the indicators), side by side. Modules, one concern each:
   goal and sector, the One ITU matrix and multi-sector priorities;
 - :mod:`~oneitu_etl.marts.plan`: (v2) planned resources beside actual expenses, and the
   IPSAS 24 bridge from budget-basis actuals to the statement;
+- :mod:`~oneitu_etl.marts.narratives`: (v2) the units' narratives, counted by code and kind;
 - :mod:`~oneitu_etl.marts.evidence`: (v2) the enablers' evidence (staff, membership) and
   the Council document;
 - :mod:`~oneitu_etl.marts.outputs`: outputs, cost per output, joint activities;
@@ -35,6 +36,7 @@ from oneitu_etl.marts.finance import (
     priority_sector_matrix,
 )
 from oneitu_etl.marts.indicators import indicator_status, indicators
+from oneitu_etl.marts.narratives import narratives
 from oneitu_etl.marts.outputs import cost_per_output, joint_activities, outputs_by_strategic_code
 from oneitu_etl.marts.overlaps import SIMILARITY_THRESHOLD, possible_overlaps
 from oneitu_etl.marts.plan import budget_reconciliation, plan_vs_actual, plan_vs_actual_by_goal
@@ -91,6 +93,7 @@ def report_figures(
         name: {str(y): value for y, value in trends(conn, name, sectors, until=year).items()}
         for name in TREND_FIGURES
     }
+    data["narratives"] = narratives(conn, year)
     data["staff"] = staff(conn, year)
     data["membership"] = membership(conn, year)
     data["document"] = document(conn, year)
@@ -110,6 +113,7 @@ __all__ = [
     "indicators",
     "joint_activities",
     "membership",
+    "narratives",
     "multi_sector_priorities",
     "one_itu",
     "outputs_by_strategic_code",

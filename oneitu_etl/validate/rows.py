@@ -44,6 +44,7 @@ from oneitu_etl.validate.suites import (
     resolve_rules,
     row_condition_mask,
 )
+from oneitu_etl.validate.translations import Translations
 
 _AMOUNT = r"^[+-]?\d+(?:\.\d{1,2})?$"
 _INTEGER = r"^[+-]?\d+$"
@@ -67,6 +68,8 @@ class Context:
         indicator_codes: Indicator codes defined (for indicator values).
         seen_ids: For activities: activity ids already taken, with their place.
         declarations: The suite declarations (``expectations/``; the project's by default).
+        translations: (v2) For narratives: what the files judged so far fixed, across
+            files (:mod:`.translations`).
     """
 
     reference: Reference
@@ -74,6 +77,7 @@ class Context:
     indicator_codes: frozenset[str] | None = None
     seen_ids: dict[str, str] = field(default_factory=dict)
     declarations: Mapping[Kind, Declaration] | None = None
+    translations: Translations = field(default_factory=Translations)
 
     @property
     def scope(self) -> Scope:
@@ -313,6 +317,15 @@ def _failing_rows(rule: Rule, batch: pd.DataFrame) -> pd.Series:
     if t == "expect_column_values_to_match_regex":
         col = batch[k["column"]]
         return (col.notna() & ~col.str.contains(k["regex"], regex=True)).fillna(False)
+    if t == "expect_column_value_lengths_to_be_between":
+        col = batch[k["column"]]
+        lengths = col.str.len()
+        bad = none.copy()
+        if k.get("min_value") is not None:
+            bad |= (lengths < k["min_value"]).fillna(False)
+        if k.get("max_value") is not None:
+            bad |= (lengths > k["max_value"]).fillna(False)
+        return (bad & col.notna()).astype(bool)
     if t == "expect_column_values_to_be_between":
         col = batch[k["column"]]
         bad = none.copy()
@@ -380,7 +393,12 @@ class _Messages:
     def __call__(self, rule: Rule, row: int, batch_row: pd.Series) -> str:
         text = self.text.loc[row]
         value = text.get(rule.column, "") if rule.column else ""
-        fields = {**text.to_dict(), "value": value, "year": self.ctx.year}
+        fields = {
+            **text.to_dict(),
+            "value": value,
+            "year": self.ctx.year,
+            "length": f"{len(value):,}",
+        }
         template = rule.meta.get("message")
         k, t = rule.kwargs, rule.type
         if t == "expect_column_values_to_match_regex" and "list_of" in rule.meta:
@@ -498,6 +516,9 @@ def check_table(raw: RawTable, spec: TableSpec, ctx: Context) -> CheckedTable:
     parser = _parse(raw, declaration)
     batch = batch_frame(parser.typed, declaration, raw.file)
     results, rules, ignored = _evaluate(parser, declaration, ctx, batch)
+    if spec.kind is Kind.NARRATIVES:  # (v2) translations agree across the year's files
+        for key, rows in ctx.translations.check(raw, parser.typed, parser.issues).items():
+            results[key] = sorted({*results.get(key, []), *rows})
     issues = list(raw.issues) + parser.issues
     if raw.frame.empty:
         what = "sheet" if raw.sheet else "file"

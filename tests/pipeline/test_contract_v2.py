@@ -160,3 +160,15 @@ def test_the_document_number_makes_it_final(report: dict) -> None:
     assert report["document"]["references"] == [
         ref.strip() for ref in fields["references"].split(";")
     ]
+
+
+def test_narratives_count_the_loaded_narratives_by_code_and_kind(report: dict) -> None:
+    expected: dict[str, dict[str, set[str]]] = {}
+    for path in sorted((EXAMPLE / str(YEAR) / "narratives").glob("*.csv")):
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            for r in csv.DictReader(f):
+                where = r["strategic_code"] or r["org_unit"]
+                expected.setdefault(where, {}).setdefault(r["kind"], set()).add(r["narrative_id"])
+    counts = {k: {kind: len(ids) for kind, ids in kinds.items()} for k, kinds in expected.items()}
+    assert report["narratives"] == counts
+    assert report["data_quality"]["rows_quarantined"] == 0  # the example's rows all agree

@@ -38,6 +38,22 @@ CASES = [
         ],
         id="activity_ended_before_year",
     ),
+    # (v2) narratives: bad rows, and translations that disagree across files
+    pytest.param(
+        "narrative_rows",
+        1,
+        [
+            '2024/narratives/narratives_BR.csv:4:language: "de" is not one of the six languages of the Union; expected one of ar, en, es, fr, ru, zh',
+            "2024/narratives/narratives_BR.csv:5:text: the text has 4,399 characters; a narrative has at most 4,000",
+            '2024/narratives/narratives_BR.csv:6:org_unit: "ITU-R" is not a known org unit; expected one of BDT, BR, GS, RO-AFR, RO-AMS, RO-ARB, RO-ASP, RO-CIS, RO-EUR, TSB',
+            '2024/narratives/narratives_BR.csv:6:strategic_code: "TP-XYZ" is not a known strategic code; expected one of 40 codes',
+            '2024/narratives/narratives_BR.csv:6:kind: "lesson" is not a known narrative kind; expected one of achievement, challenge, highlight, next_step, variance',
+            "2024/narratives/narratives_BR.csv:7:narrative_id: duplicate narrative_id and language BR-1, en; first given at row 2",
+            '2024/narratives/narratives_TSB.csv:2:kind: this translation of BR-1 has kind "challenge" but its first row (2024/narratives/narratives_BR.csv row 2) has "achievement"; the translations of a narrative share org_unit, strategic_code and kind',
+            "2024/narratives/narratives_TSB.csv:3:narrative_id: duplicate narrative_id and language BR-1, fr; first given in 2024/narratives/narratives_BR.csv row 3",
+        ],
+        id="narrative_rows",
+    ),
     # (v2) staff, membership and the Council document: bad rows are quarantined
     pytest.param(
         "staff_rows",

@@ -28,6 +28,7 @@ V2_SUITES = {
     "staff",
     "membership",
     "council_document",
+    "narratives",
 }
 SUITES = {
     *V2_SUITES,
