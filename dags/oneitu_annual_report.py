@@ -6,8 +6,8 @@ validates it, computes the figures from the warehouse marts and publishes
 `strategic_plan_report_<Y>_en/_fr.html`, the PDFs, `annex_<Y>.xlsx` and `report_<Y>.json`.
 
 **Schedule**: whenever an ingestion DAG announces new data (assets
-`oneitu://landing/finance`, `…/sectors`, `…/planning`), and yearly on 31 January as a
-fallback. **Params**: `year` (default: the year of the triggering deliveries, or the
+`oneitu://landing/finance`, `…/sectors`, `…/planning`, and since contract version 2
+`…/narratives` and `…/secretariat`), and yearly on 31 January as a fallback. **Params**: `year` (default: the year of the triggering deliveries, or the
 previous calendar year). To rebuild several years, trigger one run per year, e.g.
 `for y in 2022 2023 2024; do airflow dags trigger oneitu_annual_report -c "{\"year\": $y}"; done`.
 
@@ -32,7 +32,9 @@ from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, dag, task
 from oneitu_common import (
     DEFAULT_ARGS,
     FINANCE,
+    NARRATIVES,
     PLANNING,
+    SECRETARIAT,
     SECTORS,
     council_deadline,
     settings,
@@ -45,7 +47,7 @@ COUNCIL_DEADLINE = dt.timedelta(hours=6)
 @dag(
     schedule=AssetOrTimeSchedule(
         timetable=CronTriggerTimetable("0 6 31 1 *", timezone="Europe/Zurich"),
-        assets=(FINANCE | SECTORS | PLANNING),
+        assets=(FINANCE | SECTORS | PLANNING | NARRATIVES | SECRETARIAT),
     ),
     start_date=pendulum.datetime(2026, 1, 1, tz="Europe/Zurich"),
     catchup=False,

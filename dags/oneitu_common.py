@@ -28,7 +28,16 @@ log = logging.getLogger("oneitu.dags")
 FINANCE = Asset("oneitu://landing/finance", group="oneitu", extra={"source": "finance"})
 SECTORS = Asset("oneitu://landing/sectors", group="oneitu", extra={"source": "sectors"})
 PLANNING = Asset("oneitu://landing/planning", group="oneitu", extra={"source": "planning"})
-SOURCE_ASSETS = {"finance": FINANCE, "sectors": SECTORS, "planning": PLANNING}
+#: (v2) The units' narratives; staff, membership and the Council document.
+NARRATIVES = Asset("oneitu://landing/narratives", group="oneitu", extra={"source": "narratives"})
+SECRETARIAT = Asset("oneitu://landing/secretariat", group="oneitu", extra={"source": "secretariat"})
+SOURCE_ASSETS = {
+    "finance": FINANCE,
+    "sectors": SECTORS,
+    "planning": PLANNING,
+    "narratives": NARRATIVES,
+    "secretariat": SECRETARIAT,
+}
 
 #: Connection and variable names a deployment can set instead of ONEITU_* variables.
 WAREHOUSE_CONN_ID = "oneitu_warehouse"

@@ -76,8 +76,9 @@ def judge_files(
                     "financial_performance.csv, budget_comparison.csv, "
                     "expense_allocation.csv, budget_allocation.csv, "
                     "budget_reconciliation.csv, expense_ledger.csv, "
-                    "indicator_definitions.csv, indicator_values.csv or a .csv under "
-                    "an activities/ folder",
+                    "indicator_definitions.csv, indicator_values.csv, staff.csv, "
+                    "membership.csv, council_document.csv or a .csv under an "
+                    "activities/ or narratives/ folder",
                 )
             )
             continue

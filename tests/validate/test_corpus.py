@@ -421,7 +421,7 @@ CASES = [
         "unknown_file_name",
         1,
         [
-            "2024/budget.csv: unknown file name: expected financial_statements.xlsx, financial_performance.csv, budget_comparison.csv, expense_allocation.csv, budget_allocation.csv, budget_reconciliation.csv, expense_ledger.csv, indicator_definitions.csv, indicator_values.csv or a .csv under an activities/ folder",
+            "2024/budget.csv: unknown file name: expected financial_statements.xlsx, financial_performance.csv, budget_comparison.csv, expense_allocation.csv, budget_allocation.csv, budget_reconciliation.csv, expense_ledger.csv, indicator_definitions.csv, indicator_values.csv, staff.csv, membership.csv, council_document.csv or a .csv under an activities/ or narratives/ folder",
         ],
         id="unknown_file_name",
     ),
