@@ -7,7 +7,7 @@ validates it, computes the figures from the warehouse marts and publishes
 
 **Schedule**: whenever an ingestion DAG announces new data (assets
 `oneitu://landing/finance`, `…/sectors`, `…/planning`, and since contract version 2
-`…/narratives` and `…/secretariat`), and yearly on 31 January as a fallback. **Params**: `year` (default: the year of the triggering deliveries, or the
+`…/narratives` and `…/gs_services`), and yearly on 31 January as a fallback. **Params**: `year` (default: the year of the triggering deliveries, or the
 previous calendar year). To rebuild several years, trigger one run per year, e.g.
 `for y in 2022 2023 2024; do airflow dags trigger oneitu_annual_report -c "{\"year\": $y}"; done`.
 
@@ -32,9 +32,9 @@ from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, dag, task
 from oneitu_common import (
     DEFAULT_ARGS,
     FINANCE,
+    GS_SERVICES,
     NARRATIVES,
     PLANNING,
-    SECRETARIAT,
     SECTORS,
     council_deadline,
     settings,
@@ -47,7 +47,7 @@ COUNCIL_DEADLINE = dt.timedelta(hours=6)
 @dag(
     schedule=AssetOrTimeSchedule(
         timetable=CronTriggerTimetable("0 6 31 1 *", timezone="Europe/Zurich"),
-        assets=(FINANCE | SECTORS | PLANNING | NARRATIVES | SECRETARIAT),
+        assets=(FINANCE | SECTORS | PLANNING | NARRATIVES | GS_SERVICES),
     ),
     start_date=pendulum.datetime(2026, 1, 1, tz="Europe/Zurich"),
     catchup=False,

@@ -30,13 +30,13 @@ SECTORS = Asset("oneitu://landing/sectors", group="oneitu", extra={"source": "se
 PLANNING = Asset("oneitu://landing/planning", group="oneitu", extra={"source": "planning"})
 #: (v2) The units' narratives; staff, membership and the Council document.
 NARRATIVES = Asset("oneitu://landing/narratives", group="oneitu", extra={"source": "narratives"})
-SECRETARIAT = Asset("oneitu://landing/secretariat", group="oneitu", extra={"source": "secretariat"})
+GS_SERVICES = Asset("oneitu://landing/gs_services", group="oneitu", extra={"source": "gs_services"})
 SOURCE_ASSETS = {
     "finance": FINANCE,
     "sectors": SECTORS,
     "planning": PLANNING,
     "narratives": NARRATIVES,
-    "secretariat": SECRETARIAT,
+    "gs_services": GS_SERVICES,
 }
 
 #: Connection and variable names a deployment can set instead of ONEITU_* variables.

@@ -60,7 +60,7 @@ class TableSpec:
 
     kind: Kind
     columns: tuple[ColumnSpec, ...]
-    source: Literal["finance", "sectors", "planning", "narratives", "secretariat"]
+    source: Literal["finance", "sectors", "planning", "narratives", "gs_services"]
     sheet: str | None = None
     csv_name: str | None = None
     #: Errors in a blocking table block the year; in the others they quarantine rows.
@@ -226,7 +226,7 @@ TABLES: dict[Kind, TableSpec] = {
             C("region", "code", nullable=True),
             C("headcount", "integer"),
         ),
-        source="secretariat",
+        source="gs_services",
         csv_name="staff.csv",
         key=("org_unit", "category", "gender", "region"),
     ),
@@ -238,14 +238,14 @@ TABLES: dict[Kind, TableSpec] = {
             C("members", "integer"),
             C("participating", "integer", nullable=True),
         ),
-        source="secretariat",
+        source="gs_services",
         csv_name="membership.csv",
         key=("sector", "category"),
     ),
     Kind.COUNCIL_DOCUMENT: TableSpec(
         Kind.COUNCIL_DOCUMENT,
         (C("field", "text"), C("value", "text", nullable=True)),
-        source="secretariat",
+        source="gs_services",
         csv_name="council_document.csv",
         key=("field",),
     ),

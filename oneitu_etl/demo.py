@@ -4,8 +4,8 @@
 financial years: the financial statements workbook, one activity file per Sector (in the
 three accepted encodings), the indicator values of each year and the indicator definitions.
 
-All money is computed in integer cents, so the reconciliation rules R1, R2 and R3 hold
-exactly, not merely within tolerance. The same ``seed`` and ``years`` give the same bytes,
+All money is computed in integer cents, so the reconciliation rules R1 to R4 hold
+exactly (v2 inputs: :mod:`.demo_v2`). The same ``seed`` and ``years`` give the same bytes,
 workbooks included (their timestamps are fixed). A year uses the codes of the Strategic Plan
 cycle whose framework file the project ships (``reference/data/strategic_framework_*.csv``):
 2020-2023 for SP2020-2023, 2024-2027 for SP2024-2027.
@@ -475,7 +475,12 @@ def build_statements(rng: random.Random, plan: str) -> Statements:
     return Statements(performance=performance, budget=budget, allocation=allocation)
 
 
-def write_workbook(path: Path, statements: Statements, year: int) -> Path:
+def write_workbook(
+    path: Path,
+    statements: Statements,
+    year: int,
+    extra_sheets: dict[str, tuple[list[str], list[list[object]]]] | None = None,
+) -> Path:
     """Write ``financial_statements.xlsx`` with byte-stable content.
 
     Amounts are numbers with at most two decimals; the document properties and the zip
@@ -486,6 +491,7 @@ def write_workbook(path: Path, statements: Statements, year: int) -> Path:
         path: Destination.
         statements: The year's statements.
         year: The financial year.
+        extra_sheets: (v2) Further sheets, name -> (header, rows), after the three.
 
     Returns:
         The path written.
@@ -504,6 +510,10 @@ def write_workbook(path: Path, statements: Statements, year: int) -> Path:
     ws.append(["org_unit", "strategic_code", "expense_chf"])
     for unit, code, cents in statements.allocation:
         ws.append([unit, code, cents / 100])
+    for name, (header, rows) in (extra_sheets or {}).items():
+        ws = wb.create_sheet(name)
+        for row in [header, *rows]:
+            ws.append(row)
 
     stamp = datetime(year + 1, 1, 31, 12, 0, 0)
     wb.properties.creator = "ITU Financial Resources Management (demo)"
@@ -702,7 +712,7 @@ def generate_landing(
 
     Returns:
         The paths written, ``indicator_definitions.csv`` first, then per year the workbook,
-        the four activity files and ``indicator_values.csv``.
+        the four activity files, ``indicator_values.csv`` and the v2 files (``demo_v2``).
 
     Raises:
         ValueError: A year lies outside every shipped Strategic Plan cycle.
@@ -720,11 +730,15 @@ def generate_landing(
             ),
         )
     ]
+    from oneitu_etl import demo_v2  # noqa: PLC0415 - it builds on this module's draws
+
     for year in years:
         rng = random.Random(seed * 10_000 + year)
         folder = root / str(year)
         statements = build_statements(rng, plans[year])
-        written.append(write_workbook(folder / "financial_statements.xlsx", statements, year))
+        v2 = demo_v2.build_year(statements, plans[year], year, seed)
+        workbook = folder / "financial_statements.xlsx"
+        written.append(write_workbook(workbook, v2.statements, year, v2.sheets()))
         for sector, rows in build_activities(rng, year, plans[year]).items():
             name = f"activities_{sector}_{year}.csv"
             data = _csv_bytes(ACTIVITY_COLUMNS, rows, ACTIVITY_ENCODINGS[sector])
@@ -743,5 +757,6 @@ def generate_landing(
                 ),
             )
         )
+        written += demo_v2.write_files(folder, v2)
         log.info("demo landing zone for %s (%s) written under %s", year, plans[year], folder)
     return written

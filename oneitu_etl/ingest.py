@@ -973,7 +973,7 @@ def _process(
 #: The sources of the contract: Finance, the Sectors (Bureaux and GS), planning, and (v2)
 #: the units' narratives and General Secretariat services (staff, membership, the Council
 #: document).
-SOURCES = frozenset({"finance", "sectors", "planning", "narratives", "secretariat"})
+SOURCES = frozenset({"finance", "sectors", "planning", "narratives", "gs_services"})
 
 
 def reference_fingerprint(reference: Reference) -> str:
@@ -1013,7 +1013,7 @@ def ingest_year(
     ``sources`` limits the work to some of ``finance`` (statements and ledger; v2 with
     the budget allocation and reconciliation), ``sectors`` (activities), ``planning``
     (indicator definitions and values), (v2) ``narratives`` (the units' narratives) and
-    ``secretariat`` (staff, membership, the Council document); the
+    ``gs_services`` (staff, membership, the Council document); the
     blocking issues returned always cover the year's statements. The caller holds the
     year's run lock (:mod:`oneitu_etl.warehouse.locks`); the indicator definitions,
     shared by every year, are processed under the shared lock.
@@ -1173,7 +1173,7 @@ def _ingest_year(
             )
         )
 
-    if "secretariat" in sources:  # (v2) one group per file: each is judged on its own
+    if "gs_services" in sources:  # (v2) one group per file: each is judged on its own
         for kind in SECRETARIAT_KINDS:
             groups.append(
                 _process(

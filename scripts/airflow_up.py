@@ -29,7 +29,7 @@ EXPECTED_DAGS = {
     "oneitu_ingest_finance",
     "oneitu_ingest_narratives",
     "oneitu_ingest_planning",
-    "oneitu_ingest_secretariat",
+    "oneitu_ingest_gs_services",
     "oneitu_ingest_sectors",
 }
 COMPONENTS = ("metadatabase", "scheduler", "dag_processor", "triggerer")

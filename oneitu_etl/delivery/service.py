@@ -54,7 +54,7 @@ ASSET_URIS = {
     "sectors": "oneitu://landing/sectors",
     "planning": "oneitu://landing/planning",
     "narratives": "oneitu://landing/narratives",
-    "secretariat": "oneitu://landing/secretariat",
+    "gs_services": "oneitu://landing/gs_services",
 }
 _STATEMENT_GROUP = {
     "financial_statements",
@@ -115,7 +115,7 @@ class UploadResult:
 
 def source_of(kind: str) -> str:
     """The contract source of a kind: ``finance``, ``sectors``, ``planning``, and (v2)
-    ``narratives`` or ``secretariat`` (staff, membership, the Council document)."""
+    ``narratives`` or ``gs_services`` (staff, membership, the Council document)."""
     return "finance" if kind == "financial_statements" else TABLES[Kind(kind)].source
 
 

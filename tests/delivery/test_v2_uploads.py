@@ -114,8 +114,8 @@ def test_secretariat_files_land_and_announce_their_asset(
     assert site.landed() == [path]
     [(_, uri, extra)] = site.announcer.calls
     assert (uri, extra["source"], extra["path"]) == (
-        "oneitu://landing/secretariat",
-        "secretariat",
+        "oneitu://landing/gs_services",
+        "gs_services",
         path,
     )
 

@@ -77,7 +77,7 @@ def test_make_up_serves_the_dags_and_stops_on_ctrl_c(tmp_path: Path, artifacts_d
             "oneitu_ingest_finance",
             "oneitu_ingest_narratives",
             "oneitu_ingest_planning",
-            "oneitu_ingest_secretariat",
+            "oneitu_ingest_gs_services",
             "oneitu_ingest_sectors",
         }
         for dag in dags["dags"]:

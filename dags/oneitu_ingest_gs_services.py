@@ -9,7 +9,7 @@ warning.
 
 New files and corrected files (which supersede the earlier delivery) are loaded;
 unchanged files are skipped by content hash; files that disappeared no longer count.
-When new data was loaded the DAG emits the `oneitu://landing/secretariat` asset with the
+When new data was loaded the DAG emits the `oneitu://landing/gs_services` asset with the
 years in the event's `extra`, which schedules `oneitu_annual_report`.
 
 Params: `year` (optional; by default last year and this year).
@@ -21,4 +21,4 @@ from airflow.sdk import DAG
 
 from oneitu_common import ingestion_dag
 
-oneitu_ingest_secretariat: DAG = ingestion_dag("secretariat", __doc__)
+oneitu_ingest_gs_services: DAG = ingestion_dag("gs_services", __doc__)
