@@ -3,14 +3,15 @@
 ``narratives`` counts, per strategic code (or per unit, for the narratives without a
 code: the usual place of a ``variance``), the distinct narratives (``narrative_id``,
 whatever the number of their translations) of each kind that were loaded. The texts
-themselves are read by :func:`narrative_texts`, for the renderers.
+themselves are read by :func:`narrative_texts`, for the renderers, and
+:func:`elements_without_narratives` lists what the data quality annex must name.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, distinct, func
+from sqlalchemy import Connection, distinct, func, select
 
-from oneitu_etl.marts.base import bytewise, current
+from oneitu_etl.marts.base import bytewise, current, plan_of
 from oneitu_etl.warehouse import schema as s
 
 #: Narrative kinds in the contract's order (1.4).
@@ -59,3 +60,29 @@ def narrative_texts(conn: Connection, year: int) -> list[dict[str, object]]:
         .order_by(bytewise(d.c.path), t.c.row_number)
     )  # fmt: skip
     return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def elements_without_narratives(conn: Connection, year: int) -> list[str]:
+    """Thematic priorities and enablers of the year's plan with neither an ``achievement``
+    nor a ``challenge`` loaded (contract 3.4: the data quality annex lists them).
+
+    In code-point order; every element of the plan when no narrative was delivered.
+    """
+    t, e = s.narratives, s.strategic_elements
+    told = (
+        current(t, year)
+        .where(t.c.kind.in_(("achievement", "challenge")), t.c.strategic_code.is_not(None))
+        .with_only_columns(t.c.strategic_code)
+        .subquery()
+    )
+    query = (
+        select(e.c.code)
+        .outerjoin(told, told.c.strategic_code == e.c.code)
+        .where(
+            e.c.plan == plan_of(conn, year),
+            e.c.kind.in_(("thematic_priority", "enabler")),
+            told.c.strategic_code.is_(None),
+        )
+        .order_by(bytewise(e.c.code))
+    )
+    return list(conn.execute(query).scalars())

@@ -13,7 +13,11 @@ import json
 import pytest
 from sqlalchemy import Connection, Engine
 
-from oneitu_etl.marts.narratives import narrative_texts, narratives
+from oneitu_etl.marts.narratives import (
+    elements_without_narratives,
+    narrative_texts,
+    narratives,
+)
 
 
 def test_narratives_counts_distinct_ids_per_code_and_kind(conn_v2: Connection) -> None:
@@ -44,8 +48,27 @@ def test_the_texts_are_kept_as_delivered(conn_v2: Connection) -> None:
     assert texts[7]["strategic_code"] is None
 
 
+def test_the_elements_without_an_achievement_or_a_challenge(conn_v2: Connection) -> None:
+    # TP-RAD and EN-HRI have one; a variance (no code) or a highlight would not count
+    assert elements_without_narratives(conn_v2, 2024) == [
+        "EN-DNI",
+        "EN-ENV",
+        "EN-MEM",
+        "EN-PIC",
+        "EN-REG",
+        "EN-RMO",
+        "TP-APP",
+        "TP-ENV",
+        "TP-INC",
+        "TP-NET",
+        "TP-RES",
+        "TP-STD",
+    ]
+
+
 def test_a_version_1_year_has_no_narratives(conn: Connection) -> None:
     assert narratives(conn, 2024) is None
+    assert len(elements_without_narratives(conn, 2024)) == 14  # every element of SP2024-2027
 
 
 @pytest.mark.postgres
@@ -55,6 +78,10 @@ def test_the_narratives_mart_is_identical_on_sqlite_and_postgresql(
     texts = []
     for engine in (loaded_v2_sqlite, loaded_v2_postgresql):
         with engine.connect() as conn:
-            figures = {"narratives": narratives(conn, 2024), "texts": narrative_texts(conn, 2024)}
+            figures = {
+                "narratives": narratives(conn, 2024),
+                "texts": narrative_texts(conn, 2024),
+                "missing": elements_without_narratives(conn, 2024),
+            }
             texts.append(json.dumps(figures, ensure_ascii=False))
     assert texts[0] == texts[1]
