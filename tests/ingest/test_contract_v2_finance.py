@@ -11,7 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest_support import T0, YEAR, Zone
+from sqlalchemy import select
 
+from oneitu_etl import pipeline
 from oneitu_etl.warehouse import schema as s
 
 V2_CSVS = (
@@ -115,3 +117,51 @@ def test_the_workbook_sheets_load(zone: Zone) -> None:
         "DEP",
         "EQUIP",
     ]
+
+
+#: A ledger of the v2 year: per line, the statement less the items of the line
+#: (staff 400.75 - 0.75, supplies 179.50 + 20.50, depreciation 120.25 - 120.00).
+LEDGER = (
+    "posting_id,posting_date,org_unit,strategic_code,line_code,amount_chf\n"
+    "P1,2024-01-31,GS,EN-HRI,EXP_STAFF,300.00\n"
+    "P2,2024-01-31,GS,TP-INC,EXP_STAFF,100.00\n"
+    "P3,2024-03-15,BR,TP-RAD,EXP_SUPPLIES,150.25\n"
+    "P4,2024-04-15,TSB,TP-STD,EXP_SUPPLIES,29.75\n"
+    "P5,2024-12-31,TSB,TP-STD,EXP_DEPRECIATION,0.25\n"
+    "P6,2024-06-30,TSB,EN-REG,EXP_SUPPLIES,20.00\n"
+)
+
+
+def test_l2_holds_with_the_items_of_each_line_at_ingestion_and_in_gx(zone: Zone) -> None:
+    deliver_csvs(zone)
+    zone.put(f"{YEAR}/expense_ledger.csv", LEDGER)
+    assert zone.ingest().blocking == []
+
+    counts = pipeline.validate(zone.settings(), YEAR)
+    v = s.validation_results
+    with zone.engine.connect() as conn:
+        rows = conn.execute(
+            select(v.c.suite, v.c.success, v.c.details).where(
+                v.c.year == YEAR, v.c.delivery_id.is_(None)
+            )
+        ).all()
+    gx = {d["rule"]: ok for suite, ok, d in rows if d.get("table_level")}
+    assert {rule: gx[rule] for rule in gx if rule.startswith("L2-")} == {
+        "L2-EXP_DEPRECIATION": True,
+        "L2-EXP_STAFF": True,
+        "L2-EXP_SUPPLIES": True,
+    }
+    assert gx["R2"] and gx["R3-total"] and gx["R4-TSB-final"]
+    assert counts["checks_failed"] == 0
+
+    zone.put(
+        f"{YEAR}/expense_ledger.csv",
+        LEDGER.replace(
+            "P6,2024-06-30,TSB,EN-REG,EXP_SUPPLIES", "P6,2024-06-30,TSB,EN-REG,EXP_STAFF"
+        ),
+    )
+    messages = [i.message for i in zone.ingest(now=T0.replace(hour=13)).blocking]
+    assert (
+        "L2 failed for EXP_STAFF: ledger postings plus its items sum to 420.75 but the "
+        "statement gives 400.75 (difference 20.00)"
+    ) in messages
