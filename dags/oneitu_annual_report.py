@@ -9,12 +9,12 @@ Union's six languages (`ar`, `en`, `es`, `fr`, `ru`, `zh`),
 Celery workers share them; `publish` then puts every file in place with the JSON.
 
 **Schedule**: whenever an ingestion DAG announces new data (assets
-`oneitu://landing/finance`, `…/sectors`, `…/planning`), and yearly on 31 January as a
-fallback (for the previous year; **skipped**, not failed, while that year's financial
-statements are not in the landing zone). **Params**: `year` (default: the year of the
-triggering deliveries, or the previous calendar year), `languages` (`en,fr`; default all
-six). To rebuild several years, trigger
-one run per year, e.g.
+`oneitu://landing/finance`, `…/sectors`, `…/planning`, and since contract version 2
+`…/narratives` and `…/gs_services`), and yearly on 31 January as a fallback (for the
+previous year; **skipped**, not failed, while that year's financial statements are not in
+the landing zone). **Params**: `year` (default: the year of the triggering deliveries, or
+the previous calendar year), `languages` (`en,fr`; default all six). To rebuild several
+years, trigger one run per year, e.g.
 `for y in 2022 2023 2024; do airflow dags trigger oneitu_annual_report -c "{\"year\": $y}"; done`.
 
 A **blocked** year (errors in the financial statements, a failed reconciliation rule,
@@ -38,6 +38,8 @@ from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, Param, dag, t
 from oneitu_common import (
     DEFAULT_ARGS,
     FINANCE,
+    GS_SERVICES,
+    NARRATIVES,
     PLANNING,
     SECTORS,
     council_deadline,
@@ -51,7 +53,7 @@ COUNCIL_DEADLINE = dt.timedelta(hours=6)
 @dag(
     schedule=AssetOrTimeSchedule(
         timetable=CronTriggerTimetable("0 6 31 1 *", timezone="Europe/Zurich"),
-        assets=(FINANCE | SECTORS | PLANNING),
+        assets=(FINANCE | SECTORS | PLANNING | NARRATIVES | GS_SERVICES),
     ),
     start_date=pendulum.datetime(2026, 1, 1, tz="Europe/Zurich"),
     catchup=False,

@@ -28,7 +28,16 @@ log = logging.getLogger("oneitu.dags")
 FINANCE = Asset("oneitu://landing/finance", group="oneitu", extra={"source": "finance"})
 SECTORS = Asset("oneitu://landing/sectors", group="oneitu", extra={"source": "sectors"})
 PLANNING = Asset("oneitu://landing/planning", group="oneitu", extra={"source": "planning"})
-SOURCE_ASSETS = {"finance": FINANCE, "sectors": SECTORS, "planning": PLANNING}
+#: (v2) The units' narratives; staff, membership and the Council document.
+NARRATIVES = Asset("oneitu://landing/narratives", group="oneitu", extra={"source": "narratives"})
+GS_SERVICES = Asset("oneitu://landing/gs_services", group="oneitu", extra={"source": "gs_services"})
+SOURCE_ASSETS = {
+    "finance": FINANCE,
+    "sectors": SECTORS,
+    "planning": PLANNING,
+    "narratives": NARRATIVES,
+    "gs_services": GS_SERVICES,
+}
 
 #: Connection and variable names a deployment can set instead of ONEITU_* variables.
 WAREHOUSE_CONN_ID = "oneitu_warehouse"

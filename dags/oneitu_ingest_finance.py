@@ -1,6 +1,6 @@
 """# One ITU ingestion: finance
 
-Airflow DAG that loads the financial statements (workbook or the three CSVs) and the optional expense ledger, delivered by Finance from the landing zone into the warehouse.
+Airflow DAG that loads the financial statements (workbook or the three CSVs) and the optional expense ledger, delivered by Finance from the landing zone into the warehouse; since contract version 2 also the optional `budget_allocation` and `budget_reconciliation` (sheets of the workbook, or CSVs beside the three CSVs), judged with the statements (rules R2 to R4 and L2 need them).
 
 New files and corrected files (which supersede the earlier delivery) are loaded;
 unchanged files are skipped by content hash; files that disappeared no longer count.

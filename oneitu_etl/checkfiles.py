@@ -14,7 +14,13 @@ from pathlib import PurePosixPath
 
 import pandas as pd
 
-from oneitu_etl.contract import STATEMENT_KINDS, Kind, kind_of_path, year_of_path
+from oneitu_etl.contract import (
+    OPTIONAL_STATEMENT_KINDS,
+    STATEMENT_KINDS,
+    Kind,
+    kind_of_path,
+    year_of_path,
+)
 from oneitu_etl.ingest import Delivered, judge, reconcile_statements, sha256_hex
 from oneitu_etl.issues import Issue
 from oneitu_etl.reference import Reference, load_reference
@@ -80,9 +86,11 @@ def judge_files(
                     f.name,
                     "unknown file name: expected financial_statements.xlsx, "
                     "financial_performance.csv, budget_comparison.csv, "
-                    "expense_allocation.csv, expense_ledger.csv, "
-                    "indicator_definitions.csv, indicator_values.csv or a .csv under "
-                    "an activities/ folder",
+                    "expense_allocation.csv, budget_allocation.csv, "
+                    "budget_reconciliation.csv, expense_ledger.csv, "
+                    "indicator_definitions.csv, indicator_values.csv, staff.csv, "
+                    "membership.csv, council_document.csv or a .csv under an "
+                    "activities/ or narratives/ folder",
                 )
             )
             continue
@@ -96,13 +104,14 @@ def judge_files(
         defined = frozenset(
             code for item in defs for t in item.tables for code in t.good["indicator_code"].dropna()
         )
-    contexts: dict[int | None, Context] = {}
+    # activity ids, and (v2) narrative translations, are judged across a year's files
+    contexts: dict[tuple[str, int | None], Context] = {}
     for item in items:
         if item in defs:
             continue
         year = year_of_path(item.path)
-        if item.kind == Kind.ACTIVITIES.value:
-            ctx = contexts.setdefault(year, Context(reference, year))
+        if item.kind in (Kind.ACTIVITIES.value, Kind.NARRATIVES.value):
+            ctx = contexts.setdefault((item.kind, year), Context(reference, year))
         else:
             ctx = Context(reference, year, indicator_codes=defined)
         judge(item, ctx, settings)
@@ -116,7 +125,8 @@ def _across_files(items: list[Delivered], settings: Settings, reference: Referen
     by_year: dict[int | None, dict[Kind, tuple[Delivered, CheckedTable]]] = {}
     for item in items:
         for table in item.tables:
-            if table.spec.kind in (*STATEMENT_KINDS, Kind.LEDGER) and not item.rejected:
+            finance = (*STATEMENT_KINDS, *OPTIONAL_STATEMENT_KINDS, Kind.LEDGER)
+            if table.spec.kind in finance and not item.rejected:
                 by_year.setdefault(year_of_path(item.path), {})[table.spec.kind] = (item, table)
     tol = round(settings.tolerance_chf * 100)
     cross: list[Issue] = []
@@ -134,9 +144,15 @@ def _across_files(items: list[Delivered], settings: Settings, reference: Referen
                 tables[Kind.PERFORMANCE], line_types, places[Kind.PERFORMANCE], tol
             )
             if Kind.BUDGET in kinds:
+                bridge = tables.get(Kind.BUDGET_RECONCILIATION)
+                items = None if bridge is None else int(bridge["amount_cents"].sum())
                 checks.append(
                     reconcile.reconcile_budget(
-                        tables[Kind.BUDGET], tables[Kind.PERFORMANCE], places[Kind.BUDGET], tol
+                        tables[Kind.BUDGET],
+                        tables[Kind.PERFORMANCE],
+                        places[Kind.BUDGET],
+                        tol,
+                        items,
                     )
                 )
         elif {Kind.BUDGET, Kind.ALLOCATION} <= kinds:
@@ -156,6 +172,17 @@ def _across_files(items: list[Delivered], settings: Settings, reference: Referen
             ]
         else:
             checks = []
+        if (
+            Kind.BUDGET_ALLOCATION in kinds
+            and Kind.BUDGET in kinds
+            and Kind.ALLOCATION not in kinds
+        ):
+            checks += reconcile.reconcile_plan(  # (v2) R4 needs only the two budget tables
+                tables[Kind.BUDGET_ALLOCATION],
+                tables[Kind.BUDGET],
+                places[Kind.BUDGET_ALLOCATION],
+                tol,
+            )
         cross += [c.issue for c in checks if c.issue]
     return cross
 

@@ -1,6 +1,6 @@
 """The tables of the data contract: their files, sheets and columns.
 
-One :class:`TableSpec` per contract table (sections 3.1 to 3.3). Readers use it to find
+One :class:`TableSpec` per contract table (sections 3.1 to 3.6). Readers use it to find
 and check headers, validators to parse typed values, the warehouse to name columns.
 Allowed codes are not listed here: they come from the reference data.
 """
@@ -28,6 +28,12 @@ class Kind(StrEnum):
     ACTIVITIES = "activities"
     INDICATOR_DEFINITIONS = "indicator_definitions"
     INDICATOR_VALUES = "indicator_values"
+    BUDGET_ALLOCATION = "budget_allocation"
+    BUDGET_RECONCILIATION = "budget_reconciliation"
+    STAFF = "staff"
+    MEMBERSHIP = "membership"
+    COUNCIL_DOCUMENT = "council_document"
+    NARRATIVES = "narratives"
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,7 @@ class TableSpec:
 
     kind: Kind
     columns: tuple[ColumnSpec, ...]
-    source: Literal["finance", "sectors", "planning"]
+    source: Literal["finance", "sectors", "planning", "narratives", "gs_services"]
     sheet: str | None = None
     csv_name: str | None = None
     #: Errors in a blocking table block the year; in the others they quarantine rows.
@@ -178,10 +184,95 @@ TABLES: dict[Kind, TableSpec] = {
         csv_name="indicator_values.csv",
         key=("indicator_code", "year"),
     ),
+    # (v2) the planned resources by element of the strategic framework
+    Kind.BUDGET_ALLOCATION: TableSpec(
+        Kind.BUDGET_ALLOCATION,
+        (
+            C("org_unit", "code"),
+            C("strategic_code", "code"),
+            C("approved_budget_chf", "amount"),
+            C("final_budget_chf", "amount"),
+        ),
+        source="finance",
+        sheet="budget_allocation",
+        csv_name="budget_allocation.csv",
+        blocking=True,
+        key=("org_unit", "strategic_code"),
+    ),
+    # (v2) the IPSAS 24 items from budget-basis actuals to the statement's expenses
+    Kind.BUDGET_RECONCILIATION: TableSpec(
+        Kind.BUDGET_RECONCILIATION,
+        (
+            C("item_code", "text"),
+            C("kind", "code"),
+            C("line_code", "code"),
+            C("description", "text"),
+            C("amount_chf", "signed_amount"),
+        ),
+        source="finance",
+        sheet="budget_reconciliation",
+        csv_name="budget_reconciliation.csv",
+        blocking=True,
+        key=("item_code",),
+    ),
+    # (v2) the enablers' evidence and the Council document, from General Secretariat
+    # services (human resources, membership, the Council secretariat)
+    Kind.STAFF: TableSpec(
+        Kind.STAFF,
+        (
+            C("org_unit", "code"),
+            C("category", "code"),
+            C("gender", "code"),
+            C("region", "code", nullable=True),
+            C("headcount", "integer"),
+        ),
+        source="gs_services",
+        csv_name="staff.csv",
+        key=("org_unit", "category", "gender", "region"),
+    ),
+    Kind.MEMBERSHIP: TableSpec(
+        Kind.MEMBERSHIP,
+        (
+            C("sector", "code"),
+            C("category", "code"),
+            C("members", "integer"),
+            C("participating", "integer", nullable=True),
+        ),
+        source="gs_services",
+        csv_name="membership.csv",
+        key=("sector", "category"),
+    ),
+    Kind.COUNCIL_DOCUMENT: TableSpec(
+        Kind.COUNCIL_DOCUMENT,
+        (C("field", "text"), C("value", "text", nullable=True)),
+        source="gs_services",
+        csv_name="council_document.csv",
+        key=("field",),
+    ),
+    # (v2) what each unit achieved, where it struggled, what comes next; one or more
+    # files per year under narratives/, the rows of one narrative_id are translations
+    Kind.NARRATIVES: TableSpec(
+        Kind.NARRATIVES,
+        (
+            C("narrative_id", "text"),
+            C("org_unit", "code"),
+            C("strategic_code", "code", nullable=True),
+            C("kind", "code"),
+            C("language", "code"),
+            C("text", "text"),
+            C("reference", "text", nullable=True),
+        ),
+        source="narratives",
+        key=("narrative_id", "language"),
+    ),
 }
 del C
 
 STATEMENT_KINDS = (Kind.PERFORMANCE, Kind.BUDGET, Kind.ALLOCATION)
+#: (v2) The tables of General Secretariat services: one CSV each, a year's load group each.
+SECRETARIAT_KINDS = (Kind.STAFF, Kind.MEMBERSHIP, Kind.COUNCIL_DOCUMENT)
+#: (v2) Finance's optional tables, in the form of the statements (sheets or CSVs).
+OPTIONAL_STATEMENT_KINDS = (Kind.BUDGET_ALLOCATION, Kind.BUDGET_RECONCILIATION)
 WORKBOOK_NAME = "financial_statements.xlsx"
 _YEAR = re.compile(r"^\d{4}$")
 
@@ -201,6 +292,8 @@ def kind_of_path(path: str | PurePosixPath) -> str | None:
             return spec.kind.value
     if name.lower().endswith(".csv") and "activities" in p.parent.parts:
         return Kind.ACTIVITIES.value
+    if name.lower().endswith(".csv") and "narratives" in p.parent.parts:  # (v2)
+        return Kind.NARRATIVES.value
     return None
 
 

@@ -4,8 +4,8 @@
 financial years: the financial statements workbook, one activity file per Sector (in the
 three accepted encodings), the indicator values of each year and the indicator definitions.
 
-All money is computed in integer cents, so the reconciliation rules R1, R2 and R3 hold
-exactly, not merely within tolerance. The same ``seed`` and ``years`` give the same bytes,
+All money is computed in integer cents, so the reconciliation rules R1 to R4 hold
+exactly (v2 inputs: :mod:`.demo_v2`). The same ``seed`` and ``years`` give the same bytes,
 workbooks included (their timestamps are fixed). A year uses the codes of the Strategic Plan
 cycle whose framework file the project ships (``reference/data/strategic_framework_*.csv``):
 2020-2023 for SP2020-2023, 2024-2027 for SP2024-2027.
@@ -475,7 +475,11 @@ def build_statements(rng: random.Random, plan: str) -> Statements:
     return Statements(performance=performance, budget=budget, allocation=allocation)
 
 
-def workbook_bytes(statements: Statements, year: int) -> bytes:
+def workbook_bytes(
+    statements: Statements,
+    year: int,
+    extra_sheets: dict[str, tuple[list[str], list[list[object]]]] | None = None,
+) -> bytes:
     """The bytes of ``financial_statements.xlsx``, byte-stable.
 
     Amounts are numbers with at most two decimals; the document properties and the zip
@@ -485,6 +489,7 @@ def workbook_bytes(statements: Statements, year: int) -> bytes:
     Args:
         statements: The year's statements.
         year: The financial year.
+        extra_sheets: (v2) Further sheets, name -> (header, rows), after the three.
 
     Returns:
         The workbook's content.
@@ -503,6 +508,10 @@ def workbook_bytes(statements: Statements, year: int) -> bytes:
     ws.append(["org_unit", "strategic_code", "expense_chf"])
     for unit, code, cents in statements.allocation:
         ws.append([unit, code, cents / 100])
+    for name, (header, rows) in (extra_sheets or {}).items():
+        ws = wb.create_sheet(name)
+        for row in [header, *rows]:
+            ws.append(row)
 
     stamp = datetime(year + 1, 1, 31, 12, 0, 0)
     wb.properties.creator = "ITU Financial Resources Management (demo)"
@@ -596,6 +605,8 @@ def _draft_activity(
         start -= timedelta(days=365)  # a project running since the year before
     duration = rng.randint(*duration_range)
     end = start + timedelta(days=duration - 1)
+    if end < date(year, 1, 1):  # (v2) ended before the year: it would be quarantined
+        end = start + timedelta(days=365 + duration - 1)
     roll = rng.random()
     if roll < 0.06:
         status = "cancelled"
@@ -707,7 +718,8 @@ def generate_landing(
 
     Returns:
         The paths written, ``indicator_definitions.csv`` first, then per year the workbook,
-        the four activity files and ``indicator_values.csv`` (each only if it was written).
+        the four activity files, ``indicator_values.csv`` and the v2 files (``demo_v2``),
+        each only if it was written.
 
     Raises:
         ValueError: A year lies outside every shipped Strategic Plan cycle.
@@ -732,11 +744,17 @@ def generate_landing(
             "utf-8",
         ),
     )
+    from oneitu_etl import demo_v2  # noqa: PLC0415 - it builds on this module's draws
+
     for year in years:
         rng = random.Random(seed * 10_000 + year)
         folder = root / str(year)
         statements = build_statements(rng, plans[year])
-        write(folder / "financial_statements.xlsx", workbook_bytes(statements, year))
+        v2 = demo_v2.build_year(statements, plans[year], year, seed)
+        write(
+            folder / "financial_statements.xlsx",
+            workbook_bytes(v2.statements, year, v2.sheets()),
+        )
         for sector, rows in build_activities(rng, year, plans[year]).items():
             name = f"activities_{sector}_{year}.csv"
             data = _csv_bytes(ACTIVITY_COLUMNS, rows, ACTIVITY_ENCODINGS[sector])
@@ -751,5 +769,7 @@ def generate_landing(
             folder / "indicator_values.csv",
             _csv_bytes(["indicator_code", "year", "value", "source", "note"], value_rows, "utf-8"),
         )
+        for path, data in demo_v2.files(folder, v2):
+            write(path, data)
         log.info("demo landing zone for %s (%s) under %s", year, plans[year], folder)
     return written

@@ -36,6 +36,8 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, update
 
 from oneitu_etl.contract import (
+    OPTIONAL_STATEMENT_KINDS,
+    SECRETARIAT_KINDS,
     STATEMENT_KINDS,
     TABLES,
     WORKBOOK_NAME,
@@ -251,14 +253,19 @@ def read_delivery(
 
 # -- reading and judging ------------------------------------------------------------------
 def read_statement_tables(item: Delivered, ctx: Context, settings: Settings) -> None:
-    """Read the workbook's three sheets into ``item.tables`` (errors into ``item.issues``)."""
+    """Read the workbook's sheets into ``item.tables`` (errors into ``item.issues``).
+
+    The three sheets of the statements are required; (v2) ``budget_allocation`` and
+    ``budget_reconciliation`` are read where the workbook has them.
+    """
     try:
         values, formulas = open_workbook(item.content(), item.path, settings.max_unzipped_bytes)
     except DeliveryRejected as exc:
         item.issues += exc.issues
         item.rejected = True
         return
-    for kind in STATEMENT_KINDS:
+    optional = [k for k in OPTIONAL_STATEMENT_KINDS if TABLES[k].sheet in values.sheetnames]
+    for kind in (*STATEMENT_KINDS, *optional):
         spec = TABLES[kind]
         try:
             raw = read_workbook_sheet(values, formulas, item.path, spec)
@@ -455,6 +462,16 @@ def statement_structure(paths: list[str], year: int) -> list[Issue]:
         ]
     if not workbook and not present:
         return [Issue(where, f"no financial statements for {year}")]
+    beside = [TABLES[k].csv_name for k in OPTIONAL_STATEMENT_KINDS if TABLES[k].csv_name in names]
+    if workbook and beside:  # (v2) the optional tables take the form of the rest
+        return [
+            Issue(
+                names[name],
+                f"{name} delivered beside the workbook; deliver it as the sheet "
+                f"{name.removesuffix('.csv')} of {WORKBOOK_NAME}, or deliver the three CSVs",
+            )
+            for name in beside
+        ]
     return []
 
 
@@ -465,16 +482,33 @@ def reconcile_statements(
     tolerance_cents: int,
     ledger: pd.DataFrame | None = None,
 ) -> list[reconcile.Check]:
-    """R1-R3 (and L1/L2 with a ledger) on typed statement tables."""
+    """R1-R3 (and L1/L2 with a ledger; v2: R4 and the reconciling items) on typed tables.
+
+    ``budget_allocation`` and ``budget_reconciliation`` are optional: without them R4 is
+    not checked and R2, R3-total and L2 hold without items, as in version 1.
+    """
     line_types = {c: v["line_type"] for c, v in reference.statement_lines.items()}
     perf, budget, alloc = tables[Kind.PERFORMANCE], tables[Kind.BUDGET], tables[Kind.ALLOCATION]
+    bridge = tables.get(Kind.BUDGET_RECONCILIATION)
+    items = None if bridge is None else int(bridge["amount_cents"].sum())
+    items_by_line = (
+        None
+        if bridge is None
+        else {str(k): int(v) for k, v in bridge.groupby("line_code")["amount_cents"].sum().items()}
+    )
     checks = reconcile.reconcile_performance(
         perf, line_types, places[Kind.PERFORMANCE], tolerance_cents
     )
-    checks.append(reconcile.reconcile_budget(budget, perf, places[Kind.BUDGET], tolerance_cents))
-    checks += reconcile.reconcile_allocation(
-        alloc, budget, perf, places[Kind.ALLOCATION], tolerance_cents
+    checks.append(
+        reconcile.reconcile_budget(budget, perf, places[Kind.BUDGET], tolerance_cents, items)
     )
+    checks += reconcile.reconcile_allocation(
+        alloc, budget, perf, places[Kind.ALLOCATION], tolerance_cents, items
+    )
+    if Kind.BUDGET_ALLOCATION in tables:
+        checks += reconcile.reconcile_plan(
+            tables[Kind.BUDGET_ALLOCATION], budget, places[Kind.BUDGET_ALLOCATION], tolerance_cents
+        )
     if ledger is not None:
         by_key = ledger.groupby(["org_unit", "strategic_code"], as_index=False)[
             "amount_cents"
@@ -487,6 +521,7 @@ def reconcile_statements(
             perf,
             places[Kind.LEDGER],
             tolerance_cents,
+            items_by_line,
         )
     return checks
 
@@ -525,7 +560,8 @@ def _current(conn: Connection, group: str) -> dict[str, dict]:
     return {row.path: row._asdict() for row in conn.execute(query)}
 
 
-_STATEMENTS = ("financial_statements", *(k.value for k in STATEMENT_KINDS))
+_REQUIRED_STATEMENTS = ("financial_statements", *(k.value for k in STATEMENT_KINDS))
+_STATEMENTS = (*_REQUIRED_STATEMENTS, *(k.value for k in OPTIONAL_STATEMENT_KINDS))
 
 
 def _group_scope(group: str) -> tuple[int | None, list[str]]:
@@ -535,6 +571,8 @@ def _group_scope(group: str) -> tuple[int | None, list[str]]:
         "activities": [Kind.ACTIVITIES.value],
         "indicator_values": [Kind.INDICATOR_VALUES.value],
         "indicator_definitions": [Kind.INDICATOR_DEFINITIONS.value],
+        Kind.NARRATIVES.value: [Kind.NARRATIVES.value],
+        **{kind.value: [kind.value] for kind in SECRETARIAT_KINDS},
     }[name]
     return (int(year) if year else None), kinds
 
@@ -866,7 +904,7 @@ def stored_blocking_issues(conn: Connection, year: int, hint: str = "") -> list[
     _, kinds = _group_scope("statements")
     current = d.c.superseded_at.is_(None) & (d.c.year == year)
     present = conn.execute(
-        select(func.count()).select_from(d).where(current, d.c.kind.in_(_STATEMENTS))
+        select(func.count()).select_from(d).where(current, d.c.kind.in_(_REQUIRED_STATEMENTS))
     ).scalar()
     issues = [] if present else [Issue(f"{year}/", f"no financial statements for {year}{hint}")]
     rows = conn.execute(
@@ -943,8 +981,10 @@ def _process(
     return outcome
 
 
-#: The three sources of the contract: Finance, the Sectors (Bureaux and GS), planning.
-SOURCES = frozenset({"finance", "sectors", "planning"})
+#: The sources of the contract: Finance, the Sectors (Bureaux and GS), planning, and (v2)
+#: the units' narratives and General Secretariat services (staff, membership, the Council
+#: document).
+SOURCES = frozenset({"finance", "sectors", "planning", "narratives", "gs_services"})
 
 
 def reference_fingerprint(reference: Reference) -> str:
@@ -981,8 +1021,10 @@ def ingest_year(
 ) -> YearIngest:
     """Ingest every delivery of ``year`` (and the indicator definitions).
 
-    ``sources`` limits the work to some of ``finance`` (statements and ledger),
-    ``sectors`` (activities) and ``planning`` (indicator definitions and values); the
+    ``sources`` limits the work to some of ``finance`` (statements and ledger; v2 with
+    the budget allocation and reconciliation), ``sectors`` (activities), ``planning``
+    (indicator definitions and values), (v2) ``narratives`` (the units' narratives) and
+    ``gs_services`` (staff, membership, the Council document); the
     blocking issues returned always cover the year's statements. The caller holds the
     year's run lock (:mod:`oneitu_etl.warehouse.locks`); the indicator definitions,
     shared by every year, are processed under the shared lock.
@@ -1044,7 +1086,9 @@ def _ingest_year(
     groups: list[GroupOutcome] = []
     if "finance" in sources:
         statement_paths = by_kind.get("financial_statements", []) + [
-            p for k in STATEMENT_KINDS for p in by_kind.get(k.value, [])
+            p
+            for k in (*STATEMENT_KINDS, *OPTIONAL_STATEMENT_KINDS)
+            for p in by_kind.get(k.value, [])
         ]
         structure = statement_structure(statement_paths, year)
         others = [read(p, kind_of_path(p) or "") for p in sorted(statement_paths)]
@@ -1116,6 +1160,38 @@ def _ingest_year(
             )
         )
 
+    if "narratives" in sources:  # (v2) translations agree across the year's files
+        groups.append(
+            _process(
+                engine,
+                f"{Kind.NARRATIVES.value}/{year}",
+                year,
+                files(Kind.NARRATIVES),
+                # one context for the group: what earlier files fixed (Translations)
+                judge_each(lambda: Context(reference, year), settings),
+                settings,
+                now,
+                block=False,
+                extra_sig=codes,
+            )
+        )
+
+    if "gs_services" in sources:  # (v2) one group per file: each is judged on its own
+        for kind in SECRETARIAT_KINDS:
+            groups.append(
+                _process(
+                    engine,
+                    f"{kind.value}/{year}",
+                    year,
+                    files(kind),
+                    judge_each(lambda: Context(reference, year), settings),
+                    settings,
+                    now,
+                    block=False,
+                    extra_sig=codes,
+                )
+            )
+
     if "finance" in sources:  # last: its ledger was being read and judged meanwhile
         statements = sorted([*others, *ledgers.result()], key=lambda i: i.path)
         tolerance = round(settings.tolerance_chf * 100)
@@ -1153,7 +1229,14 @@ def _ingest_year(
             )
         )
 
-    order = ("indicator_definitions", "statements", "activities", "indicator_values")
+    order = (
+        "indicator_definitions",
+        "statements",
+        "activities",
+        "indicator_values",
+        Kind.NARRATIVES.value,
+        *(kind.value for kind in SECRETARIAT_KINDS),
+    )
     groups.sort(key=lambda g: order.index(g.name.partition("/")[0]))
     with engine.connect() as conn:
         blocking = stored_blocking_issues(conn, year, missing_year_hint(landing, year))

@@ -334,6 +334,93 @@ FRENCH_ISSUES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "états financiers incomplets : il manque {m} ; les trois CSV vont ensemble (ou livrez "
             "le classeur)",
         ),
+        # (v2) contract version 2
+        (
+            r"^R2 failed: the actual_chf of budget_comparison plus the reconciling items sum to "
+            r"(?P<l>\S+) but TOTAL_EXPENSES is (?P<r>\S+) \(difference (?P<d>\S+)\)$",
+            "R2 non respectée : les actual_chf de budget_comparison et les éléments de "
+            "rapprochement totalisent {l} mais TOTAL_EXPENSES vaut {r} (écart {d})",
+        ),
+        (
+            r"^R3 failed: all allocations plus the reconciling items sum to (?P<l>\S+) but "
+            r"TOTAL_EXPENSES is (?P<r>\S+) \(difference (?P<d>\S+)\)$",
+            "R3 non respectée : toutes les répartitions et les éléments de rapprochement "
+            "totalisent {l} mais TOTAL_EXPENSES vaut {r} (écart {d})",
+        ),
+        (
+            r"^L2 failed for (?P<c>\S+): ledger postings plus its items sum to (?P<l>\S+) but the "
+            r"statement gives (?P<r>\S+) \(difference (?P<d>\S+)\)$",
+            "L2 non respectée pour {c} : les écritures du grand livre et les éléments de "
+            "rapprochement de la ligne totalisent {l} mais l'état financier donne {r} (écart {d})",
+        ),
+        (
+            r"^R4 failed for (?P<u>\S+): its budget_allocation rows sum to (?P<l>\S+) but its "
+            r"(?P<c>\w+) in budget_comparison is (?P<r>\S+) \(difference (?P<d>\S+)\)$",
+            "R4 non respectée pour {u} : ses lignes de budget_allocation totalisent {l} mais son "
+            "{c} dans budget_comparison vaut {r} (écart {d})",
+        ),
+        (
+            r"^R4 failed for (?P<u>\S+): it has budget_allocation rows \((?P<l>\S+) (?P<w>\w+)\) "
+            r"but no row in budget_comparison$",
+            "R4 non respectée pour {u} : budget_allocation a des lignes ({l}, {w}) mais "
+            "budget_comparison n'a pas de ligne pour cette unité",
+        ),
+        (
+            r"^(?P<f>\S+) delivered beside the workbook; deliver it as the sheet (?P<s>\S+) of "
+            r"(?P<w>\S+), or deliver the three CSVs$",
+            "{f} livré à côté du classeur ; livrez-le comme feuille {s} de {w}, ou livrez les "
+            "trois CSV",
+        ),
+        (
+            r"^(?P<v>.*) is not an expense line; each reconciling item adjusts one expense line "
+            r"of the statement$",
+            "{v} n'est pas une ligne de charges ; chaque élément de rapprochement porte sur une "
+            "ligne de charges de l'état financier",
+        ),
+        (
+            r"^the amount is 0; a reconciling item has an amount other than 0$",
+            "le montant est 0 ; un élément de rapprochement a un montant différent de 0",
+        ),
+        (
+            r"^end_date (?P<v>.*): the activity ended before (?P<y>\d+); it belongs to an earlier "
+            r"year$",
+            "end_date {v} : l'activité s'est achevée avant {y} ; elle appartient à un exercice "
+            "antérieur",
+        ),
+        (
+            r"^region is missing; the region of nationality is required for category (?P<c>\S+) "
+            r"\(it may be empty for G only\)$",
+            "region manque ; la région de nationalité est obligatoire pour la catégorie {c} "
+            "(elle ne peut être vide que pour G)",
+        ),
+        (
+            r"^members (?P<v>.*) is above 194; the Union has at most 194 Member States$",
+            "members {v} dépasse 194 ; l'Union compte au plus 194 États Membres",
+        ),
+        (
+            r"^participating (?P<v>.*) exceeds members (?P<m>.*)$",
+            "participating {v} dépasse members {m}",
+        ),
+        (
+            r'^"(?P<v>.*)" is not one of the six languages(?: of the Union)?; expected one of '
+            r"(?P<codes>.*)$",
+            "« {v} » n'est pas l'une des six langues de l'Union ; codes attendus : {codes}",
+        ),
+        (
+            r'^unknown field "(?P<v>.*)"; the row is ignored \(fields: (?P<all>.*)\)$',
+            "champ inconnu « {v} » ; la ligne est ignorée (champs : {all})",
+        ),
+        (
+            r"^the text has (?P<n>\S+) characters; a narrative has at most 4,000$",
+            "le texte compte {n} caractères ; un texte en compte au plus 4 000",
+        ),
+        (
+            r'^this translation of (?P<i>.*) has (?P<c>\w+) "(?P<v>.*)" but its first row '
+            r'\((?P<w>.*)\) has "(?P<e>.*)"; the translations of a narrative share org_unit, '
+            r"strategic_code and kind$",
+            "cette traduction de {i} a {c} « {v} » mais sa première ligne ({w}) a « {e} » ; les "
+            "traductions d'un texte partagent org_unit, strategic_code et kind",
+        ),
     )
 )
 

@@ -27,7 +27,9 @@ import httpx
 EXPECTED_DAGS = {
     "oneitu_annual_report",
     "oneitu_ingest_finance",
+    "oneitu_ingest_narratives",
     "oneitu_ingest_planning",
+    "oneitu_ingest_gs_services",
     "oneitu_ingest_sectors",
 }
 COMPONENTS = ("metadatabase", "scheduler", "dag_processor", "triggerer")

@@ -49,6 +49,9 @@ SHEETS = {
     "performance": ["line_code", "line_label", "line_type", "amount_chf"],
     "budget_comparison": ["org_unit", "approved_budget_chf", "final_budget_chf", "actual_chf"],
     "expense_allocation": ["org_unit", "strategic_code", "expense_chf"],
+    # (v2) the planned resources and the IPSAS 24 items
+    "budget_allocation": ["org_unit", "strategic_code", "approved_budget_chf", "final_budget_chf"],
+    "budget_reconciliation": ["item_code", "kind", "line_code", "description", "amount_chf"],
 }
 
 
@@ -115,8 +118,15 @@ def test_layout(landing: Path) -> None:
             f"{y}/financial_statements.xlsx",
             f"{y}/indicator_values.csv",
             *(f"{y}/activities/activities_{s}_{y}.csv" for s in ("SG", "R", "T", "D")),
+            # (v2) one file per unit that writes narratives, and three GS files
+            f"{y}/staff.csv",
+            f"{y}/membership.csv",
+            f"{y}/council_document.csv",
         }
-    assert set(all_files(landing)) == expected
+    files = set(all_files(landing))
+    narratives = {f for f in files if "/narratives/narratives_" in f}
+    assert files - narratives == expected
+    assert {f.split("/")[0] for f in narratives} == {str(y) for y in YEARS}
 
 
 def test_returns_the_paths_it_wrote(tmp_path: Path) -> None:
@@ -199,12 +209,13 @@ def test_r1_statement_lines_sum_to_totals_exactly(landing: Path, year: int) -> N
 
 
 @pytest.mark.parametrize("year", YEARS)
-def test_r2_actuals_sum_to_total_expenses_exactly(landing: Path, year: int) -> None:
+def test_r2_actuals_and_items_sum_to_total_expenses_exactly(landing: Path, year: int) -> None:
     lines = {r["line_code"]: r for r in sheet_rows(landing, year, "performance")}
     budget = sheet_rows(landing, year, "budget_comparison")
-    assert sum(cents(r["actual_chf"]) for r in budget) == cents(
-        lines["TOTAL_EXPENSES"]["amount_chf"]
-    )
+    items = sheet_rows(landing, year, "budget_reconciliation")
+    assert sum(cents(r["actual_chf"]) for r in budget) + sum(
+        cents(r["amount_chf"]) for r in items
+    ) == cents(lines["TOTAL_EXPENSES"]["amount_chf"])
 
 
 @pytest.mark.parametrize("year", YEARS)

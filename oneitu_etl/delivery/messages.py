@@ -27,8 +27,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "upload_title": "Deliver a file",
         "upload_intro": (
             "Choose the financial year and the file: the workbook financial_statements.xlsx, "
-            "or one of the contract's CSV files. The file is checked at once with the same "
-            "rules as the report; a file with errors is not delivered."
+            "or one of the contract's CSV files (Finance's tables, a unit's activities or "
+            "narratives, staff.csv, membership.csv, council_document.csv). The file is checked "
+            "at once with the same rules as the report; a file with errors is not delivered."
         ),
         "field_year": "Financial year",
         "field_file": "File (.xlsx or .csv)",
@@ -116,6 +117,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "kind_activities": "activities",
         "kind_indicator_definitions": "indicator definitions",
         "kind_indicator_values": "indicator values",
+        "kind_budget_allocation": "budget allocation (planned resources)",
+        "kind_budget_reconciliation": "budget reconciliation (IPSAS 24)",
+        "kind_narratives": "narratives",
+        "kind_staff": "staff figures",
+        "kind_membership": "membership figures",
+        "kind_council_document": "Council document",
         # refusals
         "no_file": "no file was chosen.",
         "empty": "the file is empty.",
@@ -164,8 +171,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "upload_title": "Livrer un fichier",
         "upload_intro": (
             "Choisissez l'exercice et le fichier : le classeur financial_statements.xlsx, ou "
-            "l'un des fichiers CSV du contrat. Le fichier est vérifié immédiatement avec les "
-            "mêmes règles que le rapport ; un fichier comportant des erreurs n'est pas livré."
+            "l'un des fichiers CSV du contrat (les tableaux des Finances, les activités ou les "
+            "textes d'une unité, staff.csv, membership.csv, council_document.csv). Le fichier "
+            "est vérifié immédiatement avec les mêmes règles que le rapport ; un fichier "
+            "comportant des erreurs n'est pas livré."
         ),
         "field_year": "Exercice",
         "field_file": "Fichier (.xlsx ou .csv)",
@@ -259,6 +268,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "kind_activities": "activités",
         "kind_indicator_definitions": "définitions des indicateurs",
         "kind_indicator_values": "valeurs des indicateurs",
+        "kind_budget_allocation": "répartition du budget (ressources prévues)",
+        "kind_budget_reconciliation": "rapprochement budgétaire (IPSAS 24)",
+        "kind_narratives": "textes des unités",
+        "kind_staff": "effectifs du personnel",
+        "kind_membership": "chiffres des membres",
+        "kind_council_document": "document du Conseil",
         "no_file": "aucun fichier n'a été choisi.",
         "empty": "le fichier est vide.",
         "too_large": "le fichier est trop volumineux : la limite est de {limit}.",

@@ -23,7 +23,13 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from oneitu_etl.checkfiles import NamedFile, check_files
-from oneitu_etl.contract import STATEMENT_KINDS, TABLES, Kind, kind_of_path
+from oneitu_etl.contract import (
+    OPTIONAL_STATEMENT_KINDS,
+    STATEMENT_KINDS,
+    TABLES,
+    Kind,
+    kind_of_path,
+)
 from oneitu_etl.delivery.config import DeliveryConfig
 from oneitu_etl.delivery.messages import refusal_text
 from oneitu_etl.delivery.sniff import (
@@ -48,8 +54,14 @@ ASSET_URIS = {
     "finance": "oneitu://landing/finance",
     "sectors": "oneitu://landing/sectors",
     "planning": "oneitu://landing/planning",
+    "narratives": "oneitu://landing/narratives",
+    "gs_services": "oneitu://landing/gs_services",
 }
-_STATEMENT_GROUP = {"financial_statements", *(k.value for k in STATEMENT_KINDS), Kind.LEDGER.value}
+_STATEMENT_GROUP = {
+    "financial_statements",
+    *(k.value for k in (*STATEMENT_KINDS, *OPTIONAL_STATEMENT_KINDS)),
+    Kind.LEDGER.value,
+}
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]")
 
 #: ``announce(asset_uri, extra)`` emits the asset event and says what it did; raises on failure.
@@ -103,7 +115,8 @@ class UploadResult:
 
 
 def source_of(kind: str) -> str:
-    """The contract source (``finance``, ``sectors``, ``planning``) of a kind."""
+    """The contract source of a kind: ``finance``, ``sectors``, ``planning``, and (v2)
+    ``narratives`` or ``gs_services`` (staff, membership, the Council document)."""
     return "finance" if kind == "financial_statements" else TABLES[Kind(kind)].source
 
 
@@ -155,7 +168,8 @@ def context_paths(root: Path, rel: str, kind: str, year: int) -> list[str]:
 
 
 def _structure_warnings(root: Path, rel: str, kind: str, year: int) -> list[Issue]:
-    """Workbook and CSVs both present, or only some CSVs: a warning, not a refusal."""
+    """Workbook and CSVs both present, or only some CSVs (or, v2, an optional CSV beside
+    the workbook): a warning, not a refusal."""
     if kind not in _STATEMENT_GROUP or kind == Kind.LEDGER.value:
         return []
     paths = {*context_paths(root, rel, kind, year), rel}
@@ -202,7 +216,7 @@ def receive(
         root = local_root(settings)
         result.kind = detect_kind(data, file_type(data))
         stem = "unassigned"
-        if result.kind == Kind.ACTIVITIES.value:
+        if result.kind in (Kind.ACTIVITIES.value, Kind.NARRATIVES.value):
             stem = activity_stem(data, {u.code: u.sector for u in reference.org_units.values()})
         result.path = landing_path(result.kind, year, activity_stem=stem)
     except Refused as refusal:

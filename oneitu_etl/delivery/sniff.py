@@ -107,7 +107,8 @@ def csv_header(data: bytes) -> list[str]:
 
 
 def _csv_kinds() -> list[Kind]:
-    return [k for k, spec in TABLES.items() if spec.csv_name or k is Kind.ACTIVITIES]
+    folders = (Kind.ACTIVITIES, Kind.NARRATIVES)  # files of any name, under their folder
+    return [k for k, spec in TABLES.items() if spec.csv_name or k in folders]
 
 
 def detect_kind(data: bytes, kind_of_file: FileType) -> str:
@@ -185,7 +186,8 @@ def landing_path(kind: str, year: int, *, activity_stem: str = "unassigned") -> 
     Args:
         kind: ``financial_statements`` or a contract kind.
         year: Financial year (ignored for indicator definitions, which serve all years).
-        activity_stem: For activities, the generated name (see :func:`activity_stem`).
+        activity_stem: For activities and (v2) narratives, the generated name (see
+            :func:`activity_stem`).
     """
     if kind == "financial_statements":
         return f"{int(year)}/{WORKBOOK_NAME}"
@@ -195,5 +197,8 @@ def landing_path(kind: str, year: int, *, activity_stem: str = "unassigned") -> 
     if spec.kind is Kind.ACTIVITIES:
         stem = _SAFE_PART.sub("", activity_stem) or "unassigned"
         return f"{int(year)}/activities/activities_{stem}.csv"
+    if spec.kind is Kind.NARRATIVES:  # (v2) named after the unit, as activities are
+        stem = _SAFE_PART.sub("", activity_stem) or "unassigned"
+        return f"{int(year)}/narratives/narratives_{stem}.csv"
     assert spec.csv_name is not None
     return f"{int(year)}/{spec.csv_name}"

@@ -7,6 +7,11 @@ targets (from the indicators), side by side. Modules, one concern each:
 - :mod:`~oneitu_etl.marts.base`: current data, byte-wise ordering, cents and rates;
 - :mod:`~oneitu_etl.marts.finance`: totals, budget execution, expenses by unit, code,
   goal and sector, the One ITU matrix and multi-sector priorities;
+- :mod:`~oneitu_etl.marts.plan`: (v2) planned resources beside actual expenses, and the
+  IPSAS 24 bridge from budget-basis actuals to the statement;
+- :mod:`~oneitu_etl.marts.narratives`: (v2) the units' narratives, counted by code and kind;
+- :mod:`~oneitu_etl.marts.evidence`: (v2) the enablers' evidence (staff, membership) and
+  the Council document;
 - :mod:`~oneitu_etl.marts.outputs`: outputs, cost per output, joint activities;
 - :mod:`~oneitu_etl.marts.overlaps`: possible overlaps between sectors;
 - :mod:`~oneitu_etl.marts.indicators`: indicator status on the trajectory rule;
@@ -24,14 +29,17 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from oneitu_etl.marts.base import current, plan_of
+from oneitu_etl.marts.evidence import document, membership, staff
 from oneitu_etl.marts.finance import (
     financial_figures,
     multi_sector_priorities,
     priority_sector_matrix,
 )
 from oneitu_etl.marts.indicators import indicator_status, indicators
+from oneitu_etl.marts.narratives import narratives
 from oneitu_etl.marts.outputs import cost_per_output, joint_activities, outputs_by_strategic_code
 from oneitu_etl.marts.overlaps import SIMILARITY_THRESHOLD, possible_overlaps
+from oneitu_etl.marts.plan import budget_reconciliation, plan_vs_actual, plan_vs_actual_by_goal
 from oneitu_etl.marts.quality import data_quality, reconciliation
 from oneitu_etl.marts.trends import previous_year, trends
 from oneitu_etl.reference import Reference
@@ -72,6 +80,9 @@ def report_figures(
     """
     sectors = tuple(reference.sectors)
     data = financial_figures(conn, year, sectors)
+    data["plan_vs_actual"] = plan_vs_actual(conn, year)
+    data["plan_vs_actual_by_goal"] = plan_vs_actual_by_goal(conn, year)
+    data["budget_reconciliation"] = budget_reconciliation(conn, year)
     data["outputs_by_strategic_code"] = outputs_by_strategic_code(conn, year)
     data["cost_per_output"] = cost_per_output(conn, year)
     data["indicators"] = indicators(conn, year)
@@ -82,26 +93,37 @@ def report_figures(
         name: {str(y): value for y, value in trends(conn, name, sectors, until=year).items()}
         for name in TREND_FIGURES
     }
+    data["narratives"] = narratives(conn, year)
+    data["staff"] = staff(conn, year)
+    data["membership"] = membership(conn, year)
+    data["document"] = document(conn, year)
     data["data_quality"] = data_quality(conn, year)
     return data
 
 
 __all__ = [
     "SIMILARITY_THRESHOLD",
+    "budget_reconciliation",
     "cost_per_output",
     "current",
     "data_quality",
+    "document",
     "financial_figures",
     "indicator_status",
     "indicators",
     "joint_activities",
+    "membership",
+    "narratives",
     "multi_sector_priorities",
     "one_itu",
     "outputs_by_strategic_code",
     "plan_of",
+    "plan_vs_actual",
+    "plan_vs_actual_by_goal",
     "possible_overlaps",
     "previous_year",
     "reconciliation",
     "report_figures",
+    "staff",
     "trends",
 ]

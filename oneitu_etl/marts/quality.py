@@ -25,7 +25,7 @@ from oneitu_etl.warehouse import schema as s
 def reconciliation(
     conn: Connection, year: int, reference: Reference, tolerance_chf: float
 ) -> list[dict[str, object]]:
-    """Rules R1-R3 (and L1/L2 with a ledger) recomputed on the year's current data.
+    """Rules R1-R4 (and L1/L2 with a ledger) recomputed on the year's current data.
 
     The rules themselves are the ones ingestion applies (:mod:`oneitu_etl.validate`),
     run here on what the warehouse holds, so the report shows the checks of its figures.
@@ -41,9 +41,19 @@ def reconciliation(
 
     tables = {
         Kind.PERFORMANCE: frame(s.fs_performance, "line_code", "amount_cents"),
-        Kind.BUDGET: frame(s.fs_budget, "org_unit", "actual_cents"),
+        Kind.BUDGET: frame(
+            s.fs_budget, "org_unit", "approved_budget_cents", "final_budget_cents", "actual_cents"
+        ),
         Kind.ALLOCATION: frame(s.fs_allocation, "org_unit", "strategic_code", "expense_cents"),
     }
+    # (v2) the optional tables take part where they were delivered
+    optional = {
+        Kind.BUDGET_ALLOCATION: frame(
+            s.fs_budget_allocation, "org_unit", "approved_budget_cents", "final_budget_cents"
+        ),
+        Kind.BUDGET_RECONCILIATION: frame(s.fs_budget_reconciliation, "line_code", "amount_cents"),
+    }
+    tables.update({kind: rows for kind, rows in optional.items() if len(rows)})
     ledger = _ledger_sums(conn, year)
     places = {k: Place("") for k in (*tables, Kind.LEDGER)}
     checks = reconcile_statements(

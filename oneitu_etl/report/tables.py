@@ -970,13 +970,25 @@ def rule_description(rule: str, lang: Language) -> str:
     fixed = {
         "R1-revenue": _("Sum of the revenue lines = total revenue line"),
         "R1-expenses": _("Sum of the expense lines = total expenses line"),
-        "R2": _("Actual expenses of all units (budget comparison) = total expenses line"),
-        "R3-total": _("All allocations to the strategic framework = total expenses line"),
+        "R2": _(
+            "Actual expenses of all units (budget comparison), plus the reconciling items = "
+            "total expenses line"
+        ),
+        "R3-total": _(
+            "All allocations to the strategic framework, plus the reconciling items = total "
+            "expenses line"
+        ),
     }
     if rule in fixed:
         return fixed[rule]
     if rule.startswith("R3-"):
         return _("Allocations of %(unit)s = its actual expenses") % {"unit": names.unit(rule[3:])}
+    if rule.startswith("R4-") and rule.endswith("-approved"):  # (v2) the plan
+        unit = names.unit(rule[3 : -len("-approved")])
+        return _("Planned resources of %(unit)s = its approved budget") % {"unit": unit}
+    if rule.startswith("R4-") and rule.endswith("-final"):
+        unit = names.unit(rule[3 : -len("-final")])
+        return _("Planned resources of %(unit)s = its final budget") % {"unit": unit}
     if rule.startswith("L1-"):
         rest = rule[3:]
         unit = next(
@@ -989,7 +1001,7 @@ def rule_description(rule: str, lang: Language) -> str:
                 "element": names.element(rest[len(unit) + 1 :]),
             }
     if rule.startswith("L2-"):
-        return _("Ledger postings to %(line)s = the statement line") % {
+        return _("Ledger postings to %(line)s, plus its reconciling items = the statement line") % {
             "line": names.line(rule[3:])
         }
     return rule
@@ -1044,6 +1056,13 @@ def delivery_kind(kind: str, lang: Language) -> str:
         "activities": _("Sector activities"),
         "indicator_values": _("Indicator values"),
         "indicator_definitions": _("Indicator definitions"),
+        # (v2)
+        "budget_allocation": _("Budget allocation"),
+        "budget_reconciliation": _("Budget reconciliation"),
+        "narratives": _("Narratives"),
+        "staff": _("Staff figures"),
+        "membership": _("Membership figures"),
+        "council_document": _("Council document"),
     }
     return kinds.get(kind, kind)
 

@@ -1,8 +1,10 @@
 """The reconciliation rules that make the report "aligned with the financial statements".
 
 Contract section 3.1: R1 (revenue and expense lines sum to their totals), R2 (budget
-actuals sum to total expenses), R3 (each unit's allocations sum to its actual, and all
-allocations to total expenses) and, where a ledger is given, L1 and L2. Each rule gives
+actuals, plus the reconciling items, sum to total expenses), R3 (each unit's allocations
+sum to its actual, and all allocations plus the items to total expenses), (v2) R4 (each
+unit's planned resources sum to its approved and final budget) and, where a ledger is
+given, L1 and L2 (with the items of each line). Each rule gives
 one :class:`Check` per entry, with both sides and the difference, and an
 :class:`~oneitu_etl.issues.Issue` when it fails. Amounts are integer cents throughout.
 """
@@ -115,18 +117,29 @@ def reconcile_performance(
 
 
 def reconcile_budget(
-    budget: pd.DataFrame, performance: pd.DataFrame, place: Place, tolerance_cents: int = 100
+    budget: pd.DataFrame,
+    performance: pd.DataFrame,
+    place: Place,
+    tolerance_cents: int = 100,
+    items: int | None = None,
 ) -> Check:
-    """R2: the ``actual_chf`` of ``budget_comparison`` sum to ``TOTAL_EXPENSES``."""
+    """R2: the ``actual_chf`` of ``budget_comparison`` (plus the items) sum to ``TOTAL_EXPENSES``.
+
+    Args:
+        items: (v2) The sum of the reconciling items, ``None`` where none were delivered.
+    """
     total = _total(performance, "TOTAL_EXPENSES") or 0
+    what = "the actual_chf of budget_comparison"
+    if items is not None:
+        what += " plus the reconciling items"
     return _check(
         "R2",
-        int(budget["actual_cents"].sum()),
+        int(budget["actual_cents"].sum()) + (items or 0),
         total,
         tolerance_cents,
         place,
-        "R2 failed: the actual_chf of budget_comparison sum to {left} but TOTAL_EXPENSES is "
-        "{right} (difference {difference})",
+        f"R2 failed: {what} sum to {{left}} but TOTAL_EXPENSES is {{right}} "
+        "(difference {difference})",
     )
 
 
@@ -136,8 +149,14 @@ def reconcile_allocation(
     performance: pd.DataFrame,
     place: Place,
     tolerance_cents: int = 100,
+    items: int | None = None,
 ) -> list[Check]:
-    """R3: per unit, allocations sum to its ``actual_chf``; all of them to ``TOTAL_EXPENSES``."""
+    """R3: per unit, allocations sum to its ``actual_chf``; all of them to ``TOTAL_EXPENSES``.
+
+    Args:
+        items: (v2) The sum of the reconciling items, added to all allocations for
+            ``R3-total``; ``None`` where none were delivered.
+    """
     allocated = allocation.groupby("org_unit")["expense_cents"].sum()
     actual = budget.set_index("org_unit")["actual_cents"]
     checks = []
@@ -165,14 +184,15 @@ def reconcile_allocation(
             )
         )
     total = _total(performance, "TOTAL_EXPENSES") or 0
+    what = "all allocations" if items is None else "all allocations plus the reconciling items"
     checks.append(
         _check(
             "R3-total",
-            int(allocated.sum()),
+            int(allocated.sum()) + (items or 0),
             total,
             tolerance_cents,
             place,
-            "R3 failed: all allocations sum to {left} but TOTAL_EXPENSES is {right} "
+            f"R3 failed: {what} sum to {{left}} but TOTAL_EXPENSES is {{right}} "
             "(difference {difference})",
         )
     )
@@ -186,6 +206,7 @@ def reconcile_ledger(
     performance: pd.DataFrame,
     place: Place,
     tolerance_cents: int = 100,
+    items_by_line: dict[str, int] | None = None,
 ) -> list[Check]:
     """L1 and L2: the ledger aggregates to ``expense_allocation`` and to the expense lines.
 
@@ -194,6 +215,8 @@ def reconcile_ledger(
         line_sums: Ledger totals per ``line_code``, column ``cents``.
         allocation: Typed allocation rows.
         performance: Typed performance rows.
+        items_by_line: (v2) The reconciling items summed by expense line, added to the
+            ledger's lines of that code for L2; ``None`` where none were delivered.
     """
     checks = []
     alloc = allocation.set_index(["org_unit", "strategic_code"])["expense_cents"]
@@ -213,17 +236,70 @@ def reconcile_ledger(
         )
     lines = line_sums.set_index("line_code")["cents"]
     stated = performance.set_index("line_code")["amount_cents"]
-    expense_codes = sorted(set(lines.index) | {c for c in stated.index if c.startswith("EXP_")})
+    items = items_by_line or {}
+    expense_codes = sorted(
+        set(lines.index) | set(items) | {c for c in stated.index if c.startswith("EXP_")}
+    )
+    what = "ledger postings" if items_by_line is None else "ledger postings plus its items"
     for code in expense_codes:
         checks.append(
             _check(
                 f"L2-{code}",
-                int(lines.get(code, 0)),
+                int(lines.get(code, 0)) + int(items.get(code, 0)),
                 int(stated.get(code, 0)),
                 tolerance_cents,
                 place,
-                f"L2 failed for {code}: ledger postings sum to {{left}} but the statement gives "
+                f"L2 failed for {code}: {what} sum to {{left}} but the statement gives "
                 "{right} (difference {difference})",
             )
         )
+    return checks
+
+
+def reconcile_plan(
+    plan: pd.DataFrame, budget: pd.DataFrame, place: Place, tolerance_cents: int = 100
+) -> list[Check]:
+    """R4 (v2): per unit, ``budget_allocation`` sums to its approved and final budget.
+
+    Every unit of ``budget_comparison`` gets ``R4-<unit>-approved`` and ``R4-<unit>-final``
+    (a unit without allocation rows sums to 0); a unit with allocation rows but no row in
+    ``budget_comparison`` fails both.
+
+    Args:
+        plan: Typed ``budget_allocation`` rows (``org_unit``, ``approved_budget_cents``,
+            ``final_budget_cents``).
+        budget: Typed ``budget_comparison`` rows.
+        place: Where ``budget_allocation`` was delivered.
+        tolerance_cents: Allowed absolute difference.
+    """
+    planned = plan.groupby("org_unit")[["approved_budget_cents", "final_budget_cents"]].sum()
+    stated = budget.set_index("org_unit")
+    checks = []
+    for unit in sorted(set(planned.index) | set(stated.index)):
+        for which in ("approved", "final"):
+            column = f"{which}_budget_cents"
+            rule = f"R4-{unit}-{which}"
+            left = int(planned[column].get(unit, 0))
+            if unit not in stated.index:
+                issue = Issue(
+                    place.file,
+                    f"R4 failed for {unit}: it has budget_allocation rows "
+                    f"({format_chf(left / 100)} {which}) but no row in budget_comparison",
+                    sheet=place.sheet,
+                    rule=rule,
+                )
+                checks.append(Check(rule, left, 0, False, issue))
+                continue
+            checks.append(
+                _check(
+                    rule,
+                    left,
+                    int(stated.at[unit, column]),
+                    tolerance_cents,
+                    place,
+                    f"R4 failed for {unit}: its budget_allocation rows sum to {{left}} but its "
+                    f"{which}_budget_chf in budget_comparison is {{right}} "
+                    "(difference {difference})",
+                )
+            )
     return checks

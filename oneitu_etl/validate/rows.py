@@ -42,7 +42,9 @@ from oneitu_etl.validate.suites import (
     cents_column,
     load_declarations,
     resolve_rules,
+    row_condition_mask,
 )
+from oneitu_etl.validate.translations import Translations
 
 _AMOUNT = r"^[+-]?\d+(?:\.\d{1,2})?$"
 _INTEGER = r"^[+-]?\d+$"
@@ -66,6 +68,8 @@ class Context:
         indicator_codes: Indicator codes defined (for indicator values).
         seen_ids: For activities: activity ids already taken, with their place.
         declarations: The suite declarations (``expectations/``; the project's by default).
+        translations: (v2) For narratives: what the files judged so far fixed, across
+            files (:mod:`.translations`).
     """
 
     reference: Reference
@@ -73,6 +77,7 @@ class Context:
     indicator_codes: frozenset[str] | None = None
     seen_ids: dict[str, str] = field(default_factory=dict)
     declarations: Mapping[Kind, Declaration] | None = None
+    translations: Translations = field(default_factory=Translations)
 
     @property
     def scope(self) -> Scope:
@@ -292,11 +297,21 @@ def failing_rows(rule: Rule, batch: pd.DataFrame) -> pd.Series:
     """The rows of ``batch`` that break ``rule``, as GX counts them (boolean mask).
 
     Uniqueness reports the later occurrences of a key, not the first (the first is kept);
-    GX reports all of them, and :mod:`.gx` drops the first the same way.
+    GX reports all of them, and :mod:`.gx` drops the first the same way. A rule with a
+    ``row_condition`` (v2: ``{column: value}`` or ``{column: [values]}``) judges only the
+    rows that meet it, as GX does.
 
     Raises:
         ValueError: a rule type this checker does not know (a defect in the declaration).
     """
+    condition = rule.kwargs.get("row_condition")
+    failed = _failing_rows(rule, batch)
+    if not condition:
+        return failed
+    return failed & row_condition_mask(batch, rule)
+
+
+def _failing_rows(rule: Rule, batch: pd.DataFrame) -> pd.Series:
     k, t = rule.kwargs, rule.type
     none = pd.Series(False, index=batch.index)
     if t in ("expect_column_to_exist", "expect_column_values_to_be_of_type"):
@@ -306,9 +321,21 @@ def failing_rows(rule: Rule, batch: pd.DataFrame) -> pd.Series:
     if t == "expect_column_values_to_be_in_set":
         col = batch[k["column"]]
         return col.notna() & ~col.isin(k["value_set"])
+    if t == "expect_column_values_to_not_be_in_set":
+        col = batch[k["column"]]
+        return (col.notna() & col.isin(k["value_set"])).fillna(False).astype(bool)
     if t == "expect_column_values_to_match_regex":
         col = batch[k["column"]]
         return (col.notna() & ~col.str.contains(k["regex"], regex=True)).fillna(False)
+    if t == "expect_column_value_lengths_to_be_between":
+        col = batch[k["column"]]
+        lengths = col.str.len()
+        bad = none.copy()
+        if k.get("min_value") is not None:
+            bad |= (lengths < k["min_value"]).fillna(False)
+        if k.get("max_value") is not None:
+            bad |= (lengths > k["max_value"]).fillna(False)
+        return (bad & col.notna()).astype(bool)
     if t == "expect_column_values_to_be_between":
         col = batch[k["column"]]
         bad = none.copy()
@@ -321,6 +348,8 @@ def failing_rows(rule: Rule, batch: pd.DataFrame) -> pd.Series:
         cols = list(rule.columns)
         keys = batch[cols]
         present = keys.notna().all(axis=1)
+        if k.get("ignore_row_if") == "never":  # (v2) a missing value is part of the key
+            present = pd.Series(True, index=batch.index)
         return present & keys.duplicated(keep="first")
     if t == "expect_column_pair_values_a_to_be_greater_than_b":
         a, b = batch[k["column_A"]], batch[k["column_B"]]
@@ -385,7 +414,12 @@ class _Messages:
     def __call__(self, rule: Rule, row: int, batch_row: pd.Series) -> str:
         text = self.text.loc[row]
         value = text.get(rule.column, "") if rule.column else ""
-        fields = {**text.to_dict(), "value": value, "year": self.ctx.year}
+        fields = {
+            **text.to_dict(),
+            "value": value,
+            "year": self.ctx.year,
+            "length": f"{len(value):,}",
+        }
         template = rule.meta.get("message")
         k, t = rule.kwargs, rule.type
         if t == "expect_column_values_to_match_regex" and "list_of" in rule.meta:
@@ -511,6 +545,9 @@ def check_table(raw: RawTable, spec: TableSpec, ctx: Context) -> CheckedTable:
     parser = _parse(raw, declaration)
     batch = batch_frame(parser.typed, declaration, raw.file)
     results, rules, ignored = _evaluate(parser, declaration, ctx, batch)
+    if spec.kind is Kind.NARRATIVES:  # (v2) translations agree across the year's files
+        for key, rows in ctx.translations.check(raw, parser.typed, parser.issues).items():
+            results[key] = sorted({*results.get(key, []), *rows})
     misfit = _misfit_rows(raw.issues)
     issues = list(raw.issues) + [i for i in parser.issues if i.row not in misfit]
     if raw.frame.empty:

@@ -51,7 +51,14 @@ log = logging.getLogger(__name__)
 ENGINE = "great_expectations"
 #: Failing rows kept per result (the count is always complete).
 MAX_STORED_ROWS = 200
-_BLOCKING = {Kind.PERFORMANCE.value, Kind.BUDGET.value, Kind.ALLOCATION.value, Kind.LEDGER.value}
+_BLOCKING = {
+    Kind.PERFORMANCE.value,
+    Kind.BUDGET.value,
+    Kind.ALLOCATION.value,
+    Kind.LEDGER.value,
+    Kind.BUDGET_ALLOCATION.value,
+    Kind.BUDGET_RECONCILIATION.value,
+}
 #: Ledger lines above which GX checks the ledger's sums only (see the module's docstring).
 MAX_GX_ROWS = 200_000
 

@@ -446,9 +446,13 @@ def reconciliation_rules(
             right = right[_mask(right, where)]
             base = kwargs.pop("row_condition", {})
             keys: list[str] = list(meta.pop("for_each", []))
+            less = _less(equals, batches)
             entries: list[dict[str, Any]] = [{}]
             if keys:
-                found = pd.concat([left[keys], right[keys]]).dropna().drop_duplicates()
+                sides = [left[keys], right[keys]]
+                if less is not None and set(keys) <= set(less[0].columns):
+                    sides.append(less[0][keys])
+                found = pd.concat(sides).dropna().drop_duplicates()
                 entries = [
                     dict(zip(keys, row, strict=True))
                     for row in sorted(found.itertuples(index=False, name=None))
@@ -477,6 +481,10 @@ def reconciliation_rules(
                     )
                     continue
                 target = float(matching[equals["column"]].sum())
+                if less is not None:  # (v2) the items that bridge the two sides
+                    items, column = less
+                    inside = {k: v for k, v in entry.items() if k in items.columns}
+                    target -= float(items.loc[_mask(items, inside), column].sum())
                 bounds = {
                     "min_value": round(target - slack, 3),
                     "max_value": round(target + slack, 3),
@@ -491,6 +499,22 @@ def reconciliation_rules(
                     )
                 )
     return rules
+
+
+def _less(
+    equals: Mapping[str, Any], batches: Mapping[Kind, pd.DataFrame]
+) -> tuple[pd.DataFrame, str] | None:
+    """The rows and column that ``equals.less`` names, to subtract from the other side.
+
+    (v2) R2, R3-total and L2 hold "with the items": the reconciling items of
+    ``budget_reconciliation`` bridge the budget-basis side to the statement, so the target
+    is the statement's amount less the items (of the entry's line, where the items have
+    the entry's key). ``None`` when there is no ``less`` or its table was not delivered.
+    """
+    less = equals.get("less")
+    if not less or Kind(less["table"]) not in batches:
+        return None
+    return batches[Kind(less["table"])], less["column"]
 
 
 def _missing_counterpart(

@@ -257,6 +257,82 @@ indicator_values = Table(
     Index("ix_indicator_values_year", "year", "delivery_id"),
 )
 
+# --- contract version 2 (migration 0006) --------------------------------------------------
+# The planned resources of the year by unit and element of the strategic framework.
+fs_budget_allocation = Table(
+    "fs_budget_allocation",
+    metadata,
+    *_lineage(),
+    Column("year", Integer, nullable=False),
+    Column("org_unit", String(16), nullable=False),
+    Column("strategic_code", String(16), nullable=False),
+    Column("approved_budget_cents", BigInteger, nullable=False),
+    Column("final_budget_cents", BigInteger, nullable=False),
+    Index("ix_fs_budget_allocation_year", "year", "delivery_id"),
+)
+# The IPSAS 24 items from the budget-basis actuals to the statement's expenses.
+fs_budget_reconciliation = Table(
+    "fs_budget_reconciliation",
+    metadata,
+    *_lineage(),
+    Column("year", Integer, nullable=False),
+    Column("item_code", Text, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("line_code", String(32), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Index("ix_fs_budget_reconciliation_year", "year", "delivery_id"),
+)
+# The units' narratives: one row per narrative and language.
+narratives = Table(
+    "narratives",
+    metadata,
+    *_lineage(),
+    Column("year", Integer, nullable=False),
+    Column("narrative_id", Text, nullable=False),
+    Column("org_unit", String(16), nullable=False),
+    Column("strategic_code", String(16)),
+    Column("kind", String(16), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("reference", Text),
+    Index("ix_narratives_year", "year", "delivery_id"),
+)
+# Staff headcount, aggregated (never a person's record).
+staff = Table(
+    "staff",
+    metadata,
+    *_lineage(),
+    Column("year", Integer, nullable=False),
+    Column("org_unit", String(16), nullable=False),
+    Column("category", String(16), nullable=False),
+    Column("gender", String(16), nullable=False),
+    Column("region", String(8)),
+    Column("headcount", Integer, nullable=False),
+    Index("ix_staff_year", "year", "delivery_id"),
+)
+membership = Table(
+    "membership",
+    metadata,
+    *_lineage(),
+    Column("year", Integer, nullable=False),
+    Column("sector", String(8), nullable=False),
+    Column("category", String(24), nullable=False),
+    Column("members", Integer, nullable=False),
+    Column("participating", Integer),
+    Index("ix_membership_year", "year", "delivery_id"),
+)
+# The Council document's metadata, as delivered: one row per field.
+council_document = Table(
+    "council_document",
+    metadata,
+    *_lineage(),
+    Column("year", Integer, nullable=False),
+    Column("field", Text, nullable=False),
+    Column("value", Text),
+    Index("ix_council_document_year", "year", "delivery_id"),
+)
+
 # Every file offered on the delivery page, delivered or not: who, when, what, the outcome
 # (delivered, unchanged, rejected by validation, refused before it) and the asset event.
 # A delivered upload becomes a delivery when the pipeline ingests it: same path and hash.
@@ -333,4 +409,10 @@ DATA_TABLES = {
     "activities": activities,
     "indicator_definitions": indicator_definitions,
     "indicator_values": indicator_values,
+    "budget_allocation": fs_budget_allocation,
+    "budget_reconciliation": fs_budget_reconciliation,
+    "narratives": narratives,
+    "staff": staff,
+    "membership": membership,
+    "council_document": council_document,
 }

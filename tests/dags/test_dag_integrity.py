@@ -70,13 +70,15 @@ def test_report_dag_is_scheduled_on_the_ingestion_assets(dagbag) -> None:  # noq
         "oneitu://landing/finance",
         "oneitu://landing/sectors",
         "oneitu://landing/planning",
+        "oneitu://landing/narratives",
+        "oneitu://landing/gs_services",
     }
     assert type(dag.timetable.asset_condition).__name__ == "AssetAny"
     assert dag.timetable.timetable.expression == "0 6 31 1 *"  # the yearly fallback
 
 
 def test_ingestion_dags_produce_their_asset(dagbag) -> None:  # noqa: ANN001
-    for source in ("finance", "sectors", "planning"):
+    for source in ("finance", "sectors", "planning", "narratives", "gs_services"):
         dag = dagbag.dags[f"oneitu_ingest_{source}"]
         outlets = [o.uri for t in dag.tasks for o in t.outlets]
         assert outlets == [f"oneitu://landing/{source}"]

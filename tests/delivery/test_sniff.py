@@ -113,6 +113,8 @@ def test_demo_files_are_recognised(demo_files: Path) -> None:
         for p in demo_files.rglob("*")
         if p.is_file() and not p.relative_to(demo_files).as_posix().startswith("2023/")
     }
+    narratives = {path for path in kinds if path.startswith("2024/narratives/")}
+    assert narratives and {kinds.pop(path) for path in narratives} == {"narratives"}
     assert kinds == {
         "2024/financial_statements.xlsx": "financial_statements",
         "2024/activities/activities_D_2024.csv": "activities",
@@ -121,6 +123,10 @@ def test_demo_files_are_recognised(demo_files: Path) -> None:
         "2024/activities/activities_T_2024.csv": "activities",
         "2024/indicator_values.csv": "indicator_values",
         "indicator_definitions.csv": "indicator_definitions",
+        # (v2) General Secretariat services
+        "2024/staff.csv": "staff",
+        "2024/membership.csv": "membership",
+        "2024/council_document.csv": "council_document",
     }
 
 

@@ -119,7 +119,9 @@ def test_make_up_serves_the_dags_and_stops_on_ctrl_c(tmp_path: Path, artifacts_d
         assert {d["dag_id"] for d in dags["dags"]} == {
             "oneitu_annual_report",
             "oneitu_ingest_finance",
+            "oneitu_ingest_narratives",
             "oneitu_ingest_planning",
+            "oneitu_ingest_gs_services",
             "oneitu_ingest_sectors",
         }
         for dag in dags["dags"]:

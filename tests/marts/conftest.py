@@ -23,6 +23,8 @@ from oneitu_etl.reference import Reference, load_reference
 from oneitu_etl.settings import Settings
 
 LANDING = Path(__file__).resolve().parent / "data" / "landing"
+#: (v2) One year with every input of contract version 2, figures small enough to check by hand.
+LANDING_V2 = Path(__file__).resolve().parent / "data" / "landing_v2"
 #: Time of every test run of the pipeline: arrival times are the same on both backends.
 NOW = dt.datetime(2025, 1, 31, 12, 0, tzinfo=dt.UTC)
 YEARS = (2023, 2024)
@@ -74,6 +76,45 @@ def loaded(request: pytest.FixtureRequest) -> Engine:
 def conn(loaded: Engine) -> Iterator[Connection]:
     """A connection to the loaded warehouse (read only by the marts)."""
     with loaded.connect() as connection:
+        yield connection
+
+
+@pytest.fixture(scope="session")
+def loaded_v2_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """The hand-made version 2 landing zone loaded into a SQLite warehouse."""
+    out = tmp_path_factory.mktemp("marts_v2_sqlite")
+    engine = ingest_years(LANDING_V2, out, f"sqlite:///{out / 'warehouse.sqlite'}", (2024,))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def loaded_v2_postgresql(
+    tmp_path_factory: pytest.TempPathFactory, pg_server: str
+) -> Iterator[Engine]:
+    """The hand-made version 2 landing zone loaded into a fresh PostgreSQL database."""
+    name, url = create_pg_database(pg_server)
+    try:
+        engine = ingest_years(LANDING_V2, tmp_path_factory.mktemp("marts_v2_pg"), url, (2024,))
+        yield engine
+        engine.dispose()
+    finally:
+        drop_pg_database(pg_server, name)
+
+
+@pytest.fixture(
+    scope="session",
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+)
+def loaded_v2(request: pytest.FixtureRequest) -> Engine:
+    """The hand-made version 2 landing zone loaded, on each backend."""
+    return request.getfixturevalue(f"loaded_v2_{request.param}")
+
+
+@pytest.fixture
+def conn_v2(loaded_v2: Engine) -> Iterator[Connection]:
+    """A connection to the loaded version 2 warehouse."""
+    with loaded_v2.connect() as connection:
         yield connection
 
 

@@ -35,6 +35,14 @@ FIGURE_KEYS = {
     "previous_year",
     "trends",
     "data_quality",
+    # contract version 2 (null where their inputs were not delivered)
+    "plan_vs_actual",
+    "plan_vs_actual_by_goal",
+    "budget_reconciliation",
+    "narratives",
+    "staff",
+    "membership",
+    "document",
 }
 
 
@@ -107,3 +115,15 @@ def test_staged_report_json_is_complete(
     # the pipeline adds its checks (expectations, the 9 reconciliation rules) to the block
     assert data["data_quality"]["checks_run"] >= 9
     assert data["data_quality"]["rows_quarantined"] == 3
+
+
+def test_a_version_2_year_is_identical_on_sqlite_and_postgresql(
+    loaded_v2_sqlite: Engine, loaded_v2_postgresql: Engine, reference: Reference
+) -> None:
+    texts = []
+    for engine in (loaded_v2_sqlite, loaded_v2_postgresql):
+        with engine.connect() as conn:
+            data = report_figures(conn, 2024, reference, 1.0)
+            assert all(data[key] is not None for key in FIGURE_KEYS if key != "previous_year")
+            texts.append(json.dumps(data, ensure_ascii=False))
+    assert texts[0] == texts[1]

@@ -109,7 +109,20 @@ def test_safe_link(target: str | None, expected: str | None) -> None:
     "rule, expected",
     [
         pytest.param(
-            "R2", "Actual expenses of all units (budget comparison) = total expenses line", id="R2"
+            "R2",
+            "Actual expenses of all units (budget comparison), plus the reconciling items = "
+            "total expenses line",
+            id="R2",
+        ),
+        pytest.param(
+            "R4-RO-ASP-approved",
+            "Planned resources of Regional Office for Asia and the Pacific = its approved budget",
+            id="R4-approved",
+        ),
+        pytest.param(
+            "R4-BR-final",
+            "Planned resources of Radiocommunication Bureau = its final budget",
+            id="R4-final",
         ),
         pytest.param(
             "R3-RO-ASP",
@@ -122,7 +135,9 @@ def test_safe_link(target: str | None, expected: str | None) -> None:
             id="L1",
         ),
         pytest.param(
-            "L2-EXP_TRAVEL", "Ledger postings to Mission expenses = the statement line", id="L2"
+            "L2-EXP_TRAVEL",
+            "Ledger postings to Mission expenses, plus its reconciling items = the statement line",
+            id="L2",
         ),
         pytest.param("X9", "X9", id="unknown"),
     ],

@@ -29,6 +29,100 @@ def case_files(case: str) -> list[str]:
 
 
 CASES = [
+    # (v2) an activity that ended before the year is quarantined; one ending on its first day is not
+    pytest.param(
+        "activity_ended_before_year",
+        1,
+        [
+            "2024/activities/activities_R_2024.csv:2:end_date: end_date 2023-12-31: the activity ended before 2024; it belongs to an earlier year",
+        ],
+        id="activity_ended_before_year",
+    ),
+    # (v2) narratives: bad rows, and translations that disagree across files
+    pytest.param(
+        "narrative_rows",
+        1,
+        [
+            '2024/narratives/narratives_BR.csv:4:language: "de" is not one of the six languages of the Union; expected one of ar, en, es, fr, ru, zh',
+            "2024/narratives/narratives_BR.csv:5:text: the text has 4,399 characters; a narrative has at most 4,000",
+            '2024/narratives/narratives_BR.csv:6:org_unit: "ITU-R" is not a known org unit; expected one of BDT, BR, GS, RO-AFR, RO-AMS, RO-ARB, RO-ASP, RO-CIS, RO-EUR, TSB',
+            '2024/narratives/narratives_BR.csv:6:strategic_code: "TP-XYZ" is not a known strategic code; expected one of 40 codes',
+            '2024/narratives/narratives_BR.csv:6:kind: "lesson" is not a known narrative kind; expected one of achievement, challenge, highlight, next_step, variance',
+            "2024/narratives/narratives_BR.csv:7:narrative_id: duplicate narrative_id and language BR-1, en; first given at row 2",
+            '2024/narratives/narratives_TSB.csv:2:kind: this translation of BR-1 has kind "challenge" but its first row (2024/narratives/narratives_BR.csv row 2) has "achievement"; the translations of a narrative share org_unit, strategic_code and kind',
+            "2024/narratives/narratives_TSB.csv:3:narrative_id: duplicate narrative_id and language BR-1, fr; first given in 2024/narratives/narratives_BR.csv row 3",
+        ],
+        id="narrative_rows",
+    ),
+    # (v2) staff, membership and the Council document: bad rows are quarantined
+    pytest.param(
+        "staff_rows",
+        1,
+        [
+            "2024/staff.csv:4:headcount: -3 is below the minimum of 0",
+            '2024/staff.csv:5:category: "P5" is not a known staff category; expected one of D, G, P, elected',
+            '2024/staff.csv:6:gender: "woman" is not a known gender; expected one of female, male, other',
+            '2024/staff.csv:6:region: "F" is not a known region; expected one of A, B, C, D, E',
+            "2024/staff.csv:7:region: region is missing; the region of nationality is required for category P (it may be empty for G only)",
+            "2024/staff.csv:8:org_unit: duplicate org_unit and category and gender and region GS, G, male, ; first given at row 3",
+        ],
+        id="staff_rows",
+    ),
+    pytest.param(
+        "membership_rows",
+        1,
+        [
+            "2024/membership.csv:3:members: members 195 is above 194; the Union has at most 194 Member States",
+            "2024/membership.csv:4:participating: participating 121 exceeds members 120",
+            '2024/membership.csv:5:sector: "SG" is not a known sector (R, T or D); expected one of D, R, T',
+            '2024/membership.csv:6:category: "observer" is not a known membership category; expected one of academia, associate, member_state, sector_member',
+            "2024/membership.csv:7:sector: duplicate sector and category R, member_state; first given at row 2",
+        ],
+        id="membership_rows",
+    ),
+    pytest.param(
+        "council_document_rows",
+        1,
+        [
+            '2024/council_document.csv:3:value: "30/04/2025" is not a date; expected YYYY-MM-DD',
+            '2024/council_document.csv:4:value: "de" is not one of the six languages; expected one of ar, en, es, fr, ru, zh',
+            '2024/council_document.csv:5:field: warning: unknown field "prepared_by"; the row is ignored (fields: agenda_item, date, document, original_language, references, session)',
+            "2024/council_document.csv:6:field: duplicate field document; first given at row 2",
+        ],
+        id="council_document_rows",
+    ),
+    # (v2) Finance's optional tables
+    pytest.param(
+        "r4_mismatch",
+        1,
+        [
+            "2024/financial_statements.xlsx:budget_allocation: R4 failed for GS: its budget_allocation rows sum to 350,000.00 but its approved_budget_chf in budget_comparison is 360,000.00 (difference 10,000.00)",
+        ],
+        id="r4_mismatch",
+    ),
+    pytest.param(
+        "budget_allocation_rows",
+        1,
+        [
+            '2024/financial_statements.xlsx:budget_allocation:10:org_unit: "ITU-D" is not a known org unit; expected one of BDT, BR, GS, RO-AFR, RO-AMS, RO-ARB, RO-ASP, RO-CIS, RO-EUR, TSB',
+            '2024/financial_statements.xlsx:budget_allocation:11:strategic_code: "G1" is a goal; allocate to one of its thematic priorities or to an enabler; expected one of EN-DNI, EN-ENV, EN-HRI, EN-MEM, EN-PIC, EN-REG, EN-RMO, TP-APP, TP-ENV, TP-INC, TP-NET, TP-RAD, TP-RES, TP-STD',
+            "2024/financial_statements.xlsx:budget_allocation:12:org_unit: duplicate org_unit and strategic_code BR, TP-RAD; first given at row 4",
+            "2024/financial_statements.xlsx:budget_allocation:12:final_budget_chf: -10.00 is negative; amounts must be >= 0",
+        ],
+        id="budget_allocation_rows",
+    ),
+    pytest.param(
+        "budget_reconciliation_rows",
+        1,
+        [
+            "2024/budget_reconciliation.csv:4:line_code: REV_OTHER is not an expense line; each reconciling item adjusts one expense line of the statement",
+            '2024/budget_reconciliation.csv:5:kind: "rounding" is not a known reconciliation kind; expected one of basis, entity, presentation, timing',
+            "2024/budget_reconciliation.csv:6:amount_chf: the amount is 0; a reconciling item has an amount other than 0",
+            "2024/budget_reconciliation.csv:7:item_code: duplicate item_code DEP; first given at row 2",
+            "2024/budget_reconciliation.csv:7:description: value is missing; a description is required",
+        ],
+        id="budget_reconciliation_rows",
+    ),
     pytest.param(
         "activity_rows",
         1,
@@ -328,7 +422,7 @@ CASES = [
         "unknown_file_name",
         1,
         [
-            "2024/budget.csv: unknown file name: expected financial_statements.xlsx, financial_performance.csv, budget_comparison.csv, expense_allocation.csv, expense_ledger.csv, indicator_definitions.csv, indicator_values.csv or a .csv under an activities/ folder",
+            "2024/budget.csv: unknown file name: expected financial_statements.xlsx, financial_performance.csv, budget_comparison.csv, expense_allocation.csv, budget_allocation.csv, budget_reconciliation.csv, expense_ledger.csv, indicator_definitions.csv, indicator_values.csv, staff.csv, membership.csv, council_document.csv or a .csv under an activities/ or narratives/ folder",
         ],
         id="unknown_file_name",
     ),

@@ -66,7 +66,7 @@ def test_allowed_codes_come_from_the_reference_data() -> None:
 def test_year_rules_are_left_out_without_a_year() -> None:
     with_year = {r.id for r in resolve_rules(DECLARATIONS[Kind.ACTIVITIES], Scope(REFERENCE, 2024))}
     without = {r.id for r in resolve_rules(DECLARATIONS[Kind.ACTIVITIES], Scope(REFERENCE, None))}
-    assert with_year - without == {"date_in_year:start_date"}
+    assert with_year - without == {"date_in_year:start_date", "ended_before_year:end_date"}
 
 
 @pytest.mark.parametrize("kind", list(Kind), ids=lambda k: k.value)
