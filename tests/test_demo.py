@@ -146,7 +146,10 @@ def test_existing_files_are_kept_and_only_missing_ones_written(tmp_path: Path) -
     assert delivered.read_bytes() == b"the workbook Finance delivered"
     assert (tmp_path / "2024" / "indicator_values.csv").read_text() == "kept\n"
     assert delivered not in written
-    assert len(written) == 5  # definitions and the four activity files
+    kept = {delivered, tmp_path / "2024" / "indicator_values.csv"}
+    every = {p for p in tmp_path.rglob("*") if p.is_file()}
+    assert set(written) == every - kept  # definitions, activities, the v2 files
+    assert len(written) == len(every) - 2
     assert (tmp_path / "2024" / "activities" / "activities_SG_2024.csv").is_file()
     assert generate_landing(tmp_path, [2024]) == []  # a second run writes nothing
 
@@ -159,7 +162,7 @@ def test_overwrite_resets_every_demo_file(tmp_path: Path) -> None:
 
     written = generate_landing(tmp_path / "reset", [2024], overwrite=True)
 
-    assert len(written) == 7
+    assert len(written) == len(all_files(tmp_path / "fresh"))  # every file, the delivery too
     assert all_files(tmp_path / "reset") == all_files(tmp_path / "fresh")
 
 
