@@ -475,57 +475,6 @@ def statement_structure(paths: list[str], year: int) -> list[Issue]:
     return []
 
 
-def reconcile_statements(
-    tables: dict[Kind, pd.DataFrame],
-    places: dict[Kind, reconcile.Place],
-    reference: Reference,
-    tolerance_cents: int,
-    ledger: pd.DataFrame | None = None,
-) -> list[reconcile.Check]:
-    """R1-R3 (and L1/L2 with a ledger; v2: R4 and the reconciling items) on typed tables.
-
-    ``budget_allocation`` and ``budget_reconciliation`` are optional: without them R4 is
-    not checked and R2, R3-total and L2 hold without items, as in version 1.
-    """
-    line_types = {c: v["line_type"] for c, v in reference.statement_lines.items()}
-    perf, budget, alloc = tables[Kind.PERFORMANCE], tables[Kind.BUDGET], tables[Kind.ALLOCATION]
-    bridge = tables.get(Kind.BUDGET_RECONCILIATION)
-    items = None if bridge is None else int(bridge["amount_cents"].sum())
-    items_by_line = (
-        None
-        if bridge is None
-        else {str(k): int(v) for k, v in bridge.groupby("line_code")["amount_cents"].sum().items()}
-    )
-    checks = reconcile.reconcile_performance(
-        perf, line_types, places[Kind.PERFORMANCE], tolerance_cents
-    )
-    checks.append(
-        reconcile.reconcile_budget(budget, perf, places[Kind.BUDGET], tolerance_cents, items)
-    )
-    checks += reconcile.reconcile_allocation(
-        alloc, budget, perf, places[Kind.ALLOCATION], tolerance_cents, items
-    )
-    if Kind.BUDGET_ALLOCATION in tables:
-        checks += reconcile.reconcile_plan(
-            tables[Kind.BUDGET_ALLOCATION], budget, places[Kind.BUDGET_ALLOCATION], tolerance_cents
-        )
-    if ledger is not None:
-        by_key = ledger.groupby(["org_unit", "strategic_code"], as_index=False)[
-            "amount_cents"
-        ].sum()
-        by_line = ledger.groupby("line_code", as_index=False)["amount_cents"].sum()
-        checks += reconcile.reconcile_ledger(
-            by_key.rename(columns={"amount_cents": "cents"}),
-            by_line.rename(columns={"amount_cents": "cents"}),
-            alloc,
-            perf,
-            places[Kind.LEDGER],
-            tolerance_cents,
-            items_by_line,
-        )
-    return checks
-
-
 # -- loading --------------------------------------------------------------------------------
 #: Rows per bulk insert: memory stays flat on a ledger of millions of lines.
 _CHUNK_ROWS = 20_000
@@ -1207,7 +1156,7 @@ def _ingest_year(
             tables = {t.spec.kind: t for i in items for t in i.tables}
             places = {k: reconcile.Place(t.raw.file, t.raw.sheet) for k, t in tables.items()}
             ledger = tables[Kind.LEDGER].frame if Kind.LEDGER in tables else None
-            checks = reconcile_statements(
+            checks = reconcile.reconcile_statements(
                 {k: t.frame for k, t in tables.items()}, places, reference, tolerance, ledger
             )
             for check in checks:

@@ -14,11 +14,10 @@ import pandas as pd
 from sqlalchemy import Connection, Table, func, select
 
 from oneitu_etl.contract import Kind
-from oneitu_etl.ingest import reconcile_statements
 from oneitu_etl.issues import located
 from oneitu_etl.marts.base import bytewise, cents, current
 from oneitu_etl.reference import Reference
-from oneitu_etl.validate.reconcile import Place
+from oneitu_etl.validate.reconcile import Place, reconcile_statements
 from oneitu_etl.warehouse import schema as s
 
 

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from oneitu_etl.contract import Kind
 from oneitu_etl.issues import Issue, format_chf
+from oneitu_etl.reference import Reference
 
 
 @dataclass(frozen=True)
@@ -302,4 +304,51 @@ def reconcile_plan(
                     "(difference {difference})",
                 )
             )
+    return checks
+
+
+def reconcile_statements(
+    tables: dict[Kind, pd.DataFrame],
+    places: dict[Kind, Place],
+    reference: Reference,
+    tolerance_cents: int,
+    ledger: pd.DataFrame | None = None,
+) -> list[Check]:
+    """R1-R3 (and L1/L2 with a ledger; v2: R4 and the reconciling items) on typed tables.
+
+    ``budget_allocation`` and ``budget_reconciliation`` are optional: without them R4 is
+    not checked and R2, R3-total and L2 hold without items, as in version 1.
+    """
+    line_types = {c: v["line_type"] for c, v in reference.statement_lines.items()}
+    perf, budget, alloc = tables[Kind.PERFORMANCE], tables[Kind.BUDGET], tables[Kind.ALLOCATION]
+    bridge = tables.get(Kind.BUDGET_RECONCILIATION)
+    items = None if bridge is None else int(bridge["amount_cents"].sum())
+    items_by_line = (
+        None
+        if bridge is None
+        else {str(k): int(v) for k, v in bridge.groupby("line_code")["amount_cents"].sum().items()}
+    )
+    checks = reconcile_performance(perf, line_types, places[Kind.PERFORMANCE], tolerance_cents)
+    checks.append(reconcile_budget(budget, perf, places[Kind.BUDGET], tolerance_cents, items))
+    checks += reconcile_allocation(
+        alloc, budget, perf, places[Kind.ALLOCATION], tolerance_cents, items
+    )
+    if Kind.BUDGET_ALLOCATION in tables:
+        checks += reconcile_plan(
+            tables[Kind.BUDGET_ALLOCATION], budget, places[Kind.BUDGET_ALLOCATION], tolerance_cents
+        )
+    if ledger is not None:
+        by_key = ledger.groupby(["org_unit", "strategic_code"], as_index=False)[
+            "amount_cents"
+        ].sum()
+        by_line = ledger.groupby("line_code", as_index=False)["amount_cents"].sum()
+        checks += reconcile_ledger(
+            by_key.rename(columns={"amount_cents": "cents"}),
+            by_line.rename(columns={"amount_cents": "cents"}),
+            alloc,
+            perf,
+            places[Kind.LEDGER],
+            tolerance_cents,
+            items_by_line,
+        )
     return checks

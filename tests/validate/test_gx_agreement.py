@@ -18,11 +18,10 @@ import pytest
 from oneitu_etl.checkfiles import CheckedFiles, NamedFile, judge_files
 from oneitu_etl.contract import STATEMENT_KINDS, Kind, year_of_path
 from oneitu_etl.demo import generate_landing
-from oneitu_etl.ingest import reconcile_statements
 from oneitu_etl.reference import load_reference
 from oneitu_etl.settings import Settings
 from oneitu_etl.validate.gx import Outcome, run_suites
-from oneitu_etl.validate.reconcile import Place
+from oneitu_etl.validate.reconcile import Place, reconcile_statements
 from oneitu_etl.validate.suites import Scope, load_declarations, suite_rules
 
 BAD = Path(__file__).resolve().parents[1] / "fixtures" / "bad"
