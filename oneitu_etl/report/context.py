@@ -17,7 +17,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from oneitu_etl.report import charts, tables
+from oneitu_etl.report import annexes, charts, tables
 from oneitu_etl.report.i18n import Language
 from oneitu_etl.report.tables import Table, tolerance
 
@@ -452,19 +452,19 @@ def build_context(
         (tables.comparison_table, "7.1"),
         (tables.trends_table, "7.2"),
         (tables.reconciliation_table, "8.1"),
-        (tables.quality_summary_table, "A.1"),
-        (tables.deliveries_table, "A.2"),
-        (tables.rejected_files_table, "A.3"),
-        (tables.quarantined_table, "A.4"),
-        (tables.validation_table, "A.5"),
-        (tables.warnings_table, "A.6"),
+        (annexes.quality_summary_table, "A.1"),
+        (annexes.deliveries_table, "A.2"),
+        (annexes.rejected_files_table, "A.3"),
+        (annexes.quarantined_table, "A.4"),
+        (annexes.validation_table, "A.5"),
+        (annexes.warnings_table, "A.6"),
     ]
     found: dict[str, Table] = {}
     for builder, number in builders:
         table = builder(report, lang, number)
         if table is not None:
             found[table.key] = table
-    found["status-rules"] = tables.status_rules_table(lang, "B.1")
+    found["status-rules"] = annexes.status_rules_table(lang, "B.1")
     if not found["warnings"].rows:
         del found["warnings"]
     key_figures, summary = _summary(report, lang)
