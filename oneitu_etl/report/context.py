@@ -15,10 +15,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from matplotlib.figure import Figure
 
 from oneitu_etl.report import annexes, charts, tables
-from oneitu_etl.report.i18n import Language
+from oneitu_etl.report.i18n import BABEL_LOCALES, Language
 from oneitu_etl.report.tables import Table, tolerance
 
 
@@ -405,6 +406,35 @@ def _has_data(spec: ChartSpec) -> bool:
     return bool(args["labels"])
 
 
+def _council_document(report: Mapping[str, Any], lang: Language) -> dict[str, Any]:
+    """The Council document's cover facts (``report["document"]``), formatted for ``lang``.
+
+    Without a document number the report is a draft (contract 3.6): ``number`` is empty.
+    """
+    document = report.get("document") or {}
+    number = None if document.get("draft", True) else document.get("number")
+    try:
+        when = dt.date.fromisoformat(str(document.get("date")))
+    except ValueError:
+        when = None
+    original = document.get("original_language")
+    language_name = None
+    if original:
+        try:
+            language_name = Locale.parse(original).get_display_name(BABEL_LOCALES[lang.code])
+        except (ValueError, UnknownLocaleError):
+            language_name = original
+    return {
+        "number": number,
+        "session": document.get("session"),
+        "agenda_item": document.get("agenda_item"),
+        "date": lang.fmt.date(when) if when else None,
+        "date_iso": when.isoformat() if when else None,
+        "original_language": language_name,
+        "references": list(document.get("references") or []),
+    }
+
+
 def build_context(
     report: Mapping[str, Any], lang: Language, generated_on: dt.date
 ) -> dict[str, Any]:
@@ -500,6 +530,7 @@ def build_context(
         ],
         "data_docs": safe_link(dq.get("data_docs")),
         "tolerance": tolerance(report, lang),
+        "document": _council_document(report, lang),
         "data_docs_text": dq.get("data_docs"),
         "page_label": _("Page %(page)s of %(pages)s"),
     }

@@ -169,7 +169,10 @@ def render_report(
     # Everything is rendered before anything is written: a failure leaves the files of an
     # earlier run as they were, never a mix of old and new.
     if workers > 1:
-        context = multiprocessing.get_context("forkserver")
+        # fork: the workers start from this process's modules (never re-running the
+        # caller's script, which a script without a __main__ guard would not survive);
+        # by the time the report is rendered no thread of the run is left
+        context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             rendered = list(pool.map(_render_in_process, jobs))
     else:
