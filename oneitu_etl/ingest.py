@@ -1023,8 +1023,9 @@ def _ingest_year(
     now = now or dt.datetime.now(dt.UTC)
     # a group judged against other codes or other suites is re-judged
     codes = reference_fingerprint(reference) + declarations_fingerprint(settings.expectations_dir)
-    by_kind, _ = sort_year_files(landing.year_files(year))
-    warnings = landing_warnings(landing, year)
+    year_files = landing.year_files(year)  # listed once: the deliveries and what is ignored
+    by_kind, _ = sort_year_files(year_files)
+    warnings = landing_warnings(landing, year, year_files)
 
     def read(path: str, kind: str) -> Delivered:
         return read_delivery(landing, path, kind, settings, spool_dir)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -379,7 +380,7 @@ def _frame(header: list[str], rows: list[list[str]]) -> pd.DataFrame:
     return frame
 
 
-def _drop_blank_rows(frame: pd.DataFrame, issues: list[Issue] = ()) -> pd.DataFrame:  # type: ignore[assignment]
+def _drop_blank_rows(frame: pd.DataFrame, issues: Sequence[Issue] = ()) -> pd.DataFrame:
     """The rows with a cell, and those with an issue (a value outside the columns)."""
     if frame.empty:
         return frame

@@ -257,13 +257,21 @@ def missing_year_hint(landing: Landing, year: int) -> str:
     return f": the landing zone has no folder {year}/ (folders found: {folders})"
 
 
-def landing_warnings(landing: Landing, year: int) -> list[Issue]:
+def landing_warnings(
+    landing: Landing, year: int, year_files: list[str] | None = None
+) -> list[Issue]:
     """Every file of the landing zone the year's report ignores, with why.
 
     The year's folder's files that are not deliveries (:func:`sort_year_files`), and
     the files of a year's folder put at the root, where they are never read.
+
+    Args:
+        landing: The landing zone.
+        year: The financial year.
+        year_files: The year's files when the caller listed them already (not listed again).
     """
-    _, warnings = sort_year_files(landing.year_files(year))
+    paths = landing.year_files(year) if year_files is None else year_files
+    _, warnings = sort_year_files(paths)
     for name in landing.root_entries():
         if name in YEAR_FILE_NAMES:
             warnings.append(
