@@ -51,6 +51,34 @@ def outputs_by_strategic_code(conn: Connection, year: int) -> dict[str, dict[str
     }
 
 
+def outputs_by_type(conn: Connection, year: int) -> dict[str, dict[str, dict[str, int]]]:
+    """Activities (not cancelled) and completed ones per strategic code and output type.
+
+    ``{code: {output_type: {"activities", "completed"}}}``, codes and types in code-point
+    order: the products and services each element delivered.
+    """
+    a = s.activities
+    query = (
+        current(a, year)
+        .where(a.c.status != "cancelled")
+        .with_only_columns(
+            a.c.strategic_code,
+            a.c.output_type,
+            func.count(),
+            func.sum(case((a.c.status == "completed", 1), else_=0)),
+        )
+        .group_by(a.c.strategic_code, a.c.output_type)
+        .order_by(bytewise(a.c.strategic_code), bytewise(a.c.output_type))
+    )
+    out: dict[str, dict[str, dict[str, int]]] = {}
+    for code, output_type, count, done in conn.execute(query):
+        out.setdefault(code, {})[output_type] = {
+            "activities": int(count),
+            "completed": int(done or 0),
+        }
+    return out
+
+
 def cost_per_output(conn: Connection, year: int) -> dict[str, dict[str, object]]:
     """Expenses of each strategic code per completed activity, and direct costs by type.
 
