@@ -12,13 +12,13 @@ import datetime as dt
 import posixpath
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from matplotlib.figure import Figure
 
-from oneitu_etl.report import annexes, charts, tables
+from oneitu_etl.report import annexes, charts, elements, evidence, finance, tables
 from oneitu_etl.report.i18n import BABEL_LOCALES, Language
 from oneitu_etl.report.tables import Table, tolerance
 
@@ -90,7 +90,9 @@ def _percent_tick(lang: Language) -> Callable[[float], str]:
     return lambda value: lang.fmt.points(value, 0)
 
 
-def _summary(report: Mapping[str, Any], lang: Language) -> tuple[list[KeyFigure], list[str]]:
+def _summary(
+    report: Mapping[str, Any], lang: Language, finance_section: str
+) -> tuple[list[KeyFigure], list[str]]:
     _ = lang.gettext
     fmt = lang.fmt
     totals = report.get("totals") or {}
@@ -177,8 +179,12 @@ def _summary(report: Mapping[str, Any], lang: Language) -> tuple[list[KeyFigure]
         )
     elif recon:
         sentences.append(
-            _("%(failed)s of %(count)s reconciliation rules fail; see section 8.")
-            % {"failed": fmt.count(len(recon) - passed), "count": fmt.count(len(recon))}
+            _("%(failed)s of %(count)s reconciliation rules fail; see section %(section)s.")
+            % {
+                "failed": fmt.count(len(recon) - passed),
+                "count": fmt.count(len(recon)),
+                "section": finance_section,
+            }
         )
     if one_itu:
         sentences.append(
@@ -203,46 +209,72 @@ def _summary(report: Mapping[str, Any], lang: Language) -> tuple[list[KeyFigure]
 
 
 def _chart_specs(
-    report: Mapping[str, Any], lang: Language, found: dict[str, Table]
+    report: Mapping[str, Any],
+    lang: Language,
+    found: dict[str, Table],
+    sections: Mapping[str, Section],
+    goal_parts: list[tuple[str, str, elements.Part]],
 ) -> dict[str, ChartSpec]:
+    """The charts, numbered by their place: ``Figure <section>.<n>`` in document order."""
     _ = lang.gettext
     fmt = lang.fmt
     names = lang.names
     year = report.get("year")
     specs: dict[str, ChartSpec] = {}
     millions = _("CHF millions")
+    placed: list[tuple[str, str]] = [("summary", "chart-indicators")]
 
-    # Expenses by goal, thematic priority and enabler.
-    expenses = report.get("expenses_by_strategic_code") or {}
-    bars, groups = [], {}
-    for key, heading, codes in tables.element_groups(report, lang):
-        groups[key] = heading
-        bars += [charts.Bar(names.element(c), expenses.get(c, 0.0), key) for c in codes]
-    largest = max(bars, key=lambda b: b.value, default=None)
-    table = found["resources"]
-    specs["chart-expenses"] = ChartSpec(
-        "chart-expenses",
-        "4.1",
-        _("Expenses by goal, thematic priority and enabler"),
-        _(
-            "Horizontal bar chart of expenses by strategic element, shaded by goal. The largest "
-            "is %(name)s, with %(amount)s. Table %(table)s gives the figures."
-        )
-        % {
-            "name": largest.label if largest else "\u2013",
-            "amount": fmt.money(largest.value) if largest else "\u2013",
-            "table": table.number,
-        },
-        table.key,
-        charts.expenses_by_element,
-        {
-            "bars": bars,
-            "groups": groups,
-            "axis_label": millions,
-            "ticks": _millions_tick(lang),
-            "value_label": lambda v: fmt.fixed(v / 1e6, 1),
-        },
-    )
+    # Planned against actual resources, one chart per goal and for the enablers.
+    planned = bool(report.get("plan_vs_actual"))
+    for _number, title, part in goal_parts:
+        rows = [r for r in part.table.rows if r.kind == "data"]
+        key = f"chart-{part.key}"
+        placed.append((part.key, key))
+        if planned:
+            specs[key] = ChartSpec(
+                key,
+                "",
+                _("%(title)s: final budget and actual expenses") % {"title": title},
+                _(
+                    "Bar chart comparing the final budget and the actual expenses of each "
+                    "element of %(title)s, with the execution rate. Table %(table)s gives the "
+                    "figures."
+                )
+                % {"title": title, "table": part.table.number},
+                part.table.key,
+                charts.budget_vs_actual,
+                {
+                    "labels": [r.cells[0] for r in rows],
+                    "budget": [r.cells[3] or 0.0 for r in rows],
+                    "actual": [r.cells[4] or 0.0 for r in rows],
+                    "rates": [fmt.percent(r.cells[5]) or "\u2013" for r in rows],
+                    "series": (_("Final budget"), _("Actual expenses")),
+                    "axis_label": millions,
+                    "ticks": _millions_tick(lang),
+                },
+            )
+        else:
+            specs[key] = ChartSpec(
+                key,
+                "",
+                _("%(title)s: actual expenses") % {"title": title},
+                _(
+                    "Horizontal bar chart of the actual expenses of each element of %(title)s. "
+                    "Table %(table)s gives the figures."
+                )
+                % {"title": title, "table": part.table.number},
+                part.table.key,
+                charts.expenses_by_element,
+                {
+                    "bars": [charts.Bar(r.cells[0], r.cells[4] or 0.0, part.key) for r in rows],
+                    "groups": {part.key: title},
+                    "axis_label": millions,
+                    "ticks": _millions_tick(lang),
+                    "value_label": lambda v: fmt.fixed(v / 1e6, 1),
+                },
+            )
+    placed += [("one-itu", "chart-matrix"), ("finance", "chart-budget"),
+               ("finance", "chart-comparison")]  # fmt: skip
 
     # Budget against actual, by unit.
     units = report.get("budget_execution") or {}
@@ -252,7 +284,7 @@ def _chart_specs(
     known = [r for r in rates if r is not None]
     specs["chart-budget"] = ChartSpec(
         "chart-budget",
-        "3.1",
+        "",
         _("Final budget and actual expenses by unit"),
         _(
             "Bar chart comparing the final budget and the actual expenses of each unit. "
@@ -294,7 +326,7 @@ def _chart_specs(
     table = found["indicators"]
     specs["chart-indicators"] = ChartSpec(
         "chart-indicators",
-        "5.1",
+        "",
         _("Indicators: progress from baseline to target"),
         _(
             "Chart of each indicator's position between its baseline (0%%) and its target "
@@ -325,7 +357,7 @@ def _chart_specs(
     sector_count = len(matrix_table.columns) - 4
     specs["chart-matrix"] = ChartSpec(
         "chart-matrix",
-        "6.1",
+        "",
         _("Expenses by thematic priority and sector"),
         _(
             "Heat map of expenses by thematic priority (rows) and sector (columns), in CHF "
@@ -371,7 +403,7 @@ def _chart_specs(
             changes.append(fmt.signed_percent(change) or "\u2013")
         specs["chart-comparison"] = ChartSpec(
             "chart-comparison",
-            "7.1",
+            "",
             _("%(year)s compared with %(previous)s")
             % {"year": year, "previous": previous.get("year")},
             _(
@@ -391,7 +423,15 @@ def _chart_specs(
                 "ticks": _millions_tick(lang),
             },
         )
-    return {key: spec for key, spec in specs.items() if _has_data(spec)}
+    shown = {key: spec for key, spec in specs.items() if _has_data(spec)}
+    counts: dict[str, int] = {}
+    numbered: dict[str, ChartSpec] = {}
+    for section, key in placed:
+        if key in shown:
+            counts[section] = counts.get(section, 0) + 1
+            number = f"{sections[section].number}.{counts[section]}"
+            numbered[key] = replace(shown[key], number=number)
+    return numbered
 
 
 def _has_data(spec: ChartSpec) -> bool:
@@ -435,10 +475,150 @@ def _council_document(report: Mapping[str, Any], lang: Language) -> dict[str, An
     }
 
 
+def _numbered(
+    section: str, builders: list[Any], report: Mapping[str, Any], lang: Language
+) -> list[Table]:
+    """The tables of one section, numbered in order (``5.1``, ``5.2``...): a builder that
+    has nothing to show (``None``) takes no number, so numbers never jump."""
+    found: list[Table] = []
+    for builder in builders:
+        table = builder(report, lang, f"{section}.{len(found) + 1}")
+        if table is not None:
+            found.append(table)
+    return found
+
+
+#: How many possible overlaps the PDF shows (the strongest); the HTML and workbook list all.
+OVERLAPS_IN_PRINT = 5
+#: How many quarantined rows the PDF lists; the HTML and workbook list all.
+QUARANTINE_IN_PRINT = 20
+
+
+def _first(table: Table, count: int, note: str) -> Table:
+    """``table`` cut to its first ``count`` rows for print, with a note saying so."""
+    if len(table.rows) <= count:
+        return table
+    return replace(table, key=f"{table.key}-print", rows=table.rows[:count], notes=(note,))
+
+
+def _cover(report: Mapping[str, Any], lang: Language, sections: Mapping[str, Section]) -> dict:
+    """The cover's Summary, Action required, Relevant links and Financial implications."""
+    _ = lang.gettext
+    fmt = lang.fmt
+    totals = report.get("totals") or {}
+    counts = tables.status_counts(report)
+    final, actual, rate = tables.budget_overall(report)
+    names = lang.names
+    goals = [g.code.removeprefix("G") for g in names.elements_of_kind("goal")]
+    return {
+        "summary": _(
+            "This report presents the implementation of the ITU Strategic Plan in %(year)s, "
+            "aligned with the audited financial statements: for each goal, thematic priority "
+            "and enabler, the resources planned and spent beside the outputs delivered, the "
+            "progress on targets and what the Sectors and the General Secretariat achieved. "
+            "Expenses were %(expenses)s, %(rate)s of the final budget; %(good)s of "
+            "%(indicators)s indicators are achieved or on track."
+        )
+        % {
+            "year": report.get("year"),
+            "expenses": fmt.millions(totals.get("expenses")) or "\u2013",
+            "rate": fmt.percent(rate) or "\u2013",
+            "good": fmt.count(counts["achieved"] + counts["on_track"]),
+            "indicators": fmt.count(sum(counts.values())),
+        },
+        "action": _("The Council is invited to take note of this report."),
+        "links": _(
+            "Strategic Plan %(plan)s: goals %(goals)s, all thematic priorities and enablers."
+        )
+        % {
+            "plan": str(report.get("plan", "")).removeprefix("SP").replace("-", "\u2013"),
+            "goals": lang.gettext(" and ").join(goals) if goals else "\u2013",
+        },
+        "implications": _(
+            "None beyond the budget approved for %(year)s; section %(section)s sets the "
+            "resources used against it."
+        )
+        % {"year": report.get("year"), "section": sections["finance"].number},
+    }
+
+
+def _highlights(report: Mapping[str, Any], lang: Language) -> list[elements.Narrative]:
+    return list(elements.narratives_of(report, lang, "highlight"))
+
+
+def _variances(report: Mapping[str, Any], lang: Language) -> list[elements.Narrative]:
+    """The units' explanations of their budget variances, in the order of the units."""
+    found = [
+        (entry.get("org_unit"), elements.narrative(entry, lang))
+        for entry in report.get("narrative_texts") or ()
+        if entry.get("kind") == "variance"
+    ]
+    order = list(lang.names.org_units)
+    found.sort(key=lambda pair: order.index(pair[0]) if pair[0] in order else len(order))
+    return [n for _unit, n in found]
+
+
+def _moves(report: Mapping[str, Any], lang: Language) -> list[str]:
+    """Sentences on what moved: the lowest execution (and why, where a unit said), the
+    element furthest under its plan, the joint share against the previous year."""
+    _ = lang.gettext
+    fmt = lang.fmt
+    out = []
+    units = {
+        code: figures
+        for code, figures in (report.get("budget_execution") or {}).items()
+        if figures.get("rate") is not None
+    }
+    if units:
+        low = min(units, key=lambda c: (units[c]["rate"], c))
+        sentence = _(
+            "The lowest budget execution was at %(unit)s: %(rate)s of its final budget."
+        ) % {"unit": lang.names.unit(low), "rate": fmt.percent(units[low]["rate"])}
+        why = [
+            entry
+            for entry in report.get("narrative_texts") or ()
+            if entry.get("kind") == "variance" and entry.get("org_unit") == low
+        ]
+        if why:
+            told = elements.narrative(why[0], lang)
+            sentence += " " + _("%(unit)s explains: %(text)s") % {
+                "unit": lang.names.unit(low),
+                "text": " ".join(told.paragraphs),
+            }
+        out.append(sentence)
+    plan = {
+        c: f for c, f in (report.get("plan_vs_actual") or {}).items() if f.get("rate") is not None
+    }
+    if plan:
+        low = min(plan, key=lambda c: (plan[c]["rate"], c))
+        out.append(
+            _(
+                "Among the thematic priorities and enablers, %(name)s used the smallest share of "
+                "its planned resources: %(rate)s."
+            )
+            % {"name": lang.names.element(low), "rate": fmt.percent(plan[low]["rate"])}
+        )
+    one_itu = report.get("one_itu") or {}
+    now, before = one_itu.get("joint_activity_share"), one_itu.get("previous_joint_activity_share")
+    if now is not None and before is not None:
+        out.append(
+            _("Joint activities were %(now)s of all activities, against %(before)s in %(year)s.")
+            % {
+                "now": fmt.percent(now),
+                "before": fmt.percent(before),
+                "year": (report.get("year") or 0) - 1,
+            }
+        )
+    return out
+
+
 def build_context(
     report: Mapping[str, Any], lang: Language, generated_on: dt.date
 ) -> dict[str, Any]:
     """Everything the report shows, in one language, in document order.
+
+    The layout is data: the sections in order, each with its tables' builders; numbers
+    (sections, tables, figures) follow from that order, never typed by hand.
 
     Args:
         report: ``report_<Y>.json`` as a dict (status ``published``).
@@ -447,60 +627,94 @@ def build_context(
 
     Returns:
         The template context: ``sections``, ``tables`` (by key, in document order),
-        ``charts`` (:class:`ChartSpec` by key), ``key_figures``, ``summary``, and the
-        document's title and metadata.
+        ``parts`` (a section per goal and the enablers), ``charts`` (:class:`ChartSpec`
+        by key), ``key_figures``, ``summary``, and the document's title and metadata.
     """
     _ = lang.gettext
     year = report.get("year")
     plan = report.get("plan", "")
     has_previous = bool(report.get("previous_year"))
+    goal_parts = elements.parts(report, lang, first=2)
+    after = 2 + len(goal_parts)
     sections = [
-        Section("summary", "1", _("Summary")),
-        Section("financial-overview", "2", _("Financial overview")),
-        Section("budget-execution", "3", _("Budget execution by unit")),
-        Section("resources", "4", _("Resources by goal, thematic priority and enabler")),
-        Section("targets", "5", _("Progress on targets")),
-        Section("one-itu", "6", _("One ITU: working across sectors")),
-        Section("comparison", "7", _("Comparison with the previous year")),
-        Section("reconciliation", "8", _("Reconciliation with the financial statements")),
+        Section("summary", "1", _("Executive summary")),
+        *(Section(part.key, number, title) for number, title, part in goal_parts),
+        Section("one-itu", str(after), _("One ITU: working across sectors")),
+        Section("finance", str(after + 1), _("Finance: the statements and the budget")),
         Section("data-quality", "A", _("Data quality"), annex=True),
-        Section("methodology", "B", _("Methodology"), annex=True),
+        Section("indicators-annex", "B", _("Indicators of the Strategic Plan"), annex=True),
+        Section("methodology", "C", _("Methodology"), annex=True),
     ]
-    builders = [
-        (tables.key_figures_table, "1.1"),
-        (tables.financial_table, "2.1"),
-        (tables.budget_units_table, "3.1"),
-        (tables.budget_sectors_table, "3.2"),
-        (tables.resources_table, "4.1"),
-        (tables.goals_table, "4.2"),
-        (tables.sectors_table, "4.3"),
-        (tables.output_types_table, "4.4"),
-        (tables.indicators_table, "5.1"),
-        (tables.joint_table, "6.1"),
-        (tables.matrix_table, "6.2"),
-        (tables.overlaps_table, "6.3"),
-        (tables.comparison_table, "7.1"),
-        (tables.trends_table, "7.2"),
-        (tables.reconciliation_table, "8.1"),
-        (annexes.quality_summary_table, "A.1"),
-        (annexes.deliveries_table, "A.2"),
-        (annexes.rejected_files_table, "A.3"),
-        (annexes.quarantined_table, "A.4"),
-        (annexes.validation_table, "A.5"),
-        (annexes.warnings_table, "A.6"),
-    ]
+    by_key = {s.key: s for s in sections}
+    layout = {
+        "summary": [tables.key_figures_table],
+        "one-itu": [tables.joint_table, tables.matrix_table, tables.overlaps_table],
+        "finance": [
+            tables.financial_table,
+            tables.budget_units_table,
+            tables.budget_sectors_table,
+            finance.plan_by_goal_table,
+            finance.ipsas_table,
+            tables.reconciliation_table,
+            tables.comparison_table,
+            tables.trends_table,
+        ],
+        "data-quality": [
+            annexes.quality_summary_table,
+            annexes.deliveries_table,
+            annexes.rejected_files_table,
+            annexes.quarantined_table,
+            annexes.unexplained_table,
+            annexes.warnings_table,
+            annexes.validation_table,
+        ],
+        "indicators-annex": [tables.indicators_table, tables.resources_table,
+                             tables.output_types_table],
+    }  # fmt: skip
     found: dict[str, Table] = {}
-    for builder, number in builders:
-        table = builder(report, lang, number)
-        if table is not None:
+    for key, builders in layout.items():
+        if key == "one-itu":  # the goal parts' tables come before, in document order
+            for _number, _title, part in goal_parts:
+                found[part.table.key] = part.table
+        for table in _numbered(by_key[key].number, builders, report, lang):
             found[table.key] = table
-    found["status-rules"] = annexes.status_rules_table(lang, "B.1")
+    for table in evidence.all_tables(report, lang):
+        found[table.key] = table
+    found["status-rules"] = annexes.status_rules_table(lang, "C.1")
     if not found["warnings"].rows:
         del found["warnings"]
-    key_figures, summary = _summary(report, lang)
+    key_figures, summary = _summary(report, lang, by_key["finance"].number)
     previous = report.get("previous_year") or {}
     title = _("Strategic Plan implementation report %(year)s") % {"year": year}
     dq = report.get("data_quality") or {}
+    overlaps = found["one-itu-overlaps"]
+    print_overlaps = _first(
+        overlaps,
+        OVERLAPS_IN_PRINT,
+        _(
+            "The %(shown)s strongest of %(count)s possible overlaps; the HTML report and the "
+            "workbook (table %(number)s) list them all."
+        )
+        % {
+            "shown": lang.fmt.count(OVERLAPS_IN_PRINT),
+            "count": lang.fmt.count(len(overlaps.rows)),
+            "number": overlaps.number,
+        },
+    )
+    quarantined = found["quarantined"]
+    print_quarantined = _first(
+        quarantined,
+        QUARANTINE_IN_PRINT,
+        _(
+            "The first %(shown)s of %(count)s quarantined rows; the HTML report and the "
+            "workbook (table %(number)s) list them all."
+        )
+        % {
+            "shown": lang.fmt.count(QUARANTINE_IN_PRINT),
+            "count": lang.fmt.count(len(quarantined.rows)),
+            "number": quarantined.number,
+        },
+    )
     return {
         "lang": lang.code,
         "dir": lang.direction,
@@ -512,10 +726,17 @@ def build_context(
         "generated_on": lang.fmt.date(generated_on),
         "generated_on_iso": generated_on.isoformat(),
         "sections": sections,
+        "section": by_key,
+        "parts": [part for _number, _title, part in goal_parts],
         "tables": found,
-        "charts": _chart_specs(report, lang, found),
+        "print_tables": {"one-itu-overlaps": print_overlaps, "quarantined": print_quarantined},
+        "charts": _chart_specs(report, lang, found, by_key, goal_parts),
         "key_figures": key_figures,
         "summary": summary,
+        "moves": _moves(report, lang),
+        "highlights": _highlights(report, lang),
+        "variances": _variances(report, lang),
+        "cover": _cover(report, lang, by_key),
         "status_counts": [
             (tables.status_badge(code, lang), lang.fmt.count(n))
             for code, n in tables.status_counts(report).items()
@@ -528,6 +749,10 @@ def build_context(
             (c, lang.names.element(c))
             for c in (report.get("one_itu") or {}).get("multi_sector_priorities") or []
         ],
+        "without_narratives": [
+            (c, lang.names.element(c)) for c in dq.get("elements_without_narratives") or []
+        ],
+        "without_indicators": annexes.elements_without_indicators(report, lang),
         "data_docs": safe_link(dq.get("data_docs")),
         "tolerance": tolerance(report, lang),
         "document": _council_document(report, lang),
