@@ -38,13 +38,19 @@ from oneitu_etl.marts.finance import (
 from oneitu_etl.marts.indicators import indicator_status, indicators
 from oneitu_etl.marts.narratives import elements_without_narratives, narrative_list, narratives
 from oneitu_etl.marts.outputs import (
+    activity_list,
     cost_per_output,
     joint_activities,
     outputs_by_strategic_code,
     outputs_by_type,
 )
 from oneitu_etl.marts.overlaps import SIMILARITY_THRESHOLD, possible_overlaps
-from oneitu_etl.marts.plan import budget_reconciliation, plan_vs_actual, plan_vs_actual_by_goal
+from oneitu_etl.marts.plan import (
+    budget_reconciliation,
+    plan_by_org_unit,
+    plan_vs_actual,
+    plan_vs_actual_by_goal,
+)
 from oneitu_etl.marts.quality import data_quality, reconciliation
 from oneitu_etl.marts.trends import previous_year, trends
 from oneitu_etl.reference import Reference
@@ -113,6 +119,7 @@ def report_figures(
     data = financial_figures(conn, year, sectors)
     data["plan_vs_actual"] = plan_vs_actual(conn, year)
     data["plan_vs_actual_by_goal"] = plan_vs_actual_by_goal(conn, year)
+    data["plan_by_org_unit"] = plan_by_org_unit(conn, year)
     data["budget_reconciliation"] = budget_reconciliation(conn, year)
     data["outputs_by_strategic_code"] = outputs_by_strategic_code(conn, year)
     data["outputs_by_type"] = outputs_by_type(conn, year)
@@ -130,6 +137,7 @@ def report_figures(
     data["staff"] = staff(conn, year)
     data["membership"] = membership(conn, year)
     data["document"] = document(conn, year)
+    data["activities"] = activity_list(conn, year)
     quality = data_quality(conn, year)
     quality["elements_without_narratives"] = elements_without_narratives(conn, year)
     quality["warnings"] = [*quality["warnings"], *unexplained_indicators(data["indicators"], year)]

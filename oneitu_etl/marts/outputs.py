@@ -141,6 +141,31 @@ def cost_per_output(conn: Connection, year: int) -> dict[str, dict[str, object]]
     return out
 
 
+def activity_list(conn: Connection, year: int) -> list[dict[str, object]]:
+    """Every current activity of the year (cancelled ones too, with their status), for the
+    workbook's activity-level sheet: in file then row order, dates as ISO text, cost in
+    CHF."""
+    a, d = s.activities, s.deliveries
+    query = (
+        current(a, year)
+        .with_only_columns(
+            a.c.activity_id, a.c.org_unit, a.c.partner_org_units, a.c.strategic_code,
+            a.c.output_type, a.c.title, a.c.start_date, a.c.end_date, a.c.status,
+            a.c.participants, a.c.women_participants, a.c.countries, a.c.cost_cents,
+        )
+        .order_by(bytewise(d.c.path), a.c.row_number)
+    )  # fmt: skip
+    out = []
+    for row in conn.execute(query).mappings():
+        entry = dict(row)
+        entry["start_date"] = row["start_date"].isoformat() if row["start_date"] else None
+        entry["end_date"] = row["end_date"].isoformat() if row["end_date"] else None
+        cost = entry.pop("cost_cents")
+        entry["cost_chf"] = None if cost is None else chf(cost)
+        out.append(entry)
+    return out
+
+
 def joint_activities(conn: Connection, year: int) -> tuple[int, int]:
     """``(activities not cancelled, those with a partner unit of another sector)``."""
     a, p = s.activities, s.activity_partners

@@ -18,7 +18,7 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 from matplotlib.figure import Figure
 
-from oneitu_etl.report import annexes, charts, elements, evidence, finance, tables
+from oneitu_etl.report import analyst, annexes, charts, elements, finance, tables
 from oneitu_etl.report.i18n import BABEL_LOCALES, Language
 from oneitu_etl.report.tables import Table, tolerance
 
@@ -669,6 +669,7 @@ def build_context(
             annexes.validation_table,
         ],
         "indicators-annex": [tables.indicators_table, tables.resources_table,
+                             tables.goals_table, tables.sectors_table,
                              tables.output_types_table],
     }  # fmt: skip
     found: dict[str, Table] = {}
@@ -678,8 +679,9 @@ def build_context(
                 found[part.table.key] = part.table
         for table in _numbered(by_key[key].number, builders, report, lang):
             found[table.key] = table
-    for table in evidence.all_tables(report, lang):
-        found[table.key] = table
+    for _number, _title, part in goal_parts:
+        for table in (t for el in part.elements for t in el.evidence):
+            found[table.key] = table
     found["status-rules"] = annexes.status_rules_table(lang, "C.1")
     if not found["warnings"].rows:
         del found["warnings"]
@@ -729,6 +731,17 @@ def build_context(
         "section": by_key,
         "parts": [part for _number, _title, part in goal_parts],
         "tables": found,
+        "workbook_tables": [
+            *found.values(),
+            *(
+                t
+                for t in (
+                    analyst.unit_elements_table(report, lang, ""),
+                    analyst.activities_table(report, lang, ""),
+                )
+                if t is not None
+            ),
+        ],  # fmt: skip
         "print_tables": {"one-itu-overlaps": print_overlaps, "quarantined": print_quarantined},
         "charts": _chart_specs(report, lang, found, by_key, goal_parts),
         "key_figures": key_figures,

@@ -17,7 +17,7 @@ note), as contract v2, section 3.4 asks.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
@@ -380,14 +380,20 @@ def parts(report: Mapping[str, Any], lang: Language, first: int) -> list[tuple[s
             _("Total"),
         )
         goal_indicators = element_indicators(report, lang, code, f"indicators-{code.lower()}")
+        members = [element(report, lang, c, f"{number}.{i}") for i, c in enumerate(codes, start=1)]
+        count = 1  # the evidence tables follow the section's table: 4.2, 4.3...
+        for i, member in enumerate(members):
+            numbered = []
+            for evidence_table in member.evidence:
+                count += 1
+                numbered.append(replace(evidence_table, number=f"{number}.{count}"))
+            members[i] = replace(member, evidence=tuple(numbered))
         part = Part(
             key=f"part-{code.lower()}",
             code=code,
             table=table,
             indicators=goal_indicators if is_goal and goal_indicators.rows else None,
-            elements=tuple(
-                element(report, lang, c, f"{number}.{i}") for i, c in enumerate(codes, start=1)
-            ),
+            elements=tuple(members),
         )
         out.append((number, title, part))
     return out

@@ -156,8 +156,3 @@ def tables_for(report: Mapping[str, Any], lang: Language, code: str) -> tuple[Ta
     """The evidence tables of strategic element ``code`` (none for most)."""
     found = (builder(report, lang) for builder in EVIDENCE.get(code, ()))
     return tuple(t for t in found if t is not None)
-
-
-def all_tables(report: Mapping[str, Any], lang: Language) -> list[Table]:
-    """Every evidence table of the year, for the workbook."""
-    return [t for code in EVIDENCE for t in tables_for(report, lang, code)]

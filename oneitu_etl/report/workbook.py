@@ -37,6 +37,7 @@ NUMBER_FORMATS = {
     "score": "0.0",
     "measure": "#,##0.00",
     "year": "0",
+    "date": "yyyy-mm-dd",
 }
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 HEADER_FILL = PatternFill("solid", fgColor="E4F3FA")
@@ -65,6 +66,9 @@ def write_value(cell: XlCell, value: Any, kind: str) -> None:
         cell.value = None
     elif isinstance(value, bool):
         write_text(cell, str(value).lower())
+    elif isinstance(value, dt.date):
+        cell.value = value
+        cell.number_format = NUMBER_FORMATS["date"]
     elif isinstance(value, int | float) and kind in NUMBER_FORMATS:
         cell.value = value
         cell.number_format = NUMBER_FORMATS[kind]
@@ -72,12 +76,52 @@ def write_value(cell: XlCell, value: Any, kind: str) -> None:
         write_text(cell, str(value))
 
 
-def sheet_name(table: Table, taken: set[str]) -> str:
-    """A unique, legal sheet name of at most 31 characters, cut between words.
+def sheet_titles(lang: Language) -> dict[str, str]:
+    """Short names of the tables, whole words that fit a sheet's 31 characters."""
+    _ = lang.gettext
+    return {
+        "key-figures": _("Key figures"),
+        "one-itu-joint": _("Joint activities"),
+        "one-itu-matrix": _("Priorities by sector"),
+        "one-itu-overlaps": _("Possible overlaps"),
+        "financial-performance": _("Financial performance"),
+        "budget-units": _("Budget by unit"),
+        "budget-sectors": _("Budget by sector"),
+        "plan-by-goal": _("Plan and actual by goal"),
+        "budget-reconciliation": _("IPSAS 24 reconciliation"),
+        "reconciliation": _("Reconciliation rules"),
+        "comparison": _("Previous year"),
+        "trends": _("All years"),
+        "quality-summary": _("Data quality"),
+        "deliveries": _("Deliveries"),
+        "rejected-files": _("Rejected files"),
+        "quarantined": _("Quarantined rows"),
+        "unexplained-indicators": _("Unexplained indicators"),
+        "warnings": _("Warnings"),
+        "validation": _("Validation results"),
+        "indicators": _("Indicators"),
+        "resources": _("Expenses and outputs"),
+        "output-types": _("Outputs by type"),
+        "expenses-goals": _("Expenses by goal"),
+        "expenses-sectors": _("Expenses by sector"),
+        "staff-gender": _("Staff by gender"),
+        "staff-regions": _("Staff by region"),
+        "staff-offices": _("Regional office staff"),
+        "membership": _("Membership"),
+        "status-rules": _("Indicator status"),
+        "unit-elements": _("Units by element"),
+        "activities": _("Activities"),
+    }
 
-    ``3.1 Budget execution by unit (CHF)`` gives ``3.1 Budget execution by unit``.
+
+def sheet_name(table: Table, taken: set[str], short: str | None = None) -> str:
+    """A unique, legal sheet name of at most 31 characters: the table's number and its
+    short name (:func:`sheet_titles`), else its title cut between words.
+
+    ``3.1`` with ``Budget by unit`` gives ``3.1 Budget by unit``.
     """
-    base = _BAD_SHEET_CHARS.sub(" ", f"{table.number} {table.title}").replace("(CHF)", "")
+    title = short or table.title
+    base = _BAD_SHEET_CHARS.sub(" ", f"{table.number} {title}").replace("(CHF)", "")
     base = re.sub(r"\s+", " ", base).strip()
     if len(base) > 31:
         base = base[:32].rsplit(" ", 1)[0]
@@ -167,14 +211,23 @@ def build_workbook(
     about = wb.active
     about.title = _("About")
     taken = {about.title.lower()}
-    names = [sheet_name(t, taken) for t in tables]
+    shorts = sheet_titles(lang)
+    for table in tables:  # a goal's resources: "2.1 Resources, goal 1"
+        if table.key.startswith("plan-") and table.key != "plan-by-goal":
+            code = table.key.removeprefix("plan-").upper()
+            shorts[table.key] = (
+                _("Resources of the enablers")
+                if code == "ENABLERS"
+                else _("Resources, goal %(code)s") % {"code": code.removeprefix("G")}
+            )
+    names = [sheet_name(t, taken, shorts.get(t.key)) for t in tables]
     info = [
         (title, None),
         (_("International Telecommunication Union"), None),
         (_("Financial year"), year),
         (_("Strategic Plan"), plan),
         (_("Currency"), _("Swiss francs (%(code)s)") % {"code": "CHF"}),
-        (_("Generated on"), generated_on.isoformat()),
+        (_("Generated on"), generated_on),
         (
             _("Amounts are numbers in CHF; shares and rates are fractions shown as percentages."),
             None,
@@ -183,9 +236,8 @@ def build_workbook(
     for r, (label, value) in enumerate(info, start=1):
         write_text(about.cell(row=r, column=1), label)
         if value is not None:
-            write_value(
-                about.cell(row=r, column=2), value, "year" if isinstance(value, int) else "text"
-            )
+            kind = "year" if isinstance(value, int) else "date"
+            write_value(about.cell(row=r, column=2), value, kind if value != plan else "text")
     about.cell(row=1, column=1).font = Font(bold=True, size=14)
     start = len(info) + 2
     for col, header in enumerate((_("Sheet"), _("Table"), _("Title")), start=1):
