@@ -62,6 +62,7 @@ def _check(
     tolerance_cents: int,
     place: Place,
     code: str,
+    /,
     **params: object,
 ) -> Check:
     """The rule's entry; when it fails, its issue: the message ``code`` with ``params``."""
