@@ -450,7 +450,10 @@ def declared_templates(folder: Path = EXPECTATIONS_DIR) -> dict[str, str]:
         for expectation in suite.get("expectations", []):
             meta = expectation.get("meta") or {}
             if "message" in meta:
-                column = (expectation.get("kwargs") or {}).get("column")
+                kwargs = expectation.get("kwargs") or {}
+                first = (kwargs.get("column_list") or [None])[0]
+                column = meta.get("column") or first or kwargs.get("column_A")
+                column = column or kwargs.get("column")
                 code = declared_code(suite["name"], meta, expectation["type"], column)
                 found[code] = meta["message"]
     return found
