@@ -313,6 +313,10 @@ TEMPLATES: dict[str, str] = {
         "the contract's column names."
     ),
     "bad_year": N_("{year} is not a year this page accepts."),
+    "role_denied": N_(
+        "Your account ({user}, role {roles}) may view deliveries but not deliver files. "
+        "Delivering needs one of the roles: {allowed}."
+    ),
     "csrf": N_(
         "the form has expired or did not come from this page. Reload the page and try again."
     ),

@@ -226,6 +226,7 @@ def create_app(
             direction=direction(lang),
             languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
             refusal_text=lambda refusal: refusal_text(lang, refusal.key, refusal.params),
+            said=lambda code, **params: refusal_text(lang, code, params),
             lang_url=lang_url,
             caller=caller,
             url=url,

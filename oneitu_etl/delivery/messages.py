@@ -92,6 +92,12 @@ def number(lang: str, value: float, digits: int = 0) -> str:
     return format_decimal(value, pattern, locale=BABEL_LOCALES[language(lang)])
 
 
+def _plain_number(lang: str, value: float, digits: int) -> str:
+    """A number below 1,024 for a size: no grouping, the locale's decimal sign."""
+    pattern = "0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, pattern, locale=BABEL_LOCALES[language(lang)])
+
+
 def refusal_text(lang: str, key: str, params: Mapping[str, object]) -> str:
     """Why an upload was refused, in ``lang`` (a ``limit`` field shown as a size)."""
     fields = dict(params)
@@ -113,7 +119,7 @@ def size_text(lang: str, size: int) -> str:
     for index, unit in enumerate(_SIZE_UNITS):
         if value < 1024 or index == len(_SIZE_UNITS) - 1:
             digits = 0 if index == 0 or value == int(value) else 1
-            return gettext(lang, unit, size=number(lang, round(value, digits), digits))
+            return gettext(lang, unit, size=_plain_number(lang, round(value, digits), digits))
         value /= 1024
     raise AssertionError("unreachable")
 

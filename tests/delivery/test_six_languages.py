@@ -79,7 +79,9 @@ def test_a_refusal_is_told_in_the_chosen_language(make_site, lang: str, words: s
 
 
 def test_the_status_page_in_russian(site: Site) -> None:
-    page = site.client.get("/oneitu/status?year=2024&lang=ru", headers={"X-Test-User": "finance:op"})
+    page = site.client.get(
+        "/oneitu/status?year=2024&lang=ru", headers={"X-Test-User": "finance:op"}
+    )
     assert page.status_code == 200
     assert '<html lang="ru" dir="ltr">' in page.text
     assert "Представленные файлы и отчёт за 2024 год" in page.text
