@@ -41,6 +41,7 @@ from oneitu_etl.delivery.config import Caller, DeliveryConfig
 from oneitu_etl.delivery.messages import (
     LANGUAGE_NAMES,
     LANGUAGES,
+    date,
     gettext,
     gettext_for,
     issue_message,
@@ -222,6 +223,7 @@ def create_app(
             _=gettext_for(lang),
             word=lambda group, value, **fields: word(lang, group, value, **fields),
             number=lambda value: number(lang, value),
+            date=lambda value: date(lang, value),
             lang=lang,
             direction=direction(lang),
             languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],

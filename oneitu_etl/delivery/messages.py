@@ -11,8 +11,10 @@ Numbers and sizes are written by Babel for the language's locale.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 
+from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from oneitu_etl.catalogue import BABEL_LOCALES, translations
@@ -90,6 +92,18 @@ def number(lang: str, value: float, digits: int = 0) -> str:
     """A number for the page, by Babel for ``lang``'s locale (Western digits)."""
     pattern = "#,##0" + ("." + "#" * digits if digits else "")
     return format_decimal(value, pattern, locale=BABEL_LOCALES[language(lang)])
+
+
+def date(lang: str, value: str | None) -> str:
+    """An ISO date (``2026-11-29``) in full for ``lang``, by Babel: ``29 November 2026``;
+    the text itself when it is not a date."""
+    if not value:
+        return ""
+    try:
+        day = dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value)
+    return format_date(day, "long", locale=BABEL_LOCALES[language(lang)])
 
 
 def _plain_number(lang: str, value: float, digits: int) -> str:

@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po
 
 from oneitu_etl.checkfiles import NamedFile, check_files
 from oneitu_etl.delivery import csrf
-from oneitu_etl.delivery.messages import WORDS, gettext, issue_message, size_text, word
+from oneitu_etl.delivery.messages import WORDS, date, gettext, issue_message, size_text, word
 from oneitu_etl.issue_text import say
 from oneitu_etl.issues import Issue
 from oneitu_etl.settings import Settings
@@ -59,6 +59,21 @@ def test_sizes_in_the_other_scripts() -> None:
     assert size_text("ru", 1536) == "1,5 КБ"
     assert size_text("ar", 50 * 1024 * 1024) == "50 ميغابايت"
     assert size_text("zh", 100) == "100字节"
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown"),
+    [
+        ("en", "29 November 2026"),
+        ("fr", "29 novembre 2026"),
+        ("ar", "29 نوفمبر 2026"),
+        ("zh", "2026年11月29日"),
+        ("ru", "29 ноября 2026 г."),
+    ],
+)
+def test_dates_on_the_page_are_written_by_babel(lang: str, shown: str) -> None:
+    assert date(lang, "2026-11-29") == shown
+    assert date(lang, "not a date") == "not a date"
 
 
 def test_unknown_language_falls_back_to_english() -> None:
