@@ -5,7 +5,7 @@ Every label and sentence of the page is a msgid: in the templates (``_("...")``,
 :data:`WORDS` below. All are translated in ``reports/locale/<lang>/LC_MESSAGES/
 messages.po``, the report's catalogues (:mod:`oneitu_etl.catalogue`). The validator's
 problems and the reasons for a refused upload are said in the reader's language by
-:func:`oneitu_etl.issue_text.translate` / :func:`~oneitu_etl.issue_text.render`.
+:func:`oneitu_etl.issue_text.render`.
 Numbers and sizes are written by Babel for the language's locale.
 """
 
@@ -18,7 +18,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from oneitu_etl.catalogue import BABEL_LOCALES, translations
-from oneitu_etl.issue_text import N_, render, translate
+from oneitu_etl.issue_text import N_, render
 from oneitu_etl.issues import Issue
 from oneitu_etl.settings import LANGUAGES
 
@@ -142,8 +142,9 @@ def issue_message(issue: Issue, lang: str) -> tuple[str, str]:
     """The issue's message in ``lang`` and the language it is actually in.
 
     Returns:
-        ``(message, language)``; the language is ``en`` when the issue has no code (its
-        English message is shown).
+        ``(message, language)``; the language is ``en`` when the issue has no code, or one
+        this version no longer knows (its English message is shown).
     """
     lang = language(lang)
-    return translate(issue, lang), lang if issue.code else "en"
+    said = render(issue.code, issue.params or {}, lang) if issue.code else None
+    return (said, lang) if said is not None else (issue.message, "en")
