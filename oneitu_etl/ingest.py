@@ -46,6 +46,7 @@ from oneitu_etl.contract import (
     kind_of_path,
 )
 from oneitu_etl.fileio import atomic_move, atomic_write_bytes
+from oneitu_etl.issue_text import Message, say
 from oneitu_etl.issues import DeliveryRejected, Issue
 from oneitu_etl.reference import Reference
 from oneitu_etl.settings import Settings
@@ -196,8 +197,12 @@ def read_delivery(
     try:
         source = landing.open(path)
     except OSError as exc:
-        reason = str(exc) if isinstance(exc, OutsideLanding) else f"cannot read the file: {exc}"
-        issue = Issue(path, reason.removeprefix(f"{path} is "))
+        reason = (
+            say("link_outside_landing")
+            if isinstance(exc, OutsideLanding)
+            else say("cannot_read", reason=exc)
+        )
+        issue = Issue(path, reason)
         return Delivered(
             path, kind, b"", sha256_hex(b""), issues=[issue], rejected=True, size=0, unread=True
         )
@@ -214,8 +219,7 @@ def read_delivery(
                     Path(spool.name).unlink(missing_ok=True)
                 issue = Issue(
                     path,
-                    f"the file is {held:,} bytes, above the limit of "
-                    f"{settings.max_file_bytes:,} bytes",
+                    say("file_too_large", size=f"{held:,}", limit=f"{settings.max_file_bytes:,}"),
                 )
                 return Delivered(
                     path, kind, b"", digest.hexdigest(), issues=[issue], rejected=True,
@@ -424,8 +428,11 @@ def judge(item: Delivered, ctx: Context, settings: Settings) -> Delivered:
         item.issues.append(
             Issue(
                 item.path,
-                f"the file is {item.nbytes:,} bytes, above the limit of "
-                f"{settings.max_file_bytes:,} bytes",
+                say(
+                    "file_too_large",
+                    size=f"{item.nbytes:,}",
+                    limit=f"{settings.max_file_bytes:,}",
+                ),
             )
         )
         item.rejected = True
@@ -444,31 +451,23 @@ def statement_structure(paths: list[str], year: int) -> list[Issue]:
     workbook = WORKBOOK_NAME in names
     where = f"{year}/"
     if workbook and present:
-        return [
-            Issue(
-                names[WORKBOOK_NAME],
-                "financial statements delivered twice: both the workbook "
-                f"and {', '.join(present)}; deliver either the workbook or the three CSVs",
-            )
-        ]
+        return [Issue(names[WORKBOOK_NAME], say("statements_twice", files=", ".join(present)))]
     if present and len(present) < 3:
         missing = ", ".join(c for c in csvs if c not in present)
-        return [
-            Issue(
-                where + present[0],
-                f"incomplete financial statements: {missing} missing; the "
-                "three CSVs come together (or deliver the workbook)",
-            )
-        ]
+        return [Issue(where + present[0], say("statements_incomplete", missing=missing))]
     if not workbook and not present:
-        return [Issue(where, f"no financial statements for {year}")]
+        return [Issue(where, say("no_statements", year=year))]
     beside = [TABLES[k].csv_name for k in OPTIONAL_STATEMENT_KINDS if TABLES[k].csv_name in names]
     if workbook and beside:  # (v2) the optional tables take the form of the rest
         return [
             Issue(
                 names[name],
-                f"{name} delivered beside the workbook; deliver it as the sheet "
-                f"{name.removesuffix('.csv')} of {WORKBOOK_NAME}, or deliver the three CSVs",
+                say(
+                    "beside_workbook",
+                    name=name,
+                    sheet=name.removesuffix(".csv"),
+                    workbook=WORKBOOK_NAME,
+                ),
             )
             for name in beside
         ]
@@ -615,6 +614,8 @@ def _store_issues(
                     "rule": i.rule,
                     "message": i.message,
                     "quarantined": i.is_error and (i.sheet, i.row) in quarantined,
+                    "code": i.code,
+                    "params": i.params,
                 }
                 for i in issues
             ],
@@ -838,11 +839,13 @@ def _stored_signature(conn: Connection, group: str) -> str | None:
     return conn.execute(query).scalar()
 
 
-def stored_blocking_issues(conn: Connection, year: int, hint: str = "") -> list[Issue]:
+def stored_blocking_issues(
+    conn: Connection, year: int, missing: Message | None = None
+) -> list[Issue]:
     """Why the year's current financial statements block it, as stored by ingestion.
 
-    ``hint`` ends the message of a year without statements: why the landing zone has
-    none, when it tells (:func:`.sources.landing.missing_year_hint`).
+    ``missing`` is the message of a year without statements, with why the landing zone
+    has none when it tells (:func:`.sources.landing.missing_year_hint`).
 
     The errors stored with the year's current statement and ledger deliveries (their
     rows, structure and reconciliation), preceded by "no financial statements" when
@@ -855,7 +858,8 @@ def stored_blocking_issues(conn: Connection, year: int, hint: str = "") -> list[
     present = conn.execute(
         select(func.count()).select_from(d).where(current, d.c.kind.in_(_REQUIRED_STATEMENTS))
     ).scalar()
-    issues = [] if present else [Issue(f"{year}/", f"no financial statements for {year}{hint}")]
+    missing = missing or say("no_statements", year=year)
+    issues = [] if present else [Issue(f"{year}/", missing)]
     rows = conn.execute(
         select(i)
         .join(d, d.c.id == i.c.delivery_id)
@@ -871,6 +875,8 @@ def stored_blocking_issues(conn: Connection, year: int, hint: str = "") -> list[
             column=r.column_name,
             value=r.value,
             rule=r.rule,
+            code=r.code,
+            params=r.params,
         )
         for r in rows
     ]

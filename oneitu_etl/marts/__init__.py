@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
+from oneitu_etl.issue_text import say
 from oneitu_etl.marts.base import current, plan_of
 from oneitu_etl.marts.evidence import document, membership, staff
 from oneitu_etl.marts.finance import (
@@ -83,20 +84,22 @@ def unexplained_indicators(
     In the form of ``data_quality.warnings``: the file is the year's
     ``indicator_values.csv``, the column ``note``.
     """
-    return [
-        {
-            "file": f"{year}/indicator_values.csv",
-            "sheet": None,
-            "row": None,
-            "column": "note",
-            "message": (
-                f"indicator {code} is {figures['status']} but its value has no note that "
-                "explains it"
-            ),
-        }
-        for code, figures in indicators.items()
-        if figures.get("status") in ("at_risk", "off_track") and not figures.get("note")
-    ]
+    found = []
+    for code, figures in indicators.items():
+        if figures.get("status") in ("at_risk", "off_track") and not figures.get("note"):
+            message = say("indicator_unexplained", indicator=code, status=figures["status"])
+            found.append(
+                {
+                    "file": f"{year}/indicator_values.csv",
+                    "sheet": None,
+                    "row": None,
+                    "column": "note",
+                    "message": str(message),
+                    "code": message.code,
+                    "params": message.params,
+                }
+            )
+    return found
 
 
 def report_figures(

@@ -167,7 +167,7 @@ def quarantined_table(report: Mapping[str, Any], lang: Language, number: str) ->
             (
                 *_place(q),
                 "" if q.get("value") is None else str(q.get("value")),
-                said(q.get("message", ""), lang),
+                said(q, lang),
             )
         )
         for q in (report.get("data_quality") or {}).get("quarantined") or []
@@ -188,9 +188,10 @@ def quarantined_table(report: Mapping[str, Any], lang: Language, number: str) ->
     )
 
 
-def said(message: str, lang: Language) -> str:
-    """A message of the validator in the report's language, where a translation is known."""
-    return translate(message, lang.code)[0]
+def said(entry: Mapping[str, Any], lang: Language) -> str:
+    """A stored message of the validator in the report's language (its English message
+    when it was stored without a code, before revision 0007)."""
+    return translate(entry, lang.code)
 
 
 def _reason(rejected: Mapping[str, Any], lang: Language) -> str:
@@ -202,7 +203,7 @@ def _reason(rejected: Mapping[str, Any], lang: Language) -> str:
         return str(rejected.get("message", ""))
     return "; ".join(
         located(
-            {**i, "message": said(str(i.get("message", "")), lang)},
+            {**i, "message": said(i, lang)},
             words,
             "\u00a0: " if lang.code == "fr" else ": ",
         )
@@ -266,7 +267,7 @@ def warnings_table(report: Mapping[str, Any], lang: Language, number: str) -> Ta
     """Warnings of the run (an extra column, say): they did not stop the report."""
     _ = lang.gettext
     found = (report.get("data_quality") or {}).get("warnings") or []
-    rows = tuple(Row((*_place(w), said(w.get("message", ""), lang))) for w in found)
+    rows = tuple(Row((*_place(w), said(w, lang))) for w in found)
     return Table(
         "warnings",
         number,
