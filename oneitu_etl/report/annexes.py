@@ -264,9 +264,14 @@ def validation_table(report: Mapping[str, Any], lang: Language, number: str) -> 
 
 
 def warnings_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
-    """Warnings of the run (an extra column, say): they did not stop the report."""
+    """Warnings of the run (an extra column, say): they did not stop the report. The
+    indicators without a note have their own table (:func:`unexplained_table`)."""
     _ = lang.gettext
-    found = (report.get("data_quality") or {}).get("warnings") or []
+    found = [
+        w
+        for w in (report.get("data_quality") or {}).get("warnings") or []
+        if w.get("code") != "indicator_unexplained"
+    ]
     rows = tuple(Row((*_place(w), said(w, lang))) for w in found)
     return Table(
         "warnings",
