@@ -98,9 +98,7 @@ class Part:
 def language_name(code: str, lang: Language) -> str:
     """The name of language ``code`` in the report's language (``anglais`` in French)."""
     try:
-        return Locale.parse(BABEL_LOCALES.get(code, code)).get_display_name(
-            BABEL_LOCALES[lang.code]
-        )
+        return Locale.parse(code).get_display_name(BABEL_LOCALES[lang.code])
     except (ValueError, UnknownLocaleError):
         return code
 
