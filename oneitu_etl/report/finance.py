@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from oneitu_etl.report.i18n import Language
-from oneitu_etl.report.tables import Column, Row, Table, share, total
+from oneitu_etl.report.tables import Cell, Column, Row, Table, share, total
 
 #: IPSAS 24 kinds of reconciling items, in the standard's order.
 RECONCILIATION_KINDS = ("basis", "timing", "entity", "presentation")
@@ -75,7 +75,13 @@ def ipsas_table(report: Mapping[str, Any], lang: Language, number: str) -> Table
     _ = lang.gettext
     rows: list[Row] = [
         Row(
-            (_("Actual expenses on the budget basis"), "", "", bridge.get("budget_actual")), "total"
+            (
+                _("Actual expenses on the budget basis"),
+                "",
+                "",
+                Cell(bridge.get("budget_actual"), "amount"),
+            ),
+            "total",
         )
     ]
     items = bridge.get("items") or []
@@ -111,7 +117,7 @@ def ipsas_table(report: Mapping[str, Any], lang: Language, number: str) -> Table
         )
     rows.append(
         Row((_("Total expenses in the statement of financial performance"), "", "",
-             bridge.get("statement_expenses")), "total")
+             Cell(bridge.get("statement_expenses"), "amount")), "total")
     )  # fmt: skip
     note = _(
         "Each item is what must be added to the budget-basis actual expenses to reach the "
