@@ -11,14 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from matplotlib.figure import Figure
 
-from oneitu_etl.report import analyst, annexes, charts, elements, finance, tables
+from oneitu_etl.report import analyst, annexes, elements, figures, finance, summary, tables
 from oneitu_etl.report.i18n import BABEL_LOCALES, Language
 from oneitu_etl.report.tables import Table, tolerance
 
@@ -38,32 +37,6 @@ class Section:
         return f"{self.number}. {self.title}"
 
 
-@dataclass(frozen=True)
-class ChartSpec:
-    """A chart to draw: its builder, the data to give it, and its accessible text."""
-
-    key: str
-    number: str
-    title: str
-    description: str
-    table_key: str
-    builder: Callable[..., Figure]
-    arguments: Mapping[str, Any] = field(default_factory=dict)
-
-    def figure(self) -> Figure:
-        """Build the figure."""
-        return self.builder(**self.arguments)
-
-
-@dataclass(frozen=True)
-class KeyFigure:
-    """A headline figure of the summary, formatted."""
-
-    label: str
-    value: str
-    detail: str = ""
-
-
 _SAFE_LINK = re.compile(r"^(https?://[^\s\"'<>]+|[A-Za-z0-9_./-]+)$")
 
 
@@ -80,370 +53,6 @@ def safe_link(target: str | None) -> str | None:
         if normal.startswith(("../", "/")) or normal == "..":
             return None
     return target
-
-
-def _millions_tick(lang: Language) -> Callable[[float], str]:
-    return lambda value: lang.fmt.number(value / 1e6, 0)
-
-
-def _percent_tick(lang: Language) -> Callable[[float], str]:
-    return lambda value: lang.fmt.points(value, 0)
-
-
-def _summary(
-    report: Mapping[str, Any], lang: Language, finance_section: str
-) -> tuple[list[KeyFigure], list[str]]:
-    _ = lang.gettext
-    fmt = lang.fmt
-    totals = report.get("totals") or {}
-    surplus = totals.get("surplus") or 0.0
-    final, actual, rate = tables.budget_overall(report)
-    counts = tables.status_counts(report)
-    good = counts["achieved"] + counts["on_track"]
-    indicators = sum(counts.values())
-    recon = report.get("reconciliation") or []
-    passed = sum(1 for r in recon if r.get("passed"))
-    one_itu = report.get("one_itu") or {}
-    multi = len(one_itu.get("multi_sector_priorities") or [])
-
-    figures = [
-        KeyFigure(_("Total revenue"), fmt.money(totals.get("revenue"))),
-        KeyFigure(_("Total expenses"), fmt.money(totals.get("expenses"))),
-        KeyFigure(_("Surplus") if surplus >= 0 else _("Deficit"), fmt.money(abs(surplus))),
-        KeyFigure(
-            _("Budget execution"),
-            fmt.percent(rate) or "\u2013",
-            _("of the final budget"),
-        ),
-        KeyFigure(
-            _("Indicators on course"),
-            _("%(good)s of %(total)s") % {"good": fmt.count(good), "total": fmt.count(indicators)},
-            _("achieved or on track"),
-        ),
-        KeyFigure(
-            _("Joint activities"),
-            fmt.percent(one_itu.get("joint_activity_share")) or "\u2013",
-            _("with a partner unit of another sector"),
-        ),
-    ]
-    year = report.get("year")
-    values = {
-        "year": year,
-        "revenue": fmt.millions(totals.get("revenue")),
-        "expenses": fmt.millions(totals.get("expenses")),
-        "balance": fmt.millions(abs(surplus)),
-    }
-    if surplus >= 0:
-        first = _(
-            "In %(year)s, ITU's revenue was %(revenue)s and its expenses %(expenses)s, "
-            "a surplus of %(balance)s."
-        )
-    else:
-        first = _(
-            "In %(year)s, ITU's revenue was %(revenue)s and its expenses %(expenses)s, "
-            "a deficit of %(balance)s."
-        )
-    sentences = [first % values]
-    if rate is not None:
-        sentences.append(
-            _("The units spent %(rate)s of their final budget: %(actual)s of %(budget)s.")
-            % {
-                "rate": fmt.percent(rate),
-                "actual": fmt.millions(actual),
-                "budget": fmt.millions(final),
-            }
-        )
-    if indicators:
-        sentences.append(
-            lang.ngettext(
-                "%(good)s of %(total)s indicator is achieved or on track.",
-                "%(good)s of %(total)s indicators are achieved or on track.",
-                indicators,
-            )
-            % {"good": fmt.count(good), "total": fmt.count(indicators)}
-            + " "
-            + _("%(risk)s at risk, %(off)s off track, %(none)s without data for the year.")
-            % {
-                "risk": fmt.count(counts["at_risk"]),
-                "off": fmt.count(counts["off_track"]),
-                "none": fmt.count(counts["no_data"]),
-            }
-        )
-    if recon and passed == len(recon):
-        sentences.append(
-            _(
-                "All %(count)s reconciliation rules pass: the figures of this report agree "
-                "with the financial statements within %(tolerance)s."
-            )
-            % {"count": fmt.count(len(recon)), "tolerance": tolerance(report, lang)}
-        )
-    elif recon:
-        sentences.append(
-            _("%(failed)s of %(count)s reconciliation rules fail; see section %(section)s.")
-            % {
-                "failed": fmt.count(len(recon) - passed),
-                "count": fmt.count(len(recon)),
-                "section": finance_section,
-            }
-        )
-    if one_itu:
-        sentences.append(
-            _(
-                "%(share)s of activities had a partner unit of another sector, and %(count)s "
-                "thematic priorities were funded by two sectors or more."
-            )
-            % {
-                "share": fmt.percent(one_itu.get("joint_activity_share")) or "\u2013",
-                "count": fmt.count(multi),
-            }
-        )
-    previous = report.get("previous_year")
-    if previous and (previous.get("totals") or {}).get("expenses"):
-        before = previous["totals"]["expenses"]
-        change = tables.share(tables.total([totals.get("expenses"), -before]), before)
-        sentences.append(
-            _("Expenses changed by %(change)s compared with %(previous)s.")
-            % {"change": fmt.signed_percent(change), "previous": previous.get("year")}
-        )
-    return figures, sentences
-
-
-def _chart_specs(
-    report: Mapping[str, Any],
-    lang: Language,
-    found: dict[str, Table],
-    sections: Mapping[str, Section],
-    goal_parts: list[tuple[str, str, elements.Part]],
-) -> dict[str, ChartSpec]:
-    """The charts, numbered by their place: ``Figure <section>.<n>`` in document order."""
-    _ = lang.gettext
-    fmt = lang.fmt
-    names = lang.names
-    year = report.get("year")
-    specs: dict[str, ChartSpec] = {}
-    millions = _("CHF millions")
-    placed: list[tuple[str, str]] = [("summary", "chart-indicators")]
-
-    # Planned against actual resources, one chart per goal and for the enablers.
-    planned = bool(report.get("plan_vs_actual"))
-    for _number, title, part in goal_parts:
-        rows = [r for r in part.table.rows if r.kind == "data"]
-        key = f"chart-{part.key}"
-        placed.append((part.key, key))
-        if planned:
-            specs[key] = ChartSpec(
-                key,
-                "",
-                _("%(title)s: final budget and actual expenses") % {"title": title},
-                _(
-                    "Bar chart comparing the final budget and the actual expenses of each "
-                    "element of %(title)s, with the execution rate. Table %(table)s gives the "
-                    "figures."
-                )
-                % {"title": title, "table": part.table.number},
-                part.table.key,
-                charts.budget_vs_actual,
-                {
-                    "labels": [r.cells[0] for r in rows],
-                    "budget": [r.cells[3] or 0.0 for r in rows],
-                    "actual": [r.cells[4] or 0.0 for r in rows],
-                    "rates": [fmt.percent(r.cells[5]) or "\u2013" for r in rows],
-                    "series": (_("Final budget"), _("Actual expenses")),
-                    "axis_label": millions,
-                    "ticks": _millions_tick(lang),
-                },
-            )
-        else:
-            specs[key] = ChartSpec(
-                key,
-                "",
-                _("%(title)s: actual expenses") % {"title": title},
-                _(
-                    "Horizontal bar chart of the actual expenses of each element of %(title)s. "
-                    "Table %(table)s gives the figures."
-                )
-                % {"title": title, "table": part.table.number},
-                part.table.key,
-                charts.expenses_by_element,
-                {
-                    "bars": [charts.Bar(r.cells[0], r.cells[4] or 0.0, part.key) for r in rows],
-                    "groups": {part.key: title},
-                    "axis_label": millions,
-                    "ticks": _millions_tick(lang),
-                    "value_label": lambda v: fmt.fixed(v / 1e6, 1),
-                },
-            )
-    placed += [("one-itu", "chart-matrix"), ("finance", "chart-budget"),
-               ("finance", "chart-comparison")]  # fmt: skip
-
-    # Budget against actual, by unit.
-    units = report.get("budget_execution") or {}
-    order = tables.ordered(units, names.org_units)
-    rates = [units[c].get("rate") for c in order]
-    table = found["budget-units"]
-    known = [r for r in rates if r is not None]
-    specs["chart-budget"] = ChartSpec(
-        "chart-budget",
-        "",
-        _("Final budget and actual expenses by unit"),
-        _(
-            "Bar chart comparing the final budget and the actual expenses of each unit. "
-            "Execution rates range from %(low)s to %(high)s. Table %(table)s gives the figures."
-        )
-        % {
-            "low": fmt.percent(min(known)) if known else "\u2013",
-            "high": fmt.percent(max(known)) if known else "\u2013",
-            "table": table.number,
-        },
-        table.key,
-        charts.budget_vs_actual,
-        {
-            "labels": [names.unit(c) for c in order],
-            "budget": [units[c].get("final") or 0.0 for c in order],
-            "actual": [units[c].get("actual") or 0.0 for c in order],
-            "rates": [fmt.percent(r) or "\u2013" for r in rates],
-            "series": (_("Final budget"), _("Actual expenses")),
-            "axis_label": millions,
-            "ticks": _millions_tick(lang),
-        },
-    )
-
-    # Indicators against their trajectory.
-    items = []
-    for code, ind in (report.get("indicators") or {}).items():
-        actual, expected = tables.way_to_target(ind), tables.way_to_target(ind, "expected")
-        badge = tables.status_badge(ind.get("status", "no_data"), lang)
-        items.append(
-            charts.Trajectory(
-                tables.indicator_name(ind, code, lang),
-                None if actual is None else actual * 100,
-                None if expected is None else expected * 100,
-                badge.code,
-                f"{badge.symbol} {badge.label}",
-            )
-        )
-    counts = tables.status_counts(report)
-    table = found["indicators"]
-    specs["chart-indicators"] = ChartSpec(
-        "chart-indicators",
-        "",
-        _("Indicators: progress from baseline to target"),
-        _(
-            "Chart of each indicator's position between its baseline (0%%) and its target "
-            "(100%%), with a mark where it was expected to be in %(year)s. %(good)s of "
-            "%(total)s indicators are achieved or on track. Table %(table)s gives the figures."
-        )
-        % {
-            "year": year,
-            "good": fmt.count(counts["achieved"] + counts["on_track"]),
-            "total": fmt.count(sum(counts.values())),
-            "table": table.number,
-        },
-        table.key,
-        charts.indicator_progress,
-        {
-            "items": items,
-            "axis_label": _("Position between baseline (0%%) and target (100%%)") % {},
-            "legend": (
-                _("Actual %(year)s") % {"year": year},
-                _("Expected %(year)s") % {"year": year},
-            ),
-            "ticks": _percent_tick(lang),
-        },
-    )
-
-    # Thematic priority by sector.
-    matrix_table = found["one-itu-matrix"]
-    sector_count = len(matrix_table.columns) - 4
-    specs["chart-matrix"] = ChartSpec(
-        "chart-matrix",
-        "",
-        _("Expenses by thematic priority and sector"),
-        _(
-            "Heat map of expenses by thematic priority (rows) and sector (columns), in CHF "
-            "millions; darker cells mean higher expenses. %(count)s priorities are funded by two "
-            "sectors or more. Table %(table)s gives the figures."
-        )
-        % {
-            "count": fmt.count(
-                len((report.get("one_itu") or {}).get("multi_sector_priorities") or [])
-            ),
-            "table": matrix_table.number,
-        },
-        matrix_table.key,
-        charts.heat_map,
-        {
-            "rows": [row.cells[0] for row in matrix_table.rows],
-            "columns": [c.header for c in matrix_table.columns[2 : 2 + sector_count]],
-            "values": [list(row.cells[2 : 2 + sector_count]) for row in matrix_table.rows],
-            "cell_label": lambda v: fmt.fixed(v / 1e6, 1),
-            "colour_label": millions,
-        },
-    )
-
-    # Year on year.
-    previous = report.get("previous_year")
-    if previous and "comparison" in found:
-        table = found["comparison"]
-        totals, before = report.get("totals") or {}, previous.get("totals") or {}
-        now_sec, before_sec = (
-            report.get("expenses_by_sector") or {},
-            previous.get("expenses_by_sector") or {},
-        )
-        labels = [_("Total revenue"), _("Total expenses")]
-        old = [before.get("revenue"), before.get("expenses")]
-        new = [totals.get("revenue"), totals.get("expenses")]
-        for code in tables.ordered(set(now_sec) | set(before_sec), names.sectors):
-            labels.append(names.sector(code))
-            old.append(before_sec.get(code))
-            new.append(now_sec.get(code))
-        changes = []
-        for a, b in zip(old, new, strict=True):
-            change = tables.share(tables.total([b, -a]), abs(a)) if a and b is not None else None
-            changes.append(fmt.signed_percent(change) or "\u2013")
-        specs["chart-comparison"] = ChartSpec(
-            "chart-comparison",
-            "",
-            _("%(year)s compared with %(previous)s")
-            % {"year": year, "previous": previous.get("year")},
-            _(
-                "Bar chart comparing %(previous)s and %(year)s: total revenue, total expenses and "
-                "expenses by sector, with the change in percent. Table %(table)s gives the figures."
-            )
-            % {"year": year, "previous": previous.get("year"), "table": table.number},
-            table.key,
-            charts.year_on_year,
-            {
-                "labels": labels,
-                "before": old,
-                "now": new,
-                "changes": changes,
-                "series": (str(previous.get("year")), str(year)),
-                "axis_label": millions,
-                "ticks": _millions_tick(lang),
-            },
-        )
-    shown = {key: spec for key, spec in specs.items() if _has_data(spec)}
-    counts: dict[str, int] = {}
-    numbered: dict[str, ChartSpec] = {}
-    for section, key in placed:
-        if key in shown:
-            counts[section] = counts.get(section, 0) + 1
-            number = f"{sections[section].number}.{counts[section]}"
-            numbered[key] = replace(shown[key], number=number)
-    return numbered
-
-
-def _has_data(spec: ChartSpec) -> bool:
-    """Whether a chart has anything to draw (an empty chart is left out, its table stays)."""
-    args = spec.arguments
-    if spec.builder is charts.expenses_by_element:
-        return any(bar.value for bar in args["bars"])
-    if spec.builder is charts.indicator_progress:
-        return bool(args["items"])
-    if spec.builder is charts.heat_map:
-        return bool(args["rows"]) and any(v for row in args["values"] for v in row)
-    return bool(args["labels"])
 
 
 def _council_document(report: Mapping[str, Any], lang: Language) -> dict[str, Any]:
@@ -499,117 +108,6 @@ def _first(table: Table, count: int, note: str) -> Table:
     if len(table.rows) <= count:
         return table
     return replace(table, key=f"{table.key}-print", rows=table.rows[:count], notes=(note,))
-
-
-def _cover(report: Mapping[str, Any], lang: Language, sections: Mapping[str, Section]) -> dict:
-    """The cover's Summary, Action required, Relevant links and Financial implications."""
-    _ = lang.gettext
-    fmt = lang.fmt
-    totals = report.get("totals") or {}
-    counts = tables.status_counts(report)
-    final, actual, rate = tables.budget_overall(report)
-    names = lang.names
-    goals = [g.code.removeprefix("G") for g in names.elements_of_kind("goal")]
-    return {
-        "summary": _(
-            "This report presents the implementation of the ITU Strategic Plan in %(year)s, "
-            "aligned with the audited financial statements: for each goal, thematic priority "
-            "and enabler, the resources planned and spent beside the outputs delivered, the "
-            "progress on targets and what the Sectors and the General Secretariat achieved. "
-            "Expenses were %(expenses)s, %(rate)s of the final budget; %(good)s of "
-            "%(indicators)s indicators are achieved or on track."
-        )
-        % {
-            "year": report.get("year"),
-            "expenses": fmt.millions(totals.get("expenses")) or "\u2013",
-            "rate": fmt.percent(rate) or "\u2013",
-            "good": fmt.count(counts["achieved"] + counts["on_track"]),
-            "indicators": fmt.count(sum(counts.values())),
-        },
-        "action": _("The Council is invited to take note of this report."),
-        "links": _(
-            "Strategic Plan %(plan)s: goals %(goals)s, all thematic priorities and enablers."
-        )
-        % {
-            "plan": str(report.get("plan", "")).removeprefix("SP").replace("-", "\u2013"),
-            "goals": lang.gettext(" and ").join(goals) if goals else "\u2013",
-        },
-        "implications": _(
-            "None beyond the budget approved for %(year)s; section %(section)s sets the "
-            "resources used against it."
-        )
-        % {"year": report.get("year"), "section": sections["finance"].number},
-    }
-
-
-def _highlights(report: Mapping[str, Any], lang: Language) -> list[elements.Narrative]:
-    return list(elements.narratives_of(report, lang, "highlight"))
-
-
-def _variances(report: Mapping[str, Any], lang: Language) -> list[elements.Narrative]:
-    """The units' explanations of their budget variances, in the order of the units."""
-    found = [
-        (entry.get("org_unit"), elements.narrative(entry, lang))
-        for entry in report.get("narrative_texts") or ()
-        if entry.get("kind") == "variance"
-    ]
-    order = list(lang.names.org_units)
-    found.sort(key=lambda pair: order.index(pair[0]) if pair[0] in order else len(order))
-    return [n for _unit, n in found]
-
-
-def _moves(report: Mapping[str, Any], lang: Language) -> list[str]:
-    """Sentences on what moved: the lowest execution (and why, where a unit said), the
-    element furthest under its plan, the joint share against the previous year."""
-    _ = lang.gettext
-    fmt = lang.fmt
-    out = []
-    units = {
-        code: figures
-        for code, figures in (report.get("budget_execution") or {}).items()
-        if figures.get("rate") is not None
-    }
-    if units:
-        low = min(units, key=lambda c: (units[c]["rate"], c))
-        sentence = _(
-            "The lowest budget execution was at %(unit)s: %(rate)s of its final budget."
-        ) % {"unit": lang.names.unit(low), "rate": fmt.percent(units[low]["rate"])}
-        why = [
-            entry
-            for entry in report.get("narrative_texts") or ()
-            if entry.get("kind") == "variance" and entry.get("org_unit") == low
-        ]
-        if why:
-            told = elements.narrative(why[0], lang)
-            sentence += " " + _("%(unit)s explains: %(text)s") % {
-                "unit": lang.names.unit(low),
-                "text": " ".join(told.paragraphs),
-            }
-        out.append(sentence)
-    plan = {
-        c: f for c, f in (report.get("plan_vs_actual") or {}).items() if f.get("rate") is not None
-    }
-    if plan:
-        low = min(plan, key=lambda c: (plan[c]["rate"], c))
-        out.append(
-            _(
-                "Among the thematic priorities and enablers, %(name)s used the smallest share of "
-                "its planned resources: %(rate)s."
-            )
-            % {"name": lang.names.element(low), "rate": fmt.percent(plan[low]["rate"])}
-        )
-    one_itu = report.get("one_itu") or {}
-    now, before = one_itu.get("joint_activity_share"), one_itu.get("previous_joint_activity_share")
-    if now is not None and before is not None:
-        out.append(
-            _("Joint activities were %(now)s of all activities, against %(before)s in %(year)s.")
-            % {
-                "now": fmt.percent(now),
-                "before": fmt.percent(before),
-                "year": (report.get("year") or 0) - 1,
-            }
-        )
-    return out
 
 
 def build_context(
@@ -685,7 +183,7 @@ def build_context(
     found["status-rules"] = annexes.status_rules_table(lang, "C.1")
     if not found["warnings"].rows:
         del found["warnings"]
-    key_figures, summary = _summary(report, lang, by_key["finance"].number)
+    key_figures, in_brief = summary.key_figures(report, lang, by_key["finance"].number)
     previous = report.get("previous_year") or {}
     title = _("Strategic Plan implementation report %(year)s") % {"year": year}
     dq = report.get("data_quality") or {}
@@ -743,13 +241,13 @@ def build_context(
             ),
         ],  # fmt: skip
         "print_tables": {"one-itu-overlaps": print_overlaps, "quarantined": print_quarantined},
-        "charts": _chart_specs(report, lang, found, by_key, goal_parts),
+        "charts": figures.chart_specs(report, lang, found, by_key, goal_parts),
         "key_figures": key_figures,
-        "summary": summary,
-        "moves": _moves(report, lang),
-        "highlights": _highlights(report, lang),
-        "variances": _variances(report, lang),
-        "cover": _cover(report, lang, by_key),
+        "summary": in_brief,
+        "moves": summary.moves(report, lang),
+        "highlights": summary.highlights(report, lang),
+        "variances": summary.variances(report, lang),
+        "cover": summary.cover(report, lang, by_key),
         "status_counts": [
             (tables.status_badge(code, lang), lang.fmt.count(n))
             for code, n in tables.status_counts(report).items()
