@@ -165,15 +165,30 @@ def _write_table(ws: Worksheet, table: Table, formats: Formats) -> None:
     ws.freeze_panes(1, 1)
     for col, column in enumerate(table.columns):
         ws.write_string(0, col, column.header, formats.header)
+    kinds = [column.kind for column in table.columns]
+    numeric = [kind in NUMBER_FORMATS for kind in kinds]
+    plain = [formats.get(kind) for kind in kinds]
+    text = formats.get("text")
     for r, row in enumerate(table.rows, start=1):
         if row.kind == "group":
             ws.write_string(r, 0, str(row.cells[0]), formats.group)
             for col in range(1, len(table.columns)):
                 ws.write_blank(r, col, None, formats.group)
             continue
-        bold = row.kind in ("subtotal", "total")
-        for col, (value, column) in enumerate(zip(row.cells, table.columns, strict=True)):
-            write_value(ws, r, col, value, column.kind, formats, bold)
+        if row.kind in ("subtotal", "total"):
+            for col, (value, kind) in enumerate(zip(row.cells, kinds, strict=True)):
+                write_value(ws, r, col, value, kind, formats, bold=True)
+            continue
+        for col, value in enumerate(row.cells):  # the common cases first: a long sheet
+            if value is None or value == "":
+                continue
+            kind = type(value)
+            if kind is str and not value.startswith(FORMULA_STARTS):
+                ws.write_string(r, col, value, text)
+            elif (kind is float or kind is int) and numeric[col]:
+                ws.write_number(r, col, value, plain[col])
+            else:
+                write_value(ws, r, col, value, kinds[col], formats)
 
 
 def _width(column: Column, table: Table) -> float:
