@@ -775,6 +775,13 @@ def joint_table(report: Mapping[str, Any], lang: Language, number: str) -> Table
             )
         ),
         Row((_("Share of joint activities"), Cell(one_itu.get("joint_activity_share"), "percent"))),
+        Row(
+            (
+                _("Share of joint activities in %(year)s")
+                % {"year": (report.get("year") or 0) - 1},
+                Cell(one_itu.get("previous_joint_activity_share"), "percent"),
+            )
+        ),
         Row((_("Thematic priorities funded by two sectors or more"), Cell(len(multi), "count"))),
         Row(
             (

@@ -226,3 +226,23 @@ def test_the_workbook_lists_every_activity_with_dates_and_the_units_by_element(
         for code, figures in codes.items():
             assert planned[(unit, code)] == (figures["approved"], figures["final"])
     assert all(len(name) <= 31 for name in book.sheetnames)
+
+
+def test_annex_a_counts_the_checks_once(html: dict[str, str], v2_report: dict[str, Any]) -> None:
+    tables = parse_tables(html["en"])
+    counts = {
+        row[0]: int(row[1].replace(",", "")) for row in tables["table-quality-summary"]["body"]
+    }
+    dq = v2_report["data_quality"]
+    assert counts["Validation checks run"] == dq["checks_run"]
+    assert counts["Validation checks run"] == (
+        counts["of which expectations on the delivered data"]
+        + counts["of which reconciliation rules"]
+    )
+    assert counts["of which reconciliation rules"] == len(v2_report["reconciliation"])
+    assert counts["of which expectations on the delivered data"] == len(
+        tables.get("table-validation", {"body": []})["body"]
+    )
+    # an indicator at risk without a note: in its own table, said plainly
+    unexplained = tables["table-unexplained-indicators"]["body"]
+    assert [row[1] for row in unexplained] == ["NET-USE"]
