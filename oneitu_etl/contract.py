@@ -18,6 +18,10 @@ ColumnType = Literal[
 ]
 
 
+#: The languages of an activity's optional translated titles (``title_<lang>``, 1.4).
+TITLE_LANGUAGES = ("ar", "en", "es", "fr", "ru", "zh")
+
+
 class Kind(StrEnum):
     """The kinds of table a delivery can hold."""
 
@@ -148,6 +152,8 @@ TABLES: dict[Kind, TableSpec] = {
             C("women_participants", "integer", nullable=True),
             C("countries", "integer", nullable=True),
             C("cost_chf", "amount", nullable=True),
+            # (v2) the title in the official languages (1.4), where the unit gives it
+            *(C(f"title_{lang}", "text", nullable=True) for lang in TITLE_LANGUAGES),
         ),
         source="sectors",
         key=("activity_id",),

@@ -9,8 +9,11 @@ costs (``cost_chf``) the activity files give.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy import Connection, Integer, case, cast, func, literal, select, union_all
 
+from oneitu_etl.contract import TITLE_LANGUAGES
 from oneitu_etl.marts.base import bytewise, cents, chf, current
 from oneitu_etl.warehouse import schema as s
 
@@ -141,6 +144,15 @@ def cost_per_output(conn: Connection, year: int) -> dict[str, dict[str, object]]
     return out
 
 
+def titles(row: Mapping[str, object]) -> dict[str, str]:
+    """An activity's translated titles given (``title_<lang>``), by language."""
+    return {
+        lang: str(row[f"title_{lang}"]).strip()
+        for lang in TITLE_LANGUAGES
+        if row.get(f"title_{lang}") and str(row[f"title_{lang}"]).strip()
+    }
+
+
 def activity_list(conn: Connection, year: int) -> list[dict[str, object]]:
     """Every current activity of the year (cancelled ones too, with their status), for the
     workbook's activity-level sheet: in file then row order, dates as ISO text, cost in
@@ -152,12 +164,14 @@ def activity_list(conn: Connection, year: int) -> list[dict[str, object]]:
             a.c.activity_id, a.c.org_unit, a.c.partner_org_units, a.c.strategic_code,
             a.c.output_type, a.c.title, a.c.start_date, a.c.end_date, a.c.status,
             a.c.participants, a.c.women_participants, a.c.countries, a.c.cost_cents,
+            *(a.c[f"title_{lang}"] for lang in TITLE_LANGUAGES),
         )
         .order_by(bytewise(d.c.path), a.c.row_number)
     )  # fmt: skip
     out = []
     for row in conn.execute(query).mappings():
-        entry = dict(row)
+        entry = {k: v for k, v in row.items() if not k.startswith("title_")}
+        entry["titles"] = titles(row)
         entry["start_date"] = row["start_date"].isoformat() if row["start_date"] else None
         entry["end_date"] = row["end_date"].isoformat() if row["end_date"] else None
         cost = entry.pop("cost_cents")

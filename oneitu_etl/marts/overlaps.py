@@ -34,7 +34,9 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from sqlalchemy import Connection, and_
 
+from oneitu_etl.contract import TITLE_LANGUAGES
 from oneitu_etl.marts.base import bytewise, current, plan_of
+from oneitu_etl.marts.outputs import titles
 from oneitu_etl.warehouse import schema as s
 
 #: Lowest RapidFuzz ``token_set_ratio`` (0-100) at which two titles are near-duplicates.
@@ -124,8 +126,11 @@ def _similar(
                 yield rows[i], second[j], score
 
 
-def _side(row: Mapping[str, str]) -> dict[str, str]:
-    return {k: row[k] for k in ("activity_id", "org_unit", "sector", "title")}
+def _side(row: Mapping[str, str]) -> dict[str, object]:
+    side: dict[str, object] = {k: row[k] for k in ("activity_id", "org_unit", "sector", "title")}
+    if any(k.startswith("title_") for k in row):
+        side["titles"] = titles(row)
+    return side
 
 
 def possible_overlaps(
@@ -141,7 +146,14 @@ def possible_overlaps(
         .join(o, o.c.code == a.c.org_unit)
         .join(e, and_(e.c.code == a.c.strategic_code, e.c.plan == plan_of(conn, year)))
         .where(a.c.status != "cancelled", e.c.kind == "thematic_priority")
-        .with_only_columns(a.c.activity_id, a.c.org_unit, o.c.sector, a.c.strategic_code, a.c.title)
+        .with_only_columns(
+            a.c.activity_id,
+            a.c.org_unit,
+            o.c.sector,
+            a.c.strategic_code,
+            a.c.title,
+            *(a.c[f"title_{lang}"] for lang in TITLE_LANGUAGES),
+        )
         .order_by(bytewise(a.c.strategic_code), bytewise(a.c.activity_id))
     )
     return overlapping_pairs(conn.execute(query).mappings(), threshold)

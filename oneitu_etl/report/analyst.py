@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from oneitu_etl.report.i18n import Language
-from oneitu_etl.report.tables import Column, Row, Table
+from oneitu_etl.report.tables import Column, Row, Table, activity_title
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -37,6 +37,7 @@ def activities_table(report: Mapping[str, Any], lang: Language, number: str) -> 
                 a.get("strategic_code", ""),
                 names.element(str(a.get("strategic_code", ""))),
                 names.code_name("output_type", str(a.get("output_type", ""))),
+                activity_title(a, lang),
                 a.get("title", ""),
                 _date(a.get("start_date")),
                 _date(a.get("end_date")),
@@ -61,6 +62,7 @@ def activities_table(report: Mapping[str, Any], lang: Language, number: str) -> 
             Column(_("Strategic element"), "text"),
             Column(_("Output type"), "text"),
             Column(_("Title"), "text"),
+            Column(_("Title as delivered"), "text"),
             Column(_("Start date"), "date"),
             Column(_("End date"), "date"),
             Column(_("Status"), "text"),

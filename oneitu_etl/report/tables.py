@@ -799,6 +799,12 @@ def joint_table(report: Mapping[str, Any], lang: Language, number: str) -> Table
     )
 
 
+def activity_title(activity: Mapping[str, Any], lang: Language) -> str:
+    """An activity's title in the report's language where the unit gave it
+    (``title_<lang>``, contract 3.2), else its ``title`` as delivered."""
+    return (activity.get("titles") or {}).get(lang.code) or activity.get("title", "")
+
+
 def overlaps_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
     """Pairs of activities of different sectors with similar titles, to review."""
     _ = lang.gettext
@@ -812,9 +818,9 @@ def overlaps_table(report: Mapping[str, Any], lang: Language, number: str) -> Ta
                     lang.names.element(pair.get("strategic_code", "")),
                     pair.get("similarity"),
                     f"{a.get('activity_id', '')} ({a.get('org_unit', '')})",
-                    a.get("title", ""),
+                    activity_title(a, lang),
                     f"{b.get('activity_id', '')} ({b.get('org_unit', '')})",
-                    b.get("title", ""),
+                    activity_title(b, lang),
                 )
             )
         )

@@ -223,6 +223,8 @@ activities = Table(
     Column("women_participants", Integer),
     Column("countries", Integer),
     Column("cost_cents", BigInteger),
+    # (v2) the title in the official languages, where the unit gives it
+    *(Column(f"title_{lang}", Text) for lang in ("ar", "en", "es", "fr", "ru", "zh")),
     Index("ix_activities_year", "year", "delivery_id"),
 )
 activity_partners = Table(

@@ -9,9 +9,11 @@ project's copy of the contract's v2 example); the reports are rendered from that
 from __future__ import annotations
 
 import copy
+import csv
 import datetime as dt
 import json
 import re
+import shutil
 import subprocess
 import sys
 from html import unescape
@@ -214,8 +216,8 @@ def test_the_workbook_lists_every_activity_with_dates_and_the_units_by_element(
     assert len(rows) == len(v2_report["activities"])
     first = v2_report["activities"][0]
     assert rows[0][0] == first["activity_id"]
-    assert rows[0][7] == dt.datetime.fromisoformat(first["start_date"])
-    assert sheet.cell(row=2, column=8).number_format == "yyyy-mm-dd"
+    assert rows[0][8] == dt.datetime.fromisoformat(first["start_date"])
+    assert sheet.cell(row=2, column=9).number_format == "yyyy-mm-dd"
     units = list(book["Units by element"].iter_rows(min_row=2, values_only=True))
     actual = {(r[1], r[2]): r[6] for r in units}
     for unit, codes in v2_report["expenses_by_org_unit"].items():
@@ -246,3 +248,36 @@ def test_annex_a_counts_the_checks_once(html: dict[str, str], v2_report: dict[st
     # an indicator at risk without a note: in its own table, said plainly
     unexplained = tables["table-unexplained-indicators"]["body"]
     assert [row[1] for row in unexplained] == ["NET-USE"]
+
+
+def test_a_title_given_in_the_reports_language_is_the_one_shown(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    shutil.copytree(LANDING, landing)
+    path = landing / "2024" / "activities" / "activities_R_2024.csv"
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    rows[0]["title_fr"], rows[0]["title_zh"] = "Titre en français", "中文标题"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, [*rows[0].keys()])
+        writer.writeheader()
+        writer.writerows({"title_fr": "", "title_zh": "", **row} for row in rows)
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [str(ONEITU), "run", "--landing", str(landing), "--year", "2024", "--out", str(out),
+         "--json-only"],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    report = json.loads((out / "2024" / "report_2024.json").read_text(encoding="utf-8"))
+    assert "title_fr" not in json.dumps(report["data_quality"]["warnings"]), "not an extra column"
+    first = next(a for a in report["activities"] if a["activity_id"] == rows[0]["activity_id"])
+    assert first["titles"] == {"fr": "Titre en français", "zh": "中文标题"}
+    books = render_report(
+        report, tmp_path / "2024", generated_on=GENERATED_ON, languages=("fr", "es"), pdf=False
+    )
+    for lang, shown in (("fr", "Titre en français"), ("es", rows[0]["title"])):
+        book = load_workbook(next(p for p in books if p.name.endswith(f"_{lang}.xlsx")))
+        sheet = book[book.sheetnames[-1]]
+        found = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == first[
+            "activity_id"])  # fmt: skip
+        assert (found[6], found[7]) == (shown, rows[0]["title"]), lang
