@@ -20,6 +20,7 @@ ColumnType = Literal[
 
 #: The languages of an activity's optional translated titles (``title_<lang>``, 1.4).
 TITLE_LANGUAGES = ("ar", "en", "es", "fr", "ru", "zh")
+TRANSLATION_COLUMNS = frozenset(f"title_{lang}" for lang in TITLE_LANGUAGES)
 
 
 class Kind(StrEnum):
@@ -76,6 +77,12 @@ class TableSpec:
     def column_names(self) -> tuple[str, ...]:
         """Names of all columns, in contract order."""
         return tuple(c.name for c in self.columns)
+
+    @property
+    def main_column_names(self) -> tuple[str, ...]:
+        """The columns a message lists and the demo writes: all but the optional
+        translations of a text (``title_<lang>``)."""
+        return tuple(n for n in self.column_names if n not in TRANSLATION_COLUMNS)
 
     def column(self, name: str) -> ColumnSpec:
         """The spec of column ``name``."""

@@ -133,8 +133,8 @@ def detect_kind(data: bytes, kind_of_file: FileType) -> str:
     scores = sorted(
         (
             (
-                len(header & set(TABLES[k].column_names))
-                / len(header | set(TABLES[k].column_names)),
+                len(header & set(TABLES[k].main_column_names))
+                / len(header | set(TABLES[k].main_column_names)),
                 k.value,
             )
             for k in _csv_kinds()

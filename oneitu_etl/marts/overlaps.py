@@ -128,8 +128,9 @@ def _similar(
 
 def _side(row: Mapping[str, str]) -> dict[str, object]:
     side: dict[str, object] = {k: row[k] for k in ("activity_id", "org_unit", "sector", "title")}
-    if any(k.startswith("title_") for k in row):
-        side["titles"] = titles(row)
+    given = titles(row) if any(k.startswith("title_") for k in row) else {}
+    if given:  # the title in other languages, where the unit gave it
+        side["titles"] = given
     return side
 
 

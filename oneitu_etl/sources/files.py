@@ -285,7 +285,7 @@ def _check_header(
     present = set(raw.header)
     missing = [c.name for c in spec.columns if c.required and c.name not in present]
     if missing:
-        expected = ", ".join(spec.column_names)
+        expected = ", ".join(spec.main_column_names)
         below = _header_below(raw, spec, first_rows or [])
         if below:
             raise DeliveryRejected(
