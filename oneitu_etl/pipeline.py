@@ -314,7 +314,7 @@ def blocking_issues(
         ]
     if ingest_result is not None:
         return ingest_result.blocking
-    from oneitu_etl.ingest import stored_blocking_issues  # noqa: PLC0415
+    from oneitu_etl.warehouse.loads import stored_blocking_issues  # noqa: PLC0415
 
     # what ingestion stored (structure included), not the landing zone as it is now
     with _warehouse(settings) as engine, engine.connect() as conn:
