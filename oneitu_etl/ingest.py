@@ -14,6 +14,11 @@ SHA-256, size, encoding, time of arrival: when the pipeline first saw that conte
 that path) and is archived unchanged under ``settings.archive``, addressed by its hash.
 The group's signature is computed from the very bytes that were judged and loaded, so a
 file that changes while a run is in progress is seen as changed by the next run.
+
+This module orders the work; the work is done along three seams: reading, spooling and
+archiving a file (:mod:`oneitu_etl.sources.deliveries`), judging it and its group
+(:mod:`oneitu_etl.validate.judge`), writing the verdicts to the warehouse
+(:mod:`oneitu_etl.warehouse.loads`, the only package that writes the database).
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, insert, update
+from sqlalchemy import Connection, Engine
 
 from oneitu_etl.contract import (
     OPTIONAL_STATEMENT_KINDS,
@@ -47,19 +52,18 @@ from oneitu_etl.sources.landing import (
     missing_year_hint,
     sort_year_files,
 )
-from oneitu_etl.validate import reconcile
 from oneitu_etl.validate.judge import (
     _blocks,
     _kept_out,
     _read_ledgers,
     judge_each,
+    judge_statements,
     reference_fingerprint,
     statement_structure,
 )
 from oneitu_etl.validate.rows import Context
 from oneitu_etl.validate.suites import declarations_fingerprint
 from oneitu_etl.warehouse import locks
-from oneitu_etl.warehouse import schema as s
 from oneitu_etl.warehouse.loads import (
     _clear,
     _current,
@@ -69,9 +73,11 @@ from oneitu_etl.warehouse.loads import (
     _store_issues,
     _store_results,
     _stored_signature,
+    finish_delivery,
+    record_delivery,
     stored_blocking_issues,
+    supersede,
 )
-from oneitu_etl.warehouse.uploads import uploader_of
 
 log = logging.getLogger(__name__)
 
@@ -143,10 +149,9 @@ def load_group(
     outcome = GroupOutcome(group, skipped=False, files=len(items))
     current = _current(conn, group)
     present = {i.path for i in items}
-    d = s.deliveries
     for path, old in current.items():
         if path not in present:
-            conn.execute(update(d).where(d.c.id == old["id"]).values(superseded_at=now))
+            supersede(conn, old["id"], now)
             log.info(
                 "%s is no longer in the landing zone: delivery %s no longer counts", path, old["id"]
             )
@@ -158,26 +163,9 @@ def load_group(
             delivery_id = old["id"]
             _clear(conn, delivery_id)
         else:
-            delivery_id = conn.execute(
-                insert(d).values(
-                    path=item.path,
-                    year=year,
-                    kind=item.kind,
-                    sha256=item.sha256,
-                    size_bytes=item.nbytes,
-                    encoding=item.encoding,
-                    arrived_at=now,
-                    outcome="pending",
-                    archive_path=_archive(settings, item),
-                    uploaded_by=uploader_of(conn, item.path, item.sha256, now),
-                )
-            ).inserted_primary_key[0]
+            delivery_id = record_delivery(conn, item, year, now, _archive(settings, item))
             if old:
-                conn.execute(
-                    update(d)
-                    .where(d.c.id == old["id"])
-                    .values(superseded_at=now, superseded_by=delivery_id)
-                )
+                supersede(conn, old["id"], now, by=delivery_id)
                 log.info(
                     "%s: corrected delivery %s supersedes %s", item.path, delivery_id, old["id"]
                 )
@@ -190,16 +178,14 @@ def load_group(
         kept_out = set() if rejected else _kept_out(item)
         _store_issues(conn, delivery_id, issues, kept_out)
         _store_results(conn, delivery_id, year, item)
-        conn.execute(
-            update(d)
-            .where(d.c.id == delivery_id)
-            .values(
-                outcome="rejected" if rejected else "loaded",
-                loaded_at=now,
-                encoding=item.encoding,
-                rows_loaded=loaded,
-                rows_quarantined=len(kept_out),
-            )
+        finish_delivery(
+            conn,
+            delivery_id,
+            "rejected" if rejected else "loaded",
+            now,
+            encoding=item.encoding,
+            rows_loaded=loaded,
+            rows_quarantined=len(kept_out),
         )
         outcome.rows_loaded += loaded
         outcome.rows_quarantined += len(kept_out)
@@ -445,34 +431,13 @@ def _ingest_year(
 
     if "finance" in sources:  # last: its ledger was being read and judged meanwhile
         statements = sorted([*others, *ledgers.result()], key=lambda i: i.path)
-        tolerance = round(settings.tolerance_chf * 100)
-
-        def judge_statements(items: list[Delivered]) -> dict[str, list[Issue]]:
-            judge_each(lambda: Context(reference, year), settings)(items)
-            extra: dict[str, list[Issue]] = {}
-            # "no financial statements" names no file: it is derived from their absence
-            for issue in structure:
-                extra.setdefault(issue.file, []).append(issue)
-            if structure or any(i.rejected or i.errors for i in items):
-                return extra
-            tables = {t.spec.kind: t for i in items for t in i.tables}
-            places = {k: reconcile.Place(t.raw.file, t.raw.sheet) for k, t in tables.items()}
-            ledger = tables[Kind.LEDGER].frame if Kind.LEDGER in tables else None
-            checks = reconcile.reconcile_statements(
-                {k: t.frame for k, t in tables.items()}, places, reference, tolerance, ledger
-            )
-            for check in checks:
-                if check.issue:
-                    extra.setdefault(check.issue.file, []).append(check.issue)
-            return extra
-
         groups.append(
             _process(
                 engine,
                 f"statements/{year}",
                 year,
                 statements,
-                judge_statements,
+                judge_statements(reference, year, structure, settings),
                 settings,
                 now,
                 block=True,

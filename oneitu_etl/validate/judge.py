@@ -35,6 +35,7 @@ from oneitu_etl.sources.deliveries import Delivered, _signature
 from oneitu_etl.sources.files import read_csv_table
 from oneitu_etl.sources.landing import Landing
 from oneitu_etl.sources.workbook import open_workbook, read_workbook_sheet
+from oneitu_etl.validate import reconcile
 from oneitu_etl.validate.rows import Context, check_table
 from oneitu_etl.validate.stream import StreamedTable, check_streamed
 from oneitu_etl.validate.suites import load_declarations
@@ -303,5 +304,42 @@ def judge_each(
         for item in items:
             judge(item, ctx, settings)
         return {}
+
+    return judge_group
+
+
+def judge_statements(
+    reference: Reference, year: int, structure: list[Issue], settings: Settings
+) -> Callable[[list[Delivered]], dict[str, list[Issue]]]:
+    """The judge of a year's statements group: each file, then the group as a whole.
+
+    Every file is checked (:func:`judge_each`); the group's structure (``structure``,
+    from :func:`statement_structure`) comes next; when no file has an error and the
+    structure is right, the reconciliation rules between the tables (R1 to R4, L1, L2,
+    :mod:`.validate.reconcile`) with the settings' tolerance.
+
+    Returns:
+        The group's judge: its group-level issues by the path they name.
+    """
+    tolerance = round(settings.tolerance_chf * 100)
+
+    def judge_group(items: list[Delivered]) -> dict[str, list[Issue]]:
+        judge_each(lambda: Context(reference, year), settings)(items)
+        extra: dict[str, list[Issue]] = {}
+        # "no financial statements" names no file: it is derived from their absence
+        for issue in structure:
+            extra.setdefault(issue.file, []).append(issue)
+        if structure or any(i.rejected or i.errors for i in items):
+            return extra
+        tables = {t.spec.kind: t for i in items for t in i.tables}
+        places = {k: reconcile.Place(t.raw.file, t.raw.sheet) for k, t in tables.items()}
+        ledger = tables[Kind.LEDGER].frame if Kind.LEDGER in tables else None
+        checks = reconcile.reconcile_statements(
+            {k: t.frame for k, t in tables.items()}, places, reference, tolerance, ledger
+        )
+        for check in checks:
+            if check.issue:
+                extra.setdefault(check.issue.file, []).append(check.issue)
+        return extra
 
     return judge_group

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from sqlalchemy import Connection, Table, delete, func, insert, select
+from sqlalchemy import Connection, Table, delete, func, insert, select, update
 
 from oneitu_etl.contract import (
     OPTIONAL_STATEMENT_KINDS,
@@ -29,6 +29,7 @@ from oneitu_etl.settings import Settings
 from oneitu_etl.warehouse import ledger_store
 from oneitu_etl.warehouse import schema as s
 from oneitu_etl.warehouse.bulk import insert_rows
+from oneitu_etl.warehouse.uploads import uploader_of
 
 if TYPE_CHECKING:  # what a judged delivery is (oneitu_etl.sources, oneitu_etl.validate)
     from oneitu_etl.sources.deliveries import Delivered
@@ -86,6 +87,71 @@ def _group_scope(group: str) -> tuple[int | None, list[str]]:
         **{kind.value: [kind.value] for kind in SECRETARIAT_KINDS},
     }[name]
     return (int(year) if year else None), kinds
+
+
+def record_delivery(
+    conn: Connection, item: Delivered, year: int | None, now: dt.datetime, archive_path: str | None
+) -> int:
+    """A new row of ``deliveries`` for a file with new content, ``pending`` until loaded.
+
+    Args:
+        conn: A connection inside the group's transaction.
+        item: The delivered file.
+        year: Financial year, ``None`` for indicator definitions.
+        now: Time of this run: the content's time of arrival.
+        archive_path: Where its bytes were archived (``None``: not kept).
+
+    Returns:
+        The delivery's id.
+    """
+    d = s.deliveries
+    return conn.execute(
+        insert(d).values(
+            path=item.path,
+            year=year,
+            kind=item.kind,
+            sha256=item.sha256,
+            size_bytes=item.nbytes,
+            encoding=item.encoding,
+            arrived_at=now,
+            outcome="pending",
+            archive_path=archive_path,
+            uploaded_by=uploader_of(conn, item.path, item.sha256, now),
+        )
+    ).inserted_primary_key[0]
+
+
+def supersede(conn: Connection, delivery_id: int, now: dt.datetime, by: int | None = None) -> None:
+    """Mark a delivery superseded at ``now``: by the delivery ``by``, or by nothing (its
+    file is gone). Its rows stay, for audit."""
+    d = s.deliveries
+    values = {"superseded_at": now} if by is None else {"superseded_at": now, "superseded_by": by}
+    conn.execute(update(d).where(d.c.id == delivery_id).values(**values))
+
+
+def finish_delivery(
+    conn: Connection,
+    delivery_id: int,
+    outcome: str,
+    now: dt.datetime,
+    *,
+    encoding: str | None,
+    rows_loaded: int,
+    rows_quarantined: int,
+) -> None:
+    """Record what loading a delivery did: ``loaded`` or ``rejected``, its rows, its encoding."""
+    d = s.deliveries
+    conn.execute(
+        update(d)
+        .where(d.c.id == delivery_id)
+        .values(
+            outcome=outcome,
+            loaded_at=now,
+            encoding=encoding,
+            rows_loaded=rows_loaded,
+            rows_quarantined=rows_quarantined,
+        )
+    )
 
 
 def _clear(conn: Connection, delivery_id: int) -> None:
