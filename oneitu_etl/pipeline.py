@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, insert
+from sqlalchemy import Engine, delete
 
 from oneitu_etl import marts, rerun, warehouse
 from oneitu_etl.contract import STATEMENT_KINDS, kind_of_path
@@ -44,6 +44,7 @@ from oneitu_etl.settings import Settings
 from oneitu_etl.sources.landing import Landing, open_landing
 from oneitu_etl.warehouse import locks, runs
 from oneitu_etl.warehouse import schema as s
+from oneitu_etl.warehouse.reference_data import sync_reference
 
 log = logging.getLogger(__name__)
 
@@ -111,67 +112,6 @@ def _stage_lock(settings: Settings, year: int, lock: bool) -> Iterator[None]:
         return
     with _warehouse(settings) as engine, run_lock(engine, settings, year):
         yield
-
-
-def sync_reference(engine: Engine, reference: Reference) -> None:
-    """Load the reference data the package ships into the warehouse (replacing it)."""
-    with engine.begin() as conn:
-        for table in (
-            s.strategic_elements,
-            s.plan_cycles,
-            s.org_units,
-            s.sectors,
-            s.statement_lines,
-        ):
-            conn.execute(delete(table))
-        conn.execute(
-            insert(s.sectors),
-            [
-                {"code": c, "name_en": v["name_en"], "name_fr": v["name_fr"]}
-                for c, v in reference.sectors.items()
-            ],
-        )
-        conn.execute(
-            insert(s.org_units),
-            [
-                {"code": u.code, "name_en": u.name_en, "name_fr": u.name_fr, "sector": u.sector}
-                for u in reference.org_units.values()
-            ],
-        )
-        conn.execute(
-            insert(s.statement_lines),
-            [
-                {
-                    "line_code": c,
-                    "line_type": v["line_type"],
-                    "name_en": v["name_en"],
-                    "name_fr": v["name_fr"],
-                }
-                for c, v in reference.statement_lines.items()
-            ],
-        )
-        conn.execute(
-            insert(s.plan_cycles),
-            [
-                {"plan": c.plan, "first_year": c.first_year, "last_year": c.last_year}
-                for c in reference.cycles
-            ],
-        )
-        conn.execute(
-            insert(s.strategic_elements),
-            [
-                {
-                    "plan": e.plan,
-                    "code": e.code,
-                    "kind": e.kind,
-                    "goal": e.goal,
-                    "name_en": e.name_en,
-                    "name_fr": e.name_fr,
-                }
-                for c in reference.cycles
-                for e in c.elements
-            ],
-        )
 
 
 # -- stage 1 ----------------------------------------------------------------------------
