@@ -34,13 +34,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from oneitu_etl import warehouse
 from oneitu_etl.delivery import csrf
 from oneitu_etl.delivery.config import Caller, DeliveryConfig
 from oneitu_etl.delivery.messages import LANGUAGES, issue_message, refusal_text, size_text, text
 from oneitu_etl.delivery.service import ASSET_URIS, UploadResult, receive, record_refusal
 from oneitu_etl.delivery.sniff import Refused
 from oneitu_etl.reference import Reference, load_reference
+from oneitu_etl.resources import Resources
 from oneitu_etl.settings import Settings
 from oneitu_etl.warehouse import uploads as records
 
@@ -80,12 +80,13 @@ def report_files(year: int) -> tuple[str, ...]:
 
 
 class _Runtime:
-    """Settings and warehouse, resolved on first use (the API server may start first)."""
+    """Settings and the app's resources, resolved on first use (the API server may start
+    first): one engine and one copy of the reference data for every request."""
 
     def __init__(self, settings: Settings | Callable[[], Settings], reference: Reference | None):
         self._settings = settings
         self._reference = reference
-        self._engine: Engine | None = None
+        self._resources: Resources | None = None
         self._lock = threading.Lock()
 
     @property
@@ -98,16 +99,24 @@ class _Runtime:
 
     @property
     def reference(self) -> Reference:
+        """The reference data (the form's years need no settings)."""
         if self._reference is None:
             self._reference = load_reference()
         return self._reference
 
     @property
-    def engine(self) -> Engine:
+    def resources(self) -> Resources:
+        settings, reference = self.settings, self.reference
         with self._lock:
-            if self._engine is None:
-                self._engine = warehouse.connect(self.settings.db_url)
-            return self._engine
+            if self._resources is None:
+                self._resources = Resources(settings, reference=reference)
+            return self._resources
+
+    @property
+    def engine(self) -> Engine:
+        resources = self.resources
+        with self._lock:  # one engine, though two requests may ask for it at once
+            return resources.engine
 
     def years(self) -> list[int]:
         """Years of the Strategic Plan cycles the project ships, newest first."""
