@@ -13,7 +13,9 @@ Prints one table of ratios (issue 9's targets):
    against one year loaded;
 6. PostgreSQL: the throughput run against the local server, beside SQLite;
 7. languages: the whole job on the demo year in the six languages against the same job
-   with ``--languages en,fr``.
+   with ``--languages en,fr``;
+8. activities: the whole job on the v2 example with 20,000 activities against 2,000, and
+   the pages of its English PDF.
 
 Every command runs in a fresh process; measurements alternate (target, baseline, target,
 ...) and the table gives medians, so that a noisy, shared machine weighs on both sides
@@ -45,6 +47,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from activities import write_scaled  # noqa: E402
 from ledger import write_landing  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -369,6 +372,54 @@ def languages_row(work: Path, repeats: int, log: Callable[[str], None]) -> Row:
     )
 
 
+def pdf_pages(path: Path) -> int:
+    """Pages of a PDF, as ``pdfinfo`` (poppler) counts them."""
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    return int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.M).group(1))  # type: ignore[union-attr]
+
+
+def activities_rows(work: Path, repeats: int, log: Callable[[str], None]) -> list[Row]:
+    """The whole job on the v2 example with 20,000 activities against 2,000: time, and the
+    pages of the Council's PDF (which must not grow with the activities)."""
+    big, small = Series("20000"), Series("2000")
+    pages: dict[str, int] = {}
+    for series in (big, small):
+        write_scaled(work / f"landing-v2-{series.name}", int(series.name))
+    for i in range(repeats):
+        for series in (big, small):
+            out = work / "runs" / f"out-activities-{series.name}"
+            shutil.rmtree(out, ignore_errors=True)
+            argv = oneitu_run(work / f"landing-v2-{series.name}", out, json_only=False)
+            sample = checked(series.add(measure(argv)), f"oneitu run ({series.name} activities)")
+            if not published(out):
+                raise SystemExit(f"benchmark: the v2 example was not published:\n{sample.out}")
+            pages[series.name] = pdf_pages(out / str(YEAR) / f"strategic_plan_report_{YEAR}_en.pdf")
+            log(
+                f"activities {i + 1}: {series.name} {sample.wall:.2f} s, {pages[series.name]} pages"
+            )
+    return [
+        Row(
+            "8",
+            "whole job, v2 example, 20,000 activities vs 2,000",
+            seconds(big.wall),
+            f"2,000 {seconds(small.wall)}",
+            big.wall / small.wall,
+            "<= 1.5x",
+            1.5,
+            f"CPU {big.cpu / small.cpu:.2f}x; peak RSS {mib(big.rss)} vs {mib(small.rss)}",
+        ),
+        Row(
+            "8",
+            "pages of the English PDF, 20,000 activities vs 2,000",
+            str(pages["20000"]),
+            f"2,000 {pages['2000']}",
+            pages["20000"] / pages["2000"],
+            "<= 1.1x",
+            1.1,
+        ),
+    ]
+
+
 def throughput(
     landing: Path,
     work: Path,
@@ -476,6 +527,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         # 7: the six languages against two, the whole job on the demo year
         rows.append(languages_row(work, max(args.repeats, 1), log))
+        rows += activities_rows(work, max(args.repeats, 1), log)
         # 2: memory, 5M against 1M
         log(f"memory: {args.big_lines:,} lines")
         big_out = work / "runs" / "out-big"

@@ -21,6 +21,7 @@ from oneitu_etl.contract import (
     kind_of_path,
     year_of_path,
 )
+from oneitu_etl.issue_text import say
 from oneitu_etl.issues import Issue
 from oneitu_etl.reference import Reference, load_reference
 from oneitu_etl.settings import Settings
@@ -72,28 +73,10 @@ def judge_files(
     for f in files:
         kind = kind_of_path(f.name)
         if PurePosixPath(f.name.replace("\\", "/")).name.startswith(LOCK_PREFIX):
-            issues.append(
-                Issue(
-                    f.name,
-                    "an Excel lock file (Excel writes it while the file is open, and removes "
-                    "it when the file is closed); ignored",
-                    severity="warning",
-                )
-            )
+            issues.append(Issue(f.name, say("lock_file"), severity="warning"))
             continue
         if kind is None:
-            issues.append(
-                Issue(
-                    f.name,
-                    "unknown file name: expected financial_statements.xlsx, "
-                    "financial_performance.csv, budget_comparison.csv, "
-                    "expense_allocation.csv, budget_allocation.csv, "
-                    "budget_reconciliation.csv, expense_ledger.csv, "
-                    "indicator_definitions.csv, indicator_values.csv, staff.csv, "
-                    "membership.csv, council_document.csv or a .csv under an "
-                    "activities/ or narratives/ folder",
-                )
-            )
+            issues.append(Issue(f.name, say("unknown_file_name")))
             continue
         items.append(Delivered(path=f.name, kind=kind, data=f.data, sha256=sha256_hex(f.data)))
 

@@ -5,13 +5,17 @@ only), the row as a person counts it (the header is row 1), the column and the v
 with a message that says what is wrong and what was expected. The same object feeds
 ``oneitu validate``'s lines, the ``errors`` of ``report_<Y>.json``, the quarantine table
 and the Airflow task log.
+
+The message is said with :func:`oneitu_etl.issue_text.say`: a code and its parameters,
+from which the English message is written and any of the six languages translated
+(:func:`oneitu_etl.issue_text.translate`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 
@@ -29,6 +33,10 @@ class Issue:
         value: The offending value as delivered, if any.
         severity: ``error`` blocks or quarantines; ``warning`` only informs.
         rule: Short id of the broken rule (``R3-BR``, ``amount_non_negative``...).
+        code: The message's code (:data:`oneitu_etl.issue_text.TEMPLATES`, or a declared
+            rule's ``<table>.<rule>``); taken from ``message`` when it was said with
+            :func:`~oneitu_etl.issue_text.say`. ``None`` for a message stored without one.
+        params: The message's parameters, as stored (text, or nested messages).
     """
 
     file: str
@@ -39,6 +47,16 @@ class Issue:
     value: str | None = None
     severity: Severity = "error"
     rule: str | None = None
+    code: str | None = None
+    params: dict[str, Any] | None = field(default=None, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        said = getattr(self.message, "code", None)
+        if self.code is None and said is not None:
+            object.__setattr__(self, "code", said)
+            object.__setattr__(self, "params", self.message.params)  # type: ignore[attr-defined]
+        if type(self.message) is not str:  # the plain text goes to files, JSON and databases
+            object.__setattr__(self, "message", str.__str__(self.message))
 
     @property
     def is_error(self) -> bool:
@@ -65,6 +83,11 @@ class Issue:
             "column": self.column,
             "message": self.message,
         }
+
+    def as_said(self) -> dict[str, object]:
+        """:meth:`as_error` with the message's ``code`` and ``params``, so that the report
+        says it in its language (``data_quality`` entries)."""
+        return {**self.as_error(), "code": self.code, "params": self.params}
 
 
 class DeliveryRejected(Exception):

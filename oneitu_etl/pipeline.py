@@ -41,6 +41,7 @@ from oneitu_etl.fileio import (
     remove_temporaries,
 )
 from oneitu_etl.ingest import SOURCES, YearIngest, ingest_year
+from oneitu_etl.issue_text import say
 from oneitu_etl.issues import Issue
 from oneitu_etl.logs import quiet_libraries
 from oneitu_etl.outcome import RunResult, output_names, set_aside_lines
@@ -243,9 +244,7 @@ def blocking_issues(
     """Why the year cannot be published, if it cannot (empty when it can)."""
     if res.reference.cycle_for(year) is None:
         plans = ", ".join(c.plan for c in res.reference.cycles)
-        return [
-            Issue(f"{year}/", f"no Strategic Plan cycle contains {year}; the project ships {plans}")
-        ]
+        return [Issue(f"{year}/", say("no_plan_cycle", year=year, plans=plans))]
     if ingest_result is not None:
         return ingest_result.blocking
     from oneitu_etl.warehouse.loads import stored_blocking_issues  # noqa: PLC0415
@@ -324,7 +323,7 @@ def _landing_warnings(res: Resources, year: int) -> list[dict[str, object]]:
     landing = res.landing
     if not landing.exists():
         return []
-    return [w.as_error() for w in landing_warnings(landing, year)]
+    return [w.as_said() for w in landing_warnings(landing, year)]
 
 
 # -- stage 4 ----------------------------------------------------------------------------

@@ -34,11 +34,24 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
+from oneitu_etl.catalogue import direction
 from oneitu_etl.delivery import csrf
 from oneitu_etl.delivery.config import Caller, DeliveryConfig
-from oneitu_etl.delivery.messages import LANGUAGES, issue_message, refusal_text, size_text, text
+from oneitu_etl.delivery.messages import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    date,
+    gettext,
+    gettext_for,
+    issue_message,
+    number,
+    refusal_text,
+    size_text,
+    word,
+)
 from oneitu_etl.delivery.service import ASSET_URIS, UploadResult, receive, record_refusal
 from oneitu_etl.delivery.sniff import Refused
+from oneitu_etl.issue_text import N_
 from oneitu_etl.reference import Reference, load_reference
 from oneitu_etl.resources import Resources
 from oneitu_etl.settings import Settings
@@ -80,8 +93,8 @@ def report_files(year: int) -> tuple[str, ...]:
 
 
 class _Runtime:
-    """Settings and the app's resources, resolved on first use (the API server may start
-    first): one engine and one copy of the reference data for every request."""
+    """Settings and the app's resources (one engine and one copy of the reference data for
+    every request), resolved on first use (the API server may start first)."""
 
     def __init__(self, settings: Settings | Callable[[], Settings], reference: Reference | None):
         self._settings = settings
@@ -99,24 +112,17 @@ class _Runtime:
 
     @property
     def reference(self) -> Reference:
-        """The reference data (the form's years need no settings)."""
         if self._reference is None:
             self._reference = load_reference()
         return self._reference
 
     @property
-    def resources(self) -> Resources:
+    def engine(self) -> Engine:
         settings, reference = self.settings, self.reference
         with self._lock:
             if self._resources is None:
                 self._resources = Resources(settings, reference=reference)
-            return self._resources
-
-    @property
-    def engine(self) -> Engine:
-        resources = self.resources
-        with self._lock:  # one engine, though two requests may ask for it at once
-            return resources.engine
+            return self._resources.engine
 
     def years(self) -> list[int]:
         """Years of the Strategic Plan cycles the project ships, newest first."""
@@ -130,8 +136,8 @@ def _lang(request: Request, chosen: str | None = None) -> str:
     for candidate in (chosen, request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)):
         if candidate in LANGUAGES:
             return candidate
-    accept = request.headers.get("accept-language", "")
-    return "fr" if accept[:2].lower() == "fr" else "en"
+    accept = request.headers.get("accept-language", "")[:2].lower()
+    return accept if accept in LANGUAGES else "en"
 
 
 def _secure_headers(response: Response) -> Response:
@@ -204,9 +210,6 @@ def create_app(
         caller: Caller | None = None,
         **context: Any,
     ) -> HTMLResponse:
-        def t(key: str, **fields: object) -> str:
-            return text(lang, key, **fields)
-
         def url(route: str, path_params: dict | None = None, **query: object) -> str:
             base = absolute_url(request, route, **(path_params or {}))
             pairs = urlencode({k: v for k, v in query.items() if v is not None})
@@ -219,9 +222,15 @@ def create_app(
             return str(request.url.include_query_params(lang=code))
 
         page = env.get_template(template).render(
-            t=t,
+            _=gettext_for(lang),
+            word=lambda group, value, **fields: word(lang, group, value, **fields),
+            number=lambda value: number(lang, value),
+            date=lambda value: date(lang, value),
             lang=lang,
+            direction=direction(lang),
+            languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
             refusal_text=lambda refusal: refusal_text(lang, refusal.key, refusal.params),
+            said=lambda code, **params: refusal_text(lang, code, params),
             lang_url=lang_url,
             caller=caller,
             url=url,
@@ -252,8 +261,10 @@ def create_app(
             "message.html.j2",
             lang,
             status=401,
-            title=text(lang, "error_title"),
-            message=text(lang, "not_logged_in"),
+            title=gettext(lang, N_("Error")),
+            message=gettext(
+                lang, N_("You are not signed in, or your session has expired. Please sign in.")
+            ),
             sign_in=login_url(absolute_url(request, "upload_form")) if login_url else None,
         )
 
@@ -490,8 +501,12 @@ def create_app(
                 lang,
                 status=404,
                 caller=caller,
-                title=text(lang, "data_docs_link"),
-                message=text(lang, "data_docs_none"),
+                title=gettext(
+                    lang, N_("Data Docs: every expectation suite and its latest validation")
+                ),
+                message=gettext(
+                    lang, N_("No Data Docs have been published yet: they come with a report.")
+                ),
                 sign_in=None,
             )
         target = absolute_url(request, "data_docs_file", year=found, path="index.html")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from oneitu_etl.contract import TABLES, WORKBOOK_NAME, Kind
+from oneitu_etl.issue_text import say
 from oneitu_etl.issues import DeliveryRejected
 from oneitu_etl.sources import content
 from oneitu_etl.sources.files import detect_encoding
@@ -44,7 +45,7 @@ class Refused(Exception):
     """The upload is refused before validation; ``key`` names the message to show.
 
     Attributes:
-        key: Message key in :mod:`oneitu_etl.delivery.messages` (``binary``...).
+        key: Message code in :data:`oneitu_etl.issue_text.TEMPLATES` (``binary``...).
         params: Values the message quotes.
         status: HTTP status of the answer.
     """
@@ -78,12 +79,12 @@ def file_type(data: bytes) -> FileType:
         return "xlsx"
     for magic, what in content.MAGIC:
         if data.startswith(magic):
-            raise Refused("binary", {"what": what})
+            raise Refused("binary", {"what": say(what)})
     for bom, name in _TEXT_BOMS:
         if data.startswith(bom):
             raise Refused("encoding", {"encoding": name})
     if encoding := content.utf16_without_bom(data):
-        raise Refused("encoding", {"encoding": f"{encoding} without a byte order mark"})
+        raise Refused("encoding_no_bom", {"encoding": encoding})
     if b"\x00" in data:
         raise Refused("binary", {"what": content.describe(data)})
     try:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
+from oneitu_etl.issue_text import say
 from oneitu_etl.marts.base import current, plan_of
 from oneitu_etl.marts.evidence import document, membership, staff
 from oneitu_etl.marts.finance import (
@@ -36,10 +37,21 @@ from oneitu_etl.marts.finance import (
     priority_sector_matrix,
 )
 from oneitu_etl.marts.indicators import indicator_status, indicators
-from oneitu_etl.marts.narratives import narratives
-from oneitu_etl.marts.outputs import cost_per_output, joint_activities, outputs_by_strategic_code
+from oneitu_etl.marts.narratives import elements_without_narratives, narrative_list, narratives
+from oneitu_etl.marts.outputs import (
+    activity_list,
+    cost_per_output,
+    joint_activities,
+    outputs_by_strategic_code,
+    outputs_by_type,
+)
 from oneitu_etl.marts.overlaps import SIMILARITY_THRESHOLD, possible_overlaps
-from oneitu_etl.marts.plan import budget_reconciliation, plan_vs_actual, plan_vs_actual_by_goal
+from oneitu_etl.marts.plan import (
+    budget_reconciliation,
+    plan_by_org_unit,
+    plan_vs_actual,
+    plan_vs_actual_by_goal,
+)
 from oneitu_etl.marts.quality import data_quality, reconciliation
 from oneitu_etl.marts.trends import previous_year, trends
 from oneitu_etl.reference import Reference
@@ -51,8 +63,10 @@ TREND_FIGURES = ("totals", "expenses_by_sector", "budget_execution_by_sector")
 def one_itu(conn: Connection, year: int, sectors: tuple[str, ...]) -> dict[str, object]:
     """The ``one_itu`` block: joint activities, multi-sector priorities, matrix, overlaps."""
     total, joint = joint_activities(conn, year)
+    before, before_joint = joint_activities(conn, year - 1)
     return {
         "joint_activity_share": joint / total if total else None,
+        "previous_joint_activity_share": before_joint / before if before else None,
         "multi_sector_priorities": multi_sector_priorities(conn, year),
         "activities": total,
         "joint_activities": joint,
@@ -60,6 +74,32 @@ def one_itu(conn: Connection, year: int, sectors: tuple[str, ...]) -> dict[str, 
         "possible_overlaps": possible_overlaps(conn, year),
         "similarity_threshold": SIMILARITY_THRESHOLD,
     }
+
+
+def unexplained_indicators(
+    indicators: dict[str, dict[str, object]], year: int
+) -> list[dict[str, object]]:
+    """Warnings for the indicators ``at_risk`` or ``off_track`` without a ``note`` (v2).
+
+    In the form of ``data_quality.warnings``: the file is the year's
+    ``indicator_values.csv``, the column ``note``.
+    """
+    found = []
+    for code, figures in indicators.items():
+        if figures.get("status") in ("at_risk", "off_track") and not figures.get("note"):
+            message = say("indicator_unexplained", indicator=code, status=figures["status"])
+            found.append(
+                {
+                    "file": f"{year}/indicator_values.csv",
+                    "sheet": None,
+                    "row": None,
+                    "column": "note",
+                    "message": str(message),
+                    "code": message.code,
+                    "params": message.params,
+                }
+            )
+    return found
 
 
 def report_figures(
@@ -82,8 +122,10 @@ def report_figures(
     data = financial_figures(conn, year, sectors)
     data["plan_vs_actual"] = plan_vs_actual(conn, year)
     data["plan_vs_actual_by_goal"] = plan_vs_actual_by_goal(conn, year)
+    data["plan_by_org_unit"] = plan_by_org_unit(conn, year)
     data["budget_reconciliation"] = budget_reconciliation(conn, year)
     data["outputs_by_strategic_code"] = outputs_by_strategic_code(conn, year)
+    data["outputs_by_type"] = outputs_by_type(conn, year)
     data["cost_per_output"] = cost_per_output(conn, year)
     data["indicators"] = indicators(conn, year)
     data["reconciliation"] = reconciliation(conn, year, reference, tolerance_chf)
@@ -94,10 +136,15 @@ def report_figures(
         for name in TREND_FIGURES
     }
     data["narratives"] = narratives(conn, year)
+    data["narrative_texts"] = narrative_list(conn, year)
     data["staff"] = staff(conn, year)
     data["membership"] = membership(conn, year)
     data["document"] = document(conn, year)
-    data["data_quality"] = data_quality(conn, year)
+    data["activities"] = activity_list(conn, year)
+    quality = data_quality(conn, year)
+    quality["elements_without_narratives"] = elements_without_narratives(conn, year)
+    quality["warnings"] = [*quality["warnings"], *unexplained_indicators(data["indicators"], year)]
+    data["data_quality"] = quality
     return data
 
 

@@ -18,6 +18,8 @@ from oneitu_etl.warehouse import schema as s
 
 #: Staff categories counted as "P and above" (contract 3.5).
 P_AND_ABOVE = ("P", "D", "elected")
+#: Staff categories in the contract's order (1.4), from the top.
+STAFF_CATEGORIES = ("elected", "D", "P", "G")
 #: Regions of nationality (contract 1.4), every one listed in ``p_and_above_by_region``.
 REGIONS = ("A", "B", "C", "D", "E")
 #: Sectors and categories of membership, in the contract's order (1.4).
@@ -73,12 +75,33 @@ def staff(conn: Connection, year: int) -> dict[str, object] | None:
     found = {region: _count(n) for region, n in conn.execute(by_region) if region is not None}
     regions = {region: found.get(region, 0) for region in REGIONS}
     regions.update({r: n for r, n in found.items() if r not in regions})
+    by_category: dict[str, dict[str, int]] = {}
+    grouped = (
+        current(t, year)
+        .with_only_columns(t.c.category, t.c.gender, func.sum(t.c.headcount))
+        .group_by(t.c.category, t.c.gender)
+        .order_by(bytewise(t.c.category), bytewise(t.c.gender))
+    )
+    for category, gender, n in conn.execute(grouped):
+        by_category.setdefault(category, {})[gender] = _count(n)
+    order = {c: i for i, c in enumerate(STAFF_CATEGORIES)}
+    by_unit = (
+        current(t, year)
+        .where(regional)
+        .with_only_columns(t.c.org_unit, func.sum(t.c.headcount))
+        .group_by(t.c.org_unit)
+        .order_by(bytewise(t.c.org_unit))
+    )
     return {
         "headcount": headcount,
         "women_share": _share(women, headcount),
         "women_share_p_and_above": _share(_count(p_up_women), p_up),
         "regional_office_share": _share(_count(offices), headcount),
         "p_and_above_by_region": regions,
+        "by_category": dict(
+            sorted(by_category.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
+        ),
+        "regional_offices": {unit: _count(n) for unit, n in conn.execute(by_unit)},
     }
 
 

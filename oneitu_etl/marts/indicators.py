@@ -89,7 +89,7 @@ def indicator_status(
 def indicators(conn: Connection, year: int) -> dict[str, dict[str, object]]:
     """Every current indicator definition with its value, expected value and status."""
     d, v = s.indicator_definitions, s.indicator_values
-    values = current(v, year).with_only_columns(v.c.indicator_code, v.c.value).subquery()
+    values = current(v, year).with_only_columns(v.c.indicator_code, v.c.value, v.c.note).subquery()
     query = (
         current(d)
         .outerjoin(values, values.c.indicator_code == d.c.indicator_code)
@@ -105,6 +105,7 @@ def indicators(conn: Connection, year: int) -> dict[str, dict[str, object]]:
             d.c.target_year,
             d.c.target_value,
             values.c.value,
+            values.c.note,
         )
         .order_by(bytewise(d.c.indicator_code))
     )
@@ -133,5 +134,6 @@ def indicators(conn: Connection, year: int) -> dict[str, dict[str, object]]:
             "strategic_code": row["strategic_code"],
             "name_en": row["name_en"],
             "name_fr": row["name_fr"],
+            "note": (row["note"] or "").strip() or None,
         }
     return out

@@ -62,6 +62,35 @@ def narrative_texts(conn: Connection, year: int) -> list[dict[str, object]]:
     return [dict(row._mapping) for row in conn.execute(query)]
 
 
+def narrative_list(conn: Connection, year: int) -> list[dict[str, object]]:
+    """The loaded narratives, one entry per ``narrative_id`` with its translations.
+
+    Each entry: ``narrative_id``, ``org_unit``, ``strategic_code`` (``None`` for the unit
+    as a whole), ``kind``, ``language`` (that of its first loaded row, the original),
+    ``reference`` (a list) and ``texts`` (``{language: text}``, the original first), in
+    the order their first rows were loaded (files in name order, rows in file order).
+    """
+    out: dict[str, dict[str, object]] = {}
+    for row in narrative_texts(conn, year):
+        entry = out.setdefault(
+            str(row["narrative_id"]),
+            {
+                "narrative_id": row["narrative_id"],
+                "org_unit": row["org_unit"],
+                "strategic_code": row["strategic_code"],
+                "kind": row["kind"],
+                "language": row["language"],
+                "reference": [],
+                "texts": {},
+            },
+        )
+        entry["texts"].setdefault(row["language"], row["text"])  # type: ignore[union-attr]
+        for ref in str(row["reference"] or "").split(";"):
+            if ref.strip() and ref.strip() not in entry["reference"]:  # type: ignore[operator]
+                entry["reference"].append(ref.strip())  # type: ignore[union-attr]
+    return list(out.values())
+
+
 def elements_without_narratives(conn: Connection, year: int) -> list[str]:
     """Thematic priorities and enablers of the year's plan with neither an ``achievement``
     nor a ``challenge`` loaded (contract 3.4: the data quality annex lists them).

@@ -51,6 +51,34 @@ def outputs_by_strategic_code(conn: Connection, year: int) -> dict[str, dict[str
     }
 
 
+def outputs_by_type(conn: Connection, year: int) -> dict[str, dict[str, dict[str, int]]]:
+    """Activities (not cancelled) and completed ones per strategic code and output type.
+
+    ``{code: {output_type: {"activities", "completed"}}}``, codes and types in code-point
+    order: the products and services each element delivered.
+    """
+    a = s.activities
+    query = (
+        current(a, year)
+        .where(a.c.status != "cancelled")
+        .with_only_columns(
+            a.c.strategic_code,
+            a.c.output_type,
+            func.count(),
+            func.sum(case((a.c.status == "completed", 1), else_=0)),
+        )
+        .group_by(a.c.strategic_code, a.c.output_type)
+        .order_by(bytewise(a.c.strategic_code), bytewise(a.c.output_type))
+    )
+    out: dict[str, dict[str, dict[str, int]]] = {}
+    for code, output_type, count, done in conn.execute(query):
+        out.setdefault(code, {})[output_type] = {
+            "activities": int(count),
+            "completed": int(done or 0),
+        }
+    return out
+
+
 def cost_per_output(conn: Connection, year: int) -> dict[str, dict[str, object]]:
     """Expenses of each strategic code per completed activity, and direct costs by type.
 
@@ -110,6 +138,31 @@ def cost_per_output(conn: Connection, year: int) -> dict[str, dict[str, object]]
             "cost_chf": chf(total),
             "cost_per_output": round(total / int(n) / 100, 2) if costed == n else None,
         }
+    return out
+
+
+def activity_list(conn: Connection, year: int) -> list[dict[str, object]]:
+    """Every current activity of the year (cancelled ones too, with their status), for the
+    workbook's activity-level sheet: in file then row order, dates as ISO text, cost in
+    CHF."""
+    a, d = s.activities, s.deliveries
+    query = (
+        current(a, year)
+        .with_only_columns(
+            a.c.activity_id, a.c.org_unit, a.c.partner_org_units, a.c.strategic_code,
+            a.c.output_type, a.c.title, a.c.start_date, a.c.end_date, a.c.status,
+            a.c.participants, a.c.women_participants, a.c.countries, a.c.cost_cents,
+        )
+        .order_by(bytewise(d.c.path), a.c.row_number)
+    )  # fmt: skip
+    out = []
+    for row in conn.execute(query).mappings():
+        entry = dict(row)
+        entry["start_date"] = row["start_date"].isoformat() if row["start_date"] else None
+        entry["end_date"] = row["end_date"].isoformat() if row["end_date"] else None
+        cost = entry.pop("cost_cents")
+        entry["cost_chf"] = None if cost is None else chf(cost)
+        out.append(entry)
     return out
 
 

@@ -30,7 +30,8 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from itertools import combinations
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 from sqlalchemy import Connection, and_
 
 from oneitu_etl.marts.base import bytewise, current, plan_of
@@ -75,27 +76,24 @@ def overlapping_pairs(
         ``{"strategic_code", "similarity", "a", "b"}`` per pair, ``a`` the activity with
         the smaller id; sorted by strategic code, similarity (highest first), then ids.
     """
-    groups: dict[str, list[tuple[Mapping[str, str], str]]] = {}
+    groups: dict[str, dict[str, dict[str, list[Mapping[str, str]]]]] = {}
     for row in activities:
         words = normalise_title(row["title"])
         if len(words.split()) >= MIN_TITLE_WORDS:
-            groups.setdefault(row["strategic_code"], []).append((row, words))
+            by_sector = groups.setdefault(row["strategic_code"], {}).setdefault(row["sector"], {})
+            by_sector.setdefault(words, []).append(row)
     pairs = []
-    for code, rows in groups.items():
-        ordered = sorted(rows, key=lambda item: item[0]["activity_id"])
-        for (a, title_a), (b, title_b) in combinations(ordered, 2):
-            if a["sector"] == b["sector"]:
-                continue
-            score = round(fuzz.token_set_ratio(title_a, title_b), 1)
-            if score >= threshold:
-                pairs.append(
-                    {
-                        "strategic_code": code,
-                        "similarity": score,
-                        "a": _side(a),
-                        "b": _side(b),
-                    }
-                )
+    for code, sectors in groups.items():
+        for first, second in combinations(sorted(sectors), 2):
+            for title_a, title_b, score in _similar(list(sectors[first]), list(sectors[second]),
+                                                    threshold):  # fmt: skip
+                for a in sectors[first][title_a]:
+                    for b in sectors[second][title_b]:
+                        low, high = sorted((a, b), key=lambda r: r["activity_id"])
+                        pairs.append(
+                            {"strategic_code": code, "similarity": score, "a": _side(low),
+                             "b": _side(high)}
+                        )  # fmt: skip
     pairs.sort(
         key=lambda p: (
             p["strategic_code"],
@@ -105,6 +103,25 @@ def overlapping_pairs(
         )  # type: ignore[index]
     )
     return pairs
+
+
+def _similar(
+    first: list[str], second: list[str], threshold: float
+) -> Iterable[tuple[str, str, float]]:
+    """The pairs of distinct normalised titles, one of each list, scoring at least
+    ``threshold``: RapidFuzz's ``cdist`` (compiled, in blocks of rows so that memory stays
+    small), each title compared once however many activities share it."""
+    block = max(1, 2_000_000 // max(len(second), 1))
+    for start in range(0, len(first), block):
+        rows = first[start : start + block]
+        scores = process.cdist(
+            rows, second, scorer=fuzz.token_set_ratio, score_cutoff=threshold - 0.05,
+            dtype=np.float32, workers=-1,
+        )  # fmt: skip
+        for i, j in zip(*np.nonzero(scores), strict=True):
+            score = round(fuzz.token_set_ratio(rows[i], second[j]), 1)
+            if score >= threshold:
+                yield rows[i], second[j], score
 
 
 def _side(row: Mapping[str, str]) -> dict[str, str]:

@@ -147,3 +147,24 @@ def budget_reconciliation(conn: Connection, year: int) -> dict[str, object]:
     ]
     expenses = statement_lines(conn, year).get("TOTAL_EXPENSES", ("total", 0))[1]
     return {"budget_actual": chf(actual), "items": items, "statement_expenses": chf(expenses)}
+
+
+def plan_by_org_unit(conn: Connection, year: int) -> dict[str, dict[str, dict]] | None:
+    """Planned resources of each unit by element: ``{unit: {code: {approved, final}}}``.
+
+    Units and codes in code-point order; ``None`` without a plan.
+    """
+    if not has_plan(conn, year):
+        return None
+    p = s.fs_budget_allocation
+    query = (
+        current(p, year)
+        .with_only_columns(
+            p.c.org_unit, p.c.strategic_code, p.c.approved_budget_cents, p.c.final_budget_cents
+        )
+        .order_by(bytewise(p.c.org_unit), bytewise(p.c.strategic_code))
+    )
+    out: dict[str, dict[str, dict]] = {}
+    for unit, code, approved, final in conn.execute(query):
+        out.setdefault(unit, {})[code] = {"approved": chf(approved), "final": chf(final)}
+    return out

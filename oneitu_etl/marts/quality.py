@@ -111,7 +111,16 @@ def data_quality(conn: Connection, year: int) -> dict[str, object]:
     )
     problems = (
         conn.execute(
-            select(d.c.path, i.c.sheet, i.c.row_number, i.c.column_name, i.c.message, i.c.severity)
+            select(
+                d.c.path,
+                i.c.sheet,
+                i.c.row_number,
+                i.c.column_name,
+                i.c.message,
+                i.c.severity,
+                i.c.code,
+                i.c.params,
+            )
             .join(d, d.c.id == i.c.delivery_id)
             .where(
                 scope,
@@ -132,6 +141,8 @@ def data_quality(conn: Connection, year: int) -> dict[str, object]:
                     "row": p["row_number"],
                     "column": p["column_name"],
                     "message": p["message"],
+                    "code": p["code"],
+                    "params": p["params"],
                 }
             )
     return {
@@ -163,6 +174,8 @@ def data_quality(conn: Connection, year: int) -> dict[str, object]:
                 "column": q["column_name"],
                 "value": q["value"],
                 "message": q["message"],
+                "code": q["code"],
+                "params": q["params"],
             }
             for q in quarantined
         ],
@@ -177,6 +190,8 @@ def data_quality(conn: Connection, year: int) -> dict[str, object]:
                 "row": w["row_number"],
                 "column": w["column_name"],
                 "message": w["message"],
+                "code": w["code"],
+                "params": w["params"],
             }
             for w in problems
             if w["severity"] == "warning"

@@ -53,11 +53,16 @@ def quality_summary_table(report: Mapping[str, Any], lang: Language, number: str
     """Counts of files, rows and checks for the year."""
     _ = lang.gettext
     dq = report.get("data_quality") or {}
+    expectations = len(dq.get("validation") or [])
+    rules = len(report.get("reconciliation") or [])
     rows = (
         Row((_("Files read"), dq.get("files"))),
+        Row((_("Files rejected whole"), len(dq.get("rejected_files") or []))),
         Row((_("Rows loaded"), dq.get("rows_loaded"))),
         Row((_("Rows quarantined"), dq.get("rows_quarantined"))),
         Row((_("Validation checks run"), dq.get("checks_run"))),
+        Row((_("of which expectations on the delivered data"), expectations)),
+        Row((_("of which reconciliation rules"), rules)),
         Row((_("Validation checks failed"), dq.get("checks_failed"))),
     )
     return Table(
@@ -69,8 +74,27 @@ def quality_summary_table(report: Mapping[str, Any], lang: Language, number: str
     )
 
 
+def delivered_by(kind: str, lang: Language) -> str:
+    """Who delivers a kind of file, as the contract assigns it."""
+    _ = lang.gettext
+    finance = _("Finance")
+    sources = {
+        "activities": _("The Bureaux and the General Secretariat"),
+        "indicator_values": _("Strategic planning"),
+        "indicator_definitions": _("Strategic planning"),
+        "narratives": _("The units"),
+        "staff": _("Human resources"),
+        "membership": _("The Bureaux (membership)"),
+        "council_document": _("Council secretariat"),
+    }
+    return sources.get(kind, finance)
+
+
 def deliveries_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
-    """Every delivered file with its hash, encoding, time of arrival and row counts."""
+    """Every delivered file: what it is, who delivered it, when, and its rows.
+
+    The technical detail (encoding, size, SHA-256 hash) is in the workbook only.
+    """
     _ = lang.gettext
     deliveries = (report.get("data_quality") or {}).get("deliveries") or []
     rows = tuple(
@@ -78,6 +102,7 @@ def deliveries_table(report: Mapping[str, Any], lang: Language, number: str) -> 
             (
                 d.get("file", ""),
                 delivery_kind(d.get("kind", ""), lang),
+                delivered_by(d.get("kind", ""), lang),
                 delivery_status(d.get("status", ""), lang),
                 d.get("encoding") or "",
                 d.get("size_bytes"),
@@ -96,18 +121,19 @@ def deliveries_table(report: Mapping[str, Any], lang: Language, number: str) -> 
         (
             Column(_("File"), "path"),
             Column(_("Kind"), "text"),
-            Column(_("Status"), "text"),
-            Column(_("Encoding"), "code"),
+            Column(_("Delivered by"), "text"),
+            Column(_("Status"), "text", html=False),
+            Column(_("Encoding"), "code", html=False),
             Column(_("Size (bytes)"), "count", html=False),
             Column(_("Rows loaded"), "count"),
             Column(_("Rows quarantined"), "count"),
             Column(_("Arrived"), "timestamp"),
-            Column(_("SHA-256"), "mono"),
+            Column(_("SHA-256"), "mono", html=False),
         ),
         rows,
         note=_(
-            "The SHA-256 hash identifies the exact content of each file; the archived copy "
-            "with that hash is the one this report was produced from."
+            "Every file is archived unchanged; the workbook gives its encoding, size and "
+            "SHA-256 hash, which identifies the exact content this report was produced from."
         ),
     )
 
@@ -141,7 +167,7 @@ def quarantined_table(report: Mapping[str, Any], lang: Language, number: str) ->
             (
                 *_place(q),
                 "" if q.get("value") is None else str(q.get("value")),
-                said(q.get("message", ""), lang),
+                said(q, lang),
             )
         )
         for q in (report.get("data_quality") or {}).get("quarantined") or []
@@ -162,9 +188,10 @@ def quarantined_table(report: Mapping[str, Any], lang: Language, number: str) ->
     )
 
 
-def said(message: str, lang: Language) -> str:
-    """A message of the validator in the report's language, where a translation is known."""
-    return translate(message, lang.code)[0]
+def said(entry: Mapping[str, Any], lang: Language) -> str:
+    """A stored message of the validator in the report's language (its English message
+    when it was stored without a code, before revision 0007)."""
+    return translate(entry, lang.code)
 
 
 def _reason(rejected: Mapping[str, Any], lang: Language) -> str:
@@ -176,7 +203,7 @@ def _reason(rejected: Mapping[str, Any], lang: Language) -> str:
         return str(rejected.get("message", ""))
     return "; ".join(
         located(
-            {**i, "message": said(str(i.get("message", "")), lang)},
+            {**i, "message": said(i, lang)},
             words,
             "\u00a0: " if lang.code == "fr" else ": ",
         )
@@ -237,10 +264,15 @@ def validation_table(report: Mapping[str, Any], lang: Language, number: str) -> 
 
 
 def warnings_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
-    """Warnings of the run (an extra column, say): they did not stop the report."""
+    """Warnings of the run (an extra column, say): they did not stop the report. The
+    indicators without a note have their own table (:func:`unexplained_table`)."""
     _ = lang.gettext
-    found = (report.get("data_quality") or {}).get("warnings") or []
-    rows = tuple(Row((*_place(w), said(w.get("message", ""), lang))) for w in found)
+    found = [
+        w
+        for w in (report.get("data_quality") or {}).get("warnings") or []
+        if w.get("code") != "indicator_unexplained"
+    ]
+    rows = tuple(Row((*_place(w), said(w, lang))) for w in found)
     return Table(
         "warnings",
         number,
@@ -250,7 +282,50 @@ def warnings_table(report: Mapping[str, Any], lang: Language, number: str) -> Ta
     )
 
 
-# --- Annex B: methodology ------------------------------------------------------------
+def unexplained_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
+    """Indicators at risk or off track whose value came without a note explaining it."""
+    _ = lang.gettext
+    rows = tuple(
+        Row(
+            (
+                ind.get(f"name_{lang.code}") or ind.get("name_en") or code,
+                code,
+                lang.names.element(str(ind.get("strategic_code", ""))),
+                status_badge(ind.get("status", "no_data"), lang),
+            )
+        )
+        for code, ind in (report.get("indicators") or {}).items()
+        if ind.get("status") in ("at_risk", "off_track") and not ind.get("note")
+    )
+    return Table(
+        "unexplained-indicators",
+        number,
+        _("Indicators at risk or off track without an explanation"),
+        (
+            Column(_("Indicator"), "label"),
+            Column(_("Code"), "code"),
+            Column(_("Element"), "text"),
+            Column(_("Status"), "badge"),
+        ),
+        rows,
+        note=_(
+            "Strategic planning is asked to give a note with the value of each indicator at "
+            "risk or off track (indicator_values.csv, column note)."
+        ),
+    )
+
+
+def elements_without_indicators(report: Mapping[str, Any], lang: Language) -> list[tuple]:
+    """Thematic priorities and enablers of the plan that no indicator measures."""
+    measured = {ind.get("strategic_code") for ind in (report.get("indicators") or {}).values()}
+    return [
+        (e.code, e.name)
+        for e in lang.names.elements
+        if e.kind in ("thematic_priority", "enabler") and e.code not in measured
+    ]
+
+
+# --- Annex C: methodology ------------------------------------------------------------
 
 
 def status_rules_table(lang: Language, number: str) -> Table:

@@ -11,14 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from matplotlib.figure import Figure
 
-from oneitu_etl.report import annexes, charts, tables
+from oneitu_etl.report import analyst, annexes, elements, figures, finance, summary, tables
 from oneitu_etl.report.i18n import BABEL_LOCALES, Language
 from oneitu_etl.report.tables import Table, tolerance
 
@@ -38,32 +37,6 @@ class Section:
         return f"{self.number}. {self.title}"
 
 
-@dataclass(frozen=True)
-class ChartSpec:
-    """A chart to draw: its builder, the data to give it, and its accessible text."""
-
-    key: str
-    number: str
-    title: str
-    description: str
-    table_key: str
-    builder: Callable[..., Figure]
-    arguments: Mapping[str, Any] = field(default_factory=dict)
-
-    def figure(self) -> Figure:
-        """Build the figure."""
-        return self.builder(**self.arguments)
-
-
-@dataclass(frozen=True)
-class KeyFigure:
-    """A headline figure of the summary, formatted."""
-
-    label: str
-    value: str
-    detail: str = ""
-
-
 _SAFE_LINK = re.compile(r"^(https?://[^\s\"'<>]+|[A-Za-z0-9_./-]+)$")
 
 
@@ -80,330 +53,6 @@ def safe_link(target: str | None) -> str | None:
         if normal.startswith(("../", "/")) or normal == "..":
             return None
     return target
-
-
-def _millions_tick(lang: Language) -> Callable[[float], str]:
-    return lambda value: lang.fmt.number(value / 1e6, 0)
-
-
-def _percent_tick(lang: Language) -> Callable[[float], str]:
-    return lambda value: lang.fmt.points(value, 0)
-
-
-def _summary(report: Mapping[str, Any], lang: Language) -> tuple[list[KeyFigure], list[str]]:
-    _ = lang.gettext
-    fmt = lang.fmt
-    totals = report.get("totals") or {}
-    surplus = totals.get("surplus") or 0.0
-    final, actual, rate = tables.budget_overall(report)
-    counts = tables.status_counts(report)
-    good = counts["achieved"] + counts["on_track"]
-    indicators = sum(counts.values())
-    recon = report.get("reconciliation") or []
-    passed = sum(1 for r in recon if r.get("passed"))
-    one_itu = report.get("one_itu") or {}
-    multi = len(one_itu.get("multi_sector_priorities") or [])
-
-    figures = [
-        KeyFigure(_("Total revenue"), fmt.money(totals.get("revenue"))),
-        KeyFigure(_("Total expenses"), fmt.money(totals.get("expenses"))),
-        KeyFigure(_("Surplus") if surplus >= 0 else _("Deficit"), fmt.money(abs(surplus))),
-        KeyFigure(
-            _("Budget execution"),
-            fmt.percent(rate) or "\u2013",
-            _("of the final budget"),
-        ),
-        KeyFigure(
-            _("Indicators on course"),
-            _("%(good)s of %(total)s") % {"good": fmt.count(good), "total": fmt.count(indicators)},
-            _("achieved or on track"),
-        ),
-        KeyFigure(
-            _("Joint activities"),
-            fmt.percent(one_itu.get("joint_activity_share")) or "\u2013",
-            _("with a partner unit of another sector"),
-        ),
-    ]
-    year = report.get("year")
-    values = {
-        "year": year,
-        "revenue": fmt.millions(totals.get("revenue")),
-        "expenses": fmt.millions(totals.get("expenses")),
-        "balance": fmt.millions(abs(surplus)),
-    }
-    if surplus >= 0:
-        first = _(
-            "In %(year)s, ITU's revenue was %(revenue)s and its expenses %(expenses)s, "
-            "a surplus of %(balance)s."
-        )
-    else:
-        first = _(
-            "In %(year)s, ITU's revenue was %(revenue)s and its expenses %(expenses)s, "
-            "a deficit of %(balance)s."
-        )
-    sentences = [first % values]
-    if rate is not None:
-        sentences.append(
-            _("The units spent %(rate)s of their final budget: %(actual)s of %(budget)s.")
-            % {
-                "rate": fmt.percent(rate),
-                "actual": fmt.millions(actual),
-                "budget": fmt.millions(final),
-            }
-        )
-    if indicators:
-        sentences.append(
-            lang.ngettext(
-                "%(good)s of %(total)s indicator is achieved or on track.",
-                "%(good)s of %(total)s indicators are achieved or on track.",
-                indicators,
-            )
-            % {"good": fmt.count(good), "total": fmt.count(indicators)}
-            + " "
-            + _("%(risk)s at risk, %(off)s off track, %(none)s without data for the year.")
-            % {
-                "risk": fmt.count(counts["at_risk"]),
-                "off": fmt.count(counts["off_track"]),
-                "none": fmt.count(counts["no_data"]),
-            }
-        )
-    if recon and passed == len(recon):
-        sentences.append(
-            _(
-                "All %(count)s reconciliation rules pass: the figures of this report agree "
-                "with the financial statements within %(tolerance)s."
-            )
-            % {"count": fmt.count(len(recon)), "tolerance": tolerance(report, lang)}
-        )
-    elif recon:
-        sentences.append(
-            _("%(failed)s of %(count)s reconciliation rules fail; see section 8.")
-            % {"failed": fmt.count(len(recon) - passed), "count": fmt.count(len(recon))}
-        )
-    if one_itu:
-        sentences.append(
-            _(
-                "%(share)s of activities had a partner unit of another sector, and %(count)s "
-                "thematic priorities were funded by two sectors or more."
-            )
-            % {
-                "share": fmt.percent(one_itu.get("joint_activity_share")) or "\u2013",
-                "count": fmt.count(multi),
-            }
-        )
-    previous = report.get("previous_year")
-    if previous and (previous.get("totals") or {}).get("expenses"):
-        before = previous["totals"]["expenses"]
-        change = tables.share(tables.total([totals.get("expenses"), -before]), before)
-        sentences.append(
-            _("Expenses changed by %(change)s compared with %(previous)s.")
-            % {"change": fmt.signed_percent(change), "previous": previous.get("year")}
-        )
-    return figures, sentences
-
-
-def _chart_specs(
-    report: Mapping[str, Any], lang: Language, found: dict[str, Table]
-) -> dict[str, ChartSpec]:
-    _ = lang.gettext
-    fmt = lang.fmt
-    names = lang.names
-    year = report.get("year")
-    specs: dict[str, ChartSpec] = {}
-    millions = _("CHF millions")
-
-    # Expenses by goal, thematic priority and enabler.
-    expenses = report.get("expenses_by_strategic_code") or {}
-    bars, groups = [], {}
-    for key, heading, codes in tables.element_groups(report, lang):
-        groups[key] = heading
-        bars += [charts.Bar(names.element(c), expenses.get(c, 0.0), key) for c in codes]
-    largest = max(bars, key=lambda b: b.value, default=None)
-    table = found["resources"]
-    specs["chart-expenses"] = ChartSpec(
-        "chart-expenses",
-        "4.1",
-        _("Expenses by goal, thematic priority and enabler"),
-        _(
-            "Horizontal bar chart of expenses by strategic element, shaded by goal. The largest "
-            "is %(name)s, with %(amount)s. Table %(table)s gives the figures."
-        )
-        % {
-            "name": largest.label if largest else "\u2013",
-            "amount": fmt.money(largest.value) if largest else "\u2013",
-            "table": table.number,
-        },
-        table.key,
-        charts.expenses_by_element,
-        {
-            "bars": bars,
-            "groups": groups,
-            "axis_label": millions,
-            "ticks": _millions_tick(lang),
-            "value_label": lambda v: fmt.fixed(v / 1e6, 1),
-        },
-    )
-
-    # Budget against actual, by unit.
-    units = report.get("budget_execution") or {}
-    order = tables.ordered(units, names.org_units)
-    rates = [units[c].get("rate") for c in order]
-    table = found["budget-units"]
-    known = [r for r in rates if r is not None]
-    specs["chart-budget"] = ChartSpec(
-        "chart-budget",
-        "3.1",
-        _("Final budget and actual expenses by unit"),
-        _(
-            "Bar chart comparing the final budget and the actual expenses of each unit. "
-            "Execution rates range from %(low)s to %(high)s. Table %(table)s gives the figures."
-        )
-        % {
-            "low": fmt.percent(min(known)) if known else "\u2013",
-            "high": fmt.percent(max(known)) if known else "\u2013",
-            "table": table.number,
-        },
-        table.key,
-        charts.budget_vs_actual,
-        {
-            "labels": [names.unit(c) for c in order],
-            "budget": [units[c].get("final") or 0.0 for c in order],
-            "actual": [units[c].get("actual") or 0.0 for c in order],
-            "rates": [fmt.percent(r) or "\u2013" for r in rates],
-            "series": (_("Final budget"), _("Actual expenses")),
-            "axis_label": millions,
-            "ticks": _millions_tick(lang),
-        },
-    )
-
-    # Indicators against their trajectory.
-    items = []
-    for code, ind in (report.get("indicators") or {}).items():
-        actual, expected = tables.way_to_target(ind), tables.way_to_target(ind, "expected")
-        badge = tables.status_badge(ind.get("status", "no_data"), lang)
-        items.append(
-            charts.Trajectory(
-                tables.indicator_name(ind, code, lang),
-                None if actual is None else actual * 100,
-                None if expected is None else expected * 100,
-                badge.code,
-                f"{badge.symbol} {badge.label}",
-            )
-        )
-    counts = tables.status_counts(report)
-    table = found["indicators"]
-    specs["chart-indicators"] = ChartSpec(
-        "chart-indicators",
-        "5.1",
-        _("Indicators: progress from baseline to target"),
-        _(
-            "Chart of each indicator's position between its baseline (0%%) and its target "
-            "(100%%), with a mark where it was expected to be in %(year)s. %(good)s of "
-            "%(total)s indicators are achieved or on track. Table %(table)s gives the figures."
-        )
-        % {
-            "year": year,
-            "good": fmt.count(counts["achieved"] + counts["on_track"]),
-            "total": fmt.count(sum(counts.values())),
-            "table": table.number,
-        },
-        table.key,
-        charts.indicator_progress,
-        {
-            "items": items,
-            "axis_label": _("Position between baseline (0%%) and target (100%%)") % {},
-            "legend": (
-                _("Actual %(year)s") % {"year": year},
-                _("Expected %(year)s") % {"year": year},
-            ),
-            "ticks": _percent_tick(lang),
-        },
-    )
-
-    # Thematic priority by sector.
-    matrix_table = found["one-itu-matrix"]
-    sector_count = len(matrix_table.columns) - 4
-    specs["chart-matrix"] = ChartSpec(
-        "chart-matrix",
-        "6.1",
-        _("Expenses by thematic priority and sector"),
-        _(
-            "Heat map of expenses by thematic priority (rows) and sector (columns), in CHF "
-            "millions; darker cells mean higher expenses. %(count)s priorities are funded by two "
-            "sectors or more. Table %(table)s gives the figures."
-        )
-        % {
-            "count": fmt.count(
-                len((report.get("one_itu") or {}).get("multi_sector_priorities") or [])
-            ),
-            "table": matrix_table.number,
-        },
-        matrix_table.key,
-        charts.heat_map,
-        {
-            "rows": [row.cells[0] for row in matrix_table.rows],
-            "columns": [c.header for c in matrix_table.columns[2 : 2 + sector_count]],
-            "values": [list(row.cells[2 : 2 + sector_count]) for row in matrix_table.rows],
-            "cell_label": lambda v: fmt.fixed(v / 1e6, 1),
-            "colour_label": millions,
-        },
-    )
-
-    # Year on year.
-    previous = report.get("previous_year")
-    if previous and "comparison" in found:
-        table = found["comparison"]
-        totals, before = report.get("totals") or {}, previous.get("totals") or {}
-        now_sec, before_sec = (
-            report.get("expenses_by_sector") or {},
-            previous.get("expenses_by_sector") or {},
-        )
-        labels = [_("Total revenue"), _("Total expenses")]
-        old = [before.get("revenue"), before.get("expenses")]
-        new = [totals.get("revenue"), totals.get("expenses")]
-        for code in tables.ordered(set(now_sec) | set(before_sec), names.sectors):
-            labels.append(names.sector(code))
-            old.append(before_sec.get(code))
-            new.append(now_sec.get(code))
-        changes = []
-        for a, b in zip(old, new, strict=True):
-            change = tables.share(tables.total([b, -a]), abs(a)) if a and b is not None else None
-            changes.append(fmt.signed_percent(change) or "\u2013")
-        specs["chart-comparison"] = ChartSpec(
-            "chart-comparison",
-            "7.1",
-            _("%(year)s compared with %(previous)s")
-            % {"year": year, "previous": previous.get("year")},
-            _(
-                "Bar chart comparing %(previous)s and %(year)s: total revenue, total expenses and "
-                "expenses by sector, with the change in percent. Table %(table)s gives the figures."
-            )
-            % {"year": year, "previous": previous.get("year"), "table": table.number},
-            table.key,
-            charts.year_on_year,
-            {
-                "labels": labels,
-                "before": old,
-                "now": new,
-                "changes": changes,
-                "series": (str(previous.get("year")), str(year)),
-                "axis_label": millions,
-                "ticks": _millions_tick(lang),
-            },
-        )
-    return {key: spec for key, spec in specs.items() if _has_data(spec)}
-
-
-def _has_data(spec: ChartSpec) -> bool:
-    """Whether a chart has anything to draw (an empty chart is left out, its table stays)."""
-    args = spec.arguments
-    if spec.builder is charts.expenses_by_element:
-        return any(bar.value for bar in args["bars"])
-    if spec.builder is charts.indicator_progress:
-        return bool(args["items"])
-    if spec.builder is charts.heat_map:
-        return bool(args["rows"]) and any(v for row in args["values"] for v in row)
-    return bool(args["labels"])
 
 
 def _council_document(report: Mapping[str, Any], lang: Language) -> dict[str, Any]:
@@ -435,10 +84,39 @@ def _council_document(report: Mapping[str, Any], lang: Language) -> dict[str, An
     }
 
 
+def _numbered(
+    section: str, builders: list[Any], report: Mapping[str, Any], lang: Language
+) -> list[Table]:
+    """The tables of one section, numbered in order (``5.1``, ``5.2``...): a builder that
+    has nothing to show (``None``) takes no number, so numbers never jump."""
+    found: list[Table] = []
+    for builder in builders:
+        table = builder(report, lang, f"{section}.{len(found) + 1}")
+        if table is not None:
+            found.append(table)
+    return found
+
+
+#: How many possible overlaps the PDF shows (the strongest); the HTML and workbook list all.
+OVERLAPS_IN_PRINT = 5
+#: How many quarantined rows the PDF lists; the HTML and workbook list all.
+QUARANTINE_IN_PRINT = 20
+
+
+def _first(table: Table, count: int, note: str) -> Table:
+    """``table`` cut to its first ``count`` rows for print, with a note saying so."""
+    if len(table.rows) <= count:
+        return table
+    return replace(table, key=f"{table.key}-print", rows=table.rows[:count], notes=(note,))
+
+
 def build_context(
     report: Mapping[str, Any], lang: Language, generated_on: dt.date
 ) -> dict[str, Any]:
     """Everything the report shows, in one language, in document order.
+
+    The layout is data: the sections in order, each with its tables' builders; numbers
+    (sections, tables, figures) follow from that order, never typed by hand.
 
     Args:
         report: ``report_<Y>.json`` as a dict (status ``published``).
@@ -447,60 +125,96 @@ def build_context(
 
     Returns:
         The template context: ``sections``, ``tables`` (by key, in document order),
-        ``charts`` (:class:`ChartSpec` by key), ``key_figures``, ``summary``, and the
-        document's title and metadata.
+        ``parts`` (a section per goal and the enablers), ``charts`` (:class:`ChartSpec`
+        by key), ``key_figures``, ``summary``, and the document's title and metadata.
     """
     _ = lang.gettext
     year = report.get("year")
     plan = report.get("plan", "")
     has_previous = bool(report.get("previous_year"))
+    goal_parts = elements.parts(report, lang, first=2)
+    after = 2 + len(goal_parts)
     sections = [
-        Section("summary", "1", _("Summary")),
-        Section("financial-overview", "2", _("Financial overview")),
-        Section("budget-execution", "3", _("Budget execution by unit")),
-        Section("resources", "4", _("Resources by goal, thematic priority and enabler")),
-        Section("targets", "5", _("Progress on targets")),
-        Section("one-itu", "6", _("One ITU: working across sectors")),
-        Section("comparison", "7", _("Comparison with the previous year")),
-        Section("reconciliation", "8", _("Reconciliation with the financial statements")),
+        Section("summary", "1", _("Executive summary")),
+        *(Section(part.key, number, title) for number, title, part in goal_parts),
+        Section("one-itu", str(after), _("One ITU: working across sectors")),
+        Section("finance", str(after + 1), _("Finance: the statements and the budget")),
         Section("data-quality", "A", _("Data quality"), annex=True),
-        Section("methodology", "B", _("Methodology"), annex=True),
+        Section("indicators-annex", "B", _("Indicators of the Strategic Plan"), annex=True),
+        Section("methodology", "C", _("Methodology"), annex=True),
     ]
-    builders = [
-        (tables.key_figures_table, "1.1"),
-        (tables.financial_table, "2.1"),
-        (tables.budget_units_table, "3.1"),
-        (tables.budget_sectors_table, "3.2"),
-        (tables.resources_table, "4.1"),
-        (tables.goals_table, "4.2"),
-        (tables.sectors_table, "4.3"),
-        (tables.output_types_table, "4.4"),
-        (tables.indicators_table, "5.1"),
-        (tables.joint_table, "6.1"),
-        (tables.matrix_table, "6.2"),
-        (tables.overlaps_table, "6.3"),
-        (tables.comparison_table, "7.1"),
-        (tables.trends_table, "7.2"),
-        (tables.reconciliation_table, "8.1"),
-        (annexes.quality_summary_table, "A.1"),
-        (annexes.deliveries_table, "A.2"),
-        (annexes.rejected_files_table, "A.3"),
-        (annexes.quarantined_table, "A.4"),
-        (annexes.validation_table, "A.5"),
-        (annexes.warnings_table, "A.6"),
-    ]
+    by_key = {s.key: s for s in sections}
+    layout = {
+        "summary": [tables.key_figures_table],
+        "one-itu": [tables.joint_table, tables.matrix_table, tables.overlaps_table],
+        "finance": [
+            tables.financial_table,
+            tables.budget_units_table,
+            tables.budget_sectors_table,
+            finance.plan_by_goal_table,
+            finance.ipsas_table,
+            tables.reconciliation_table,
+            tables.comparison_table,
+            tables.trends_table,
+        ],
+        "data-quality": [
+            annexes.quality_summary_table,
+            annexes.deliveries_table,
+            annexes.rejected_files_table,
+            annexes.quarantined_table,
+            annexes.unexplained_table,
+            annexes.warnings_table,
+            annexes.validation_table,
+        ],
+        "indicators-annex": [tables.indicators_table, tables.resources_table,
+                             tables.goals_table, tables.sectors_table,
+                             tables.output_types_table],
+    }  # fmt: skip
     found: dict[str, Table] = {}
-    for builder, number in builders:
-        table = builder(report, lang, number)
-        if table is not None:
+    for key, builders in layout.items():
+        if key == "one-itu":  # the goal parts' tables come before, in document order
+            for _number, _title, part in goal_parts:
+                found[part.table.key] = part.table
+        for table in _numbered(by_key[key].number, builders, report, lang):
             found[table.key] = table
-    found["status-rules"] = annexes.status_rules_table(lang, "B.1")
+    for _number, _title, part in goal_parts:
+        for table in (t for el in part.elements for t in el.evidence):
+            found[table.key] = table
+    found["status-rules"] = annexes.status_rules_table(lang, "C.1")
     if not found["warnings"].rows:
         del found["warnings"]
-    key_figures, summary = _summary(report, lang)
+    key_figures, in_brief = summary.key_figures(report, lang, by_key["finance"].number)
     previous = report.get("previous_year") or {}
     title = _("Strategic Plan implementation report %(year)s") % {"year": year}
     dq = report.get("data_quality") or {}
+    overlaps = found["one-itu-overlaps"]
+    print_overlaps = _first(
+        overlaps,
+        OVERLAPS_IN_PRINT,
+        _(
+            "The %(shown)s strongest of %(count)s possible overlaps; the HTML report and the "
+            "workbook (table %(number)s) list them all."
+        )
+        % {
+            "shown": lang.fmt.count(OVERLAPS_IN_PRINT),
+            "count": lang.fmt.count(len(overlaps.rows)),
+            "number": overlaps.number,
+        },
+    )
+    quarantined = found["quarantined"]
+    print_quarantined = _first(
+        quarantined,
+        QUARANTINE_IN_PRINT,
+        _(
+            "The first %(shown)s of %(count)s quarantined rows; the HTML report and the "
+            "workbook (table %(number)s) list them all."
+        )
+        % {
+            "shown": lang.fmt.count(QUARANTINE_IN_PRINT),
+            "count": lang.fmt.count(len(quarantined.rows)),
+            "number": quarantined.number,
+        },
+    )
     return {
         "lang": lang.code,
         "dir": lang.direction,
@@ -512,10 +226,28 @@ def build_context(
         "generated_on": lang.fmt.date(generated_on),
         "generated_on_iso": generated_on.isoformat(),
         "sections": sections,
+        "section": by_key,
+        "parts": [part for _number, _title, part in goal_parts],
         "tables": found,
-        "charts": _chart_specs(report, lang, found),
+        "workbook_tables": [
+            *found.values(),
+            *(
+                t
+                for t in (
+                    analyst.unit_elements_table(report, lang, ""),
+                    analyst.activities_table(report, lang, ""),
+                )
+                if t is not None
+            ),
+        ],  # fmt: skip
+        "print_tables": {"one-itu-overlaps": print_overlaps, "quarantined": print_quarantined},
+        "charts": figures.chart_specs(report, lang, found, by_key, goal_parts),
         "key_figures": key_figures,
-        "summary": summary,
+        "summary": in_brief,
+        "moves": summary.moves(report, lang),
+        "highlights": summary.highlights(report, lang),
+        "variances": summary.variances(report, lang),
+        "cover": summary.cover(report, lang, by_key),
         "status_counts": [
             (tables.status_badge(code, lang), lang.fmt.count(n))
             for code, n in tables.status_counts(report).items()
@@ -528,6 +260,10 @@ def build_context(
             (c, lang.names.element(c))
             for c in (report.get("one_itu") or {}).get("multi_sector_priorities") or []
         ],
+        "without_narratives": [
+            (c, lang.names.element(c)) for c in dq.get("elements_without_narratives") or []
+        ],
+        "without_indicators": annexes.elements_without_indicators(report, lang),
         "data_docs": safe_link(dq.get("data_docs")),
         "tolerance": tolerance(report, lang),
         "document": _council_document(report, lang),

@@ -9,6 +9,7 @@ gettext, which also escapes its placeholders).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,8 @@ def format_value(value: Any, kind: str, lang: Language) -> str | None:
         return _measure(value, lang)
     if kind == "timestamp":
         return fmt.timestamp(value)
+    if kind == "date" and isinstance(value, dt.date):
+        return fmt.date(value)
     if isinstance(value, str):
         return value
     formats = {

@@ -1,9 +1,8 @@
 """Message catalogues and locale-aware formatting for the report.
 
-Every string a reader sees goes through a gettext catalogue: English and French
-``messages.po`` files under ``reports/locale/<lang>/LC_MESSAGES/``. They are compiled
-in memory when first used (Babel's ``read_po`` then ``write_mo``), so no ``.mo`` file is
-committed or built. Numbers, percentages and dates are formatted with Babel's CLDR
+Every string a reader sees goes through a gettext catalogue: the ``messages.po`` files
+under ``reports/locale/<lang>/LC_MESSAGES/``, loaded by :mod:`oneitu_etl.catalogue` (the
+one gettext system, shared with the upload page and the validator's messages). Numbers, percentages and dates are formatted with Babel's CLDR
 data: ``en`` uses the ``en_GB`` locale (``CHF 1,234,567.89``, ``28 November 2026``) and
 ``fr`` the ``fr`` locale (``1 234 567,89 CHF``). ``fr_CH`` is not used: CLDR 46 as
 shipped with Babel formats Swiss French amounts without grouping (``1234567,89 CHF``)
@@ -18,34 +17,18 @@ negative number's sign is U+2212 MINUS SIGN, as typesetting writes it, not a hyp
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
-from babel.support import Translations
 
+from oneitu_etl.catalogue import BABEL_LOCALES, direction, load_translations
 from oneitu_etl.report.names import Names
 
-#: The Babel locale used for each report language (see the module docstring). Chinese is
-#: Simplified, as the United Nations write it. Every language writes Western digits
-#: (Babel's default ``latn`` numbering system), Arabic included: the Union's Arabic
-#: documents write figures so (docs/translations.md).
-BABEL_LOCALES = {
-    "ar": "ar",
-    "en": "en_GB",
-    "es": "es",
-    "fr": "fr",
-    "ru": "ru",
-    "zh": "zh_Hans_CN",
-}
 NBSP = "\u00a0"
 MINUS = "\u2212"
 #: A hyphen-minus before a digit: the sign of a negative number, printed as a minus.
@@ -57,26 +40,6 @@ _CODE_BEFORE_DIGIT = re.compile(r"([A-Z]{3})(?=\d)")
 _DIGIT_BEFORE_CODE = re.compile(r"(?<=\d)([A-Z]{3})")
 
 Gettext = Callable[[str], str]
-
-
-@lru_cache(maxsize=8)
-def load_translations(locale_dir: Path, lang: str) -> Translations:
-    """Compile ``<locale_dir>/<lang>/LC_MESSAGES/messages.po`` in memory.
-
-    Args:
-        locale_dir: The ``reports/locale`` folder.
-        lang: ``en`` or ``fr``.
-
-    Returns:
-        The catalogue; fuzzy entries are left out, as ``msgfmt`` would.
-    """
-    po_path = Path(locale_dir) / lang / "LC_MESSAGES" / "messages.po"
-    with po_path.open("rb") as handle:
-        catalog = read_po(handle, locale=BABEL_LOCALES[lang], domain="messages")
-    compiled = io.BytesIO()
-    write_mo(compiled, catalog, use_fuzzy=False)
-    compiled.seek(0)
-    return Translations(compiled, domain="messages")
 
 
 def _nbsp(text: str) -> str:
@@ -223,8 +186,7 @@ class Language:
     @property
     def direction(self) -> str:
         """``rtl`` for a language written right to left (Arabic), else ``ltr`` (CLDR)."""
-        order = Locale.parse(BABEL_LOCALES[self.code]).character_order
-        return "rtl" if order == "right-to-left" else "ltr"
+        return direction(self.code)
 
 
 def language(code: str, locale_dir: Path, names: Names) -> Language:

@@ -1,11 +1,13 @@
-"""The annex workbook: every table of the report, one sheet each (openpyxl).
+"""The annex workbook: every table of the report, one sheet each (XlsxWriter).
 
 Numbers are written as numbers, with a display format (``#,##0.00`` for amounts, ``0.0%``
-for shares), so that an analyst can compute with them. Every text is written as a
-string cell, explicitly: a title beginning with ``=``, ``+``, ``-`` or ``@`` stays text
-and is never a formula (it also gets Excel's quote prefix, so that editing the cell does
-not turn it into one). The file is reproducible: its document dates are the generation
-date and the zip entries carry that date too.
+for shares), dates as dates, so that an analyst can compute with them. Every text is
+written as a string cell, explicitly: a title beginning with ``=``, ``+``, ``-`` or ``@``
+stays text and is never a formula (it also gets Excel's quote prefix, so that editing the
+cell does not turn it into one). XlsxWriter streams each sheet in row order
+(``constant_memory``), so that a sheet of twenty thousand activities costs seconds, not
+minutes. The file is reproducible: its document dates are the generation date and the
+zip entries carry that date too.
 """
 
 from __future__ import annotations
@@ -17,12 +19,8 @@ import zipfile
 from collections.abc import Iterable
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell as XlCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.writer.excel import ExcelWriter
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from oneitu_etl.report.i18n import Language
 from oneitu_etl.report.tables import Badge, Cell, Column, Measure, Table
@@ -37,47 +35,118 @@ NUMBER_FORMATS = {
     "score": "0.0",
     "measure": "#,##0.00",
     "year": "0",
+    "date": "yyyy-mm-dd",
 }
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-HEADER_FILL = PatternFill("solid", fgColor="E4F3FA")
-GROUP_FILL = PatternFill("solid", fgColor="F1F6F9")
-BOLD = Font(bold=True)
+HEADER_FILL = "#E4F3FA"
+GROUP_FILL = "#F1F6F9"
 
 
-def write_text(cell: XlCell, text: str) -> None:
-    """Put ``text`` in ``cell`` as a string, never as a formula."""
-    cell.value = text
-    cell.data_type = "s"
-    if text.startswith(FORMULA_STARTS):
-        cell.quotePrefix = True
+class Formats:
+    """The workbook's cell formats, each made once: plain or bold, by kind of value."""
+
+    def __init__(self, book: xlsxwriter.Workbook) -> None:
+        self._book = book
+        self._made: dict[tuple[str, bool, bool], Any] = {}
+        self.header = book.add_format(
+            {"bold": True, "bg_color": HEADER_FILL, "text_wrap": True, "valign": "bottom"}
+        )
+        self.group = book.add_format({"bold": True, "bg_color": GROUP_FILL})
+        self.title = book.add_format({"bold": True, "font_size": 14})
+
+    def get(self, kind: str, bold: bool = False, quoted: bool = False) -> Any:
+        """The format of a value of ``kind`` (``text`` for strings)."""
+        key = (kind, bold, quoted)
+        if key not in self._made:
+            spec: dict[str, Any] = {"bold": True} if bold else {}
+            if kind in NUMBER_FORMATS:
+                spec["num_format"] = NUMBER_FORMATS[kind]
+            if quoted:
+                spec["quote_prefix"] = True
+            self._made[key] = self._book.add_format(spec) if spec else None
+        return self._made[key]
 
 
-def write_value(cell: XlCell, value: Any, kind: str) -> None:
-    """Write one table value: a number with its format, a text as a string, or nothing."""
+def write_text(ws: Worksheet, row: int, col: int, text: str, formats: Formats,
+               bold: bool = False) -> None:  # fmt: skip
+    """Put ``text`` at (row, col) as a string, never as a formula (quote-prefixed where
+    it starts as one would)."""
+    quoted = text.startswith(FORMULA_STARTS)
+    ws.write_string(row, col, text, formats.get("text", bold, quoted))
+
+
+def write_value(
+    ws: Worksheet, row: int, col: int, value: Any, kind: str, formats: Formats, bold: bool = False
+) -> None:
+    """Write one table value: a number or date with its format, a text as a string, or
+    nothing."""
     if isinstance(value, Cell):
-        write_value(cell, value.value, value.kind)
+        write_value(ws, row, col, value.value, value.kind, formats, bold)
         return
     if isinstance(value, Measure):
         value = value.value
     if isinstance(value, Badge):
-        write_text(cell, value.label)
+        write_text(ws, row, col, value.label, formats, bold)
     elif value is None or value == "":
-        cell.value = None
+        if bold:
+            ws.write_blank(row, col, None, formats.get("text", bold))
     elif isinstance(value, bool):
-        write_text(cell, str(value).lower())
+        write_text(ws, row, col, str(value).lower(), formats, bold)
+    elif isinstance(value, dt.date):
+        moment = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
+        ws.write_datetime(row, col, moment, formats.get("date", bold))
     elif isinstance(value, int | float) and kind in NUMBER_FORMATS:
-        cell.value = value
-        cell.number_format = NUMBER_FORMATS[kind]
+        ws.write_number(row, col, value, formats.get(kind, bold))
     else:
-        write_text(cell, str(value))
+        write_text(ws, row, col, str(value), formats, bold)
 
 
-def sheet_name(table: Table, taken: set[str]) -> str:
-    """A unique, legal sheet name of at most 31 characters, cut between words.
+def sheet_titles(lang: Language) -> dict[str, str]:
+    """Short names of the tables, whole words that fit a sheet's 31 characters."""
+    _ = lang.gettext
+    return {
+        "key-figures": _("Key figures"),
+        "one-itu-joint": _("Joint activities"),
+        "one-itu-matrix": _("Priorities by sector"),
+        "one-itu-overlaps": _("Possible overlaps"),
+        "financial-performance": _("Financial performance"),
+        "budget-units": _("Budget by unit"),
+        "budget-sectors": _("Budget by sector"),
+        "plan-by-goal": _("Plan and actual by goal"),
+        "budget-reconciliation": _("IPSAS 24 reconciliation"),
+        "reconciliation": _("Reconciliation rules"),
+        "comparison": _("Previous year"),
+        "trends": _("All years"),
+        "quality-summary": _("Data quality"),
+        "deliveries": _("Deliveries"),
+        "rejected-files": _("Rejected files"),
+        "quarantined": _("Quarantined rows"),
+        "unexplained-indicators": _("Unexplained indicators"),
+        "warnings": _("Warnings"),
+        "validation": _("Validation results"),
+        "indicators": _("Indicators"),
+        "resources": _("Expenses and outputs"),
+        "output-types": _("Outputs by type"),
+        "expenses-goals": _("Expenses by goal"),
+        "expenses-sectors": _("Expenses by sector"),
+        "staff-gender": _("Staff by gender"),
+        "staff-regions": _("Staff by region"),
+        "staff-offices": _("Regional office staff"),
+        "membership": _("Membership"),
+        "status-rules": _("Indicator status"),
+        "unit-elements": _("Units by element"),
+        "activities": _("Activities"),
+    }
 
-    ``3.1 Budget execution by unit (CHF)`` gives ``3.1 Budget execution by unit``.
+
+def sheet_name(table: Table, taken: set[str], short: str | None = None) -> str:
+    """A unique, legal sheet name of at most 31 characters: the table's number and its
+    short name (:func:`sheet_titles`), else its title cut between words.
+
+    ``3.1`` with ``Budget by unit`` gives ``3.1 Budget by unit``.
     """
-    base = _BAD_SHEET_CHARS.sub(" ", f"{table.number} {table.title}").replace("(CHF)", "")
+    title = short or table.title
+    base = _BAD_SHEET_CHARS.sub(" ", f"{table.number} {title}").replace("(CHF)", "")
     base = re.sub(r"\s+", " ", base).strip()
     if len(base) > 31:
         base = base[:32].rsplit(" ", 1)[0]
@@ -90,29 +159,21 @@ def sheet_name(table: Table, taken: set[str]) -> str:
     return name
 
 
-def _write_table(ws: Any, table: Table) -> None:
-    for col, column in enumerate(table.columns, start=1):
-        cell = ws.cell(row=1, column=col)
-        write_text(cell, column.header)
-        cell.font = BOLD
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="bottom")
-    for r, row in enumerate(table.rows, start=2):
+def _write_table(ws: Worksheet, table: Table, formats: Formats) -> None:
+    for col, column in enumerate(table.columns):
+        ws.set_column(col, col, _width(column, table))
+    ws.freeze_panes(1, 1)
+    for col, column in enumerate(table.columns):
+        ws.write_string(0, col, column.header, formats.header)
+    for r, row in enumerate(table.rows, start=1):
         if row.kind == "group":
-            cell = ws.cell(row=r, column=1)
-            write_text(cell, str(row.cells[0]))
-            for col in range(1, len(table.columns) + 1):
-                ws.cell(row=r, column=col).fill = GROUP_FILL
-                ws.cell(row=r, column=col).font = BOLD
+            ws.write_string(r, 0, str(row.cells[0]), formats.group)
+            for col in range(1, len(table.columns)):
+                ws.write_blank(r, col, None, formats.group)
             continue
-        for col, (value, column) in enumerate(zip(row.cells, table.columns, strict=True), start=1):
-            cell = ws.cell(row=r, column=col)
-            write_value(cell, value, column.kind)
-            if row.kind in ("subtotal", "total"):
-                cell.font = BOLD
-    for col, column in enumerate(table.columns, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = _width(column, table)
-    ws.freeze_panes = "B2"
+        bold = row.kind in ("subtotal", "total")
+        for col, (value, column) in enumerate(zip(row.cells, table.columns, strict=True)):
+            write_value(ws, r, col, value, column.kind, formats, bold)
 
 
 def _width(column: Column, table: Table) -> float:
@@ -126,7 +187,9 @@ def _width(column: Column, table: Table) -> float:
     return 32 if column.kind == "text" else 16
 
 
-def _reproducible_zip(data: bytes, when: dt.date) -> bytes:
+def _reproducible_zip(data: bytes, when: dt.date, lang: str) -> bytes:
+    """The workbook with every zip entry dated ``when`` and its language in the document
+    properties (``dc:language``, which XlsxWriter does not write)."""
     stamp = (when.year, when.month, when.day, 0, 0, 0)
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
@@ -135,7 +198,13 @@ def _reproducible_zip(data: bytes, when: dt.date) -> bytes:
             entry = zipfile.ZipInfo(info.filename, date_time=stamp)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16
-            target.writestr(entry, source.read(info.filename))
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml" and b"<dc:language>" not in content:
+                content = content.replace(
+                    b"</cp:coreProperties>",
+                    f"<dc:language>{lang}</dc:language></cp:coreProperties>".encode(),
+                )
+            target.writestr(entry, content)
     return out.getvalue()
 
 
@@ -163,57 +232,73 @@ def build_workbook(
     """
     _ = lang.gettext
     tables = list(tables)
-    wb = Workbook()
-    about = wb.active
-    about.title = _("About")
-    taken = {about.title.lower()}
-    names = [sheet_name(t, taken) for t in tables]
-    info = [
-        (title, None),
-        (_("International Telecommunication Union"), None),
-        (_("Financial year"), year),
-        (_("Strategic Plan"), plan),
-        (_("Currency"), _("Swiss francs (%(code)s)") % {"code": "CHF"}),
-        (_("Generated on"), generated_on.isoformat()),
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    formats = Formats(book)
+    about_name = _("About")
+    taken = {about_name.lower()}
+    shorts = sheet_titles(lang)
+    for table in tables:  # a goal's resources: "2.1 Resources, goal 1"
+        if table.key.startswith("plan-") and table.key != "plan-by-goal":
+            code = table.key.removeprefix("plan-").upper()
+            shorts[table.key] = (
+                _("Resources of the enablers")
+                if code == "ENABLERS"
+                else _("Resources, goal %(code)s") % {"code": code.removeprefix("G")}
+            )
+    names = [sheet_name(t, taken, shorts.get(t.key)) for t in tables]
+    about = book.add_worksheet(about_name)
+    info: list[tuple[str, Any, str]] = [
+        (title, None, ""),
+        (_("International Telecommunication Union"), None, ""),
+        (_("Financial year"), year, "year"),
+        (_("Strategic Plan"), plan, "text"),
+        (_("Currency"), _("Swiss francs (%(code)s)") % {"code": "CHF"}, "text"),
+        (_("Generated on"), generated_on, "date"),
         (
             _("Amounts are numbers in CHF; shares and rates are fractions shown as percentages."),
             None,
+            "",
         ),
     ]
-    for r, (label, value) in enumerate(info, start=1):
-        write_text(about.cell(row=r, column=1), label)
+    about.set_column(0, 0, 40)
+    about.set_column(1, 1, 12)
+    about.set_column(2, 2, 70)
+    for r, (label, value, kind) in enumerate(info):
+        if r == 0:
+            about.write_string(r, 0, label, formats.title)
+        else:
+            write_text(about, r, 0, label, formats)
         if value is not None:
-            write_value(
-                about.cell(row=r, column=2), value, "year" if isinstance(value, int) else "text"
-            )
-    about.cell(row=1, column=1).font = Font(bold=True, size=14)
-    start = len(info) + 2
-    for col, header in enumerate((_("Sheet"), _("Table"), _("Title")), start=1):
-        cell = about.cell(row=start, column=col)
-        write_text(cell, header)
-        cell.font = BOLD
-        cell.fill = HEADER_FILL
+            write_value(about, r, 1, value, kind, formats)
+    start = len(info) + 1
+    for col, header in enumerate((_("Sheet"), _("Table"), _("Title"))):
+        about.write_string(start, col, header, formats.header)
     for r, (table, name) in enumerate(zip(tables, names, strict=True), start=start + 1):
-        write_text(about.cell(row=r, column=1), name)
-        link = about.cell(row=r, column=1)  # to the table's own sheet
-        link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{name}'!A1")
-        write_text(about.cell(row=r, column=2), table.number)
-        write_text(about.cell(row=r, column=3), table.title)
-    about.column_dimensions["A"].width = 40
-    about.column_dimensions["B"].width = 12
-    about.column_dimensions["C"].width = 70
+        # a link to the table's own sheet
+        about.write_url(r, 0, f"internal:'{name}'!A1", formats.get("text"), string=name)
+        write_text(about, r, 1, table.number, formats)
+        write_text(about, r, 2, table.title, formats)
+    sheets = [about]
     for table, name in zip(tables, names, strict=True):
-        _write_table(wb.create_sheet(name), table)
-    for sheet in wb.worksheets:  # Arabic: columns from right to left, as on the page
-        sheet.sheet_view.rightToLeft = lang.direction == "rtl"
-
+        ws = book.add_worksheet(name)
+        _write_table(ws, table, formats)
+        sheets.append(ws)
+    for sheet in sheets:  # Arabic: columns from right to left, as on the page
+        if lang.direction == "rtl":
+            sheet.right_to_left()
     moment = dt.datetime(generated_on.year, generated_on.month, generated_on.day)
-    wb.properties.creator = _("International Telecommunication Union")
-    wb.properties.title = title
-    wb.properties.language = lang.code
-    wb.properties.created = moment
-    wb.properties.modified = moment
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        ExcelWriter(wb, archive).save()
-    return _reproducible_zip(buffer.getvalue(), generated_on)
+    book.set_properties(
+        {"title": title, "author": _("International Telecommunication Union"), "created": moment}
+    )
+    book.close()
+    return _reproducible_zip(buffer.getvalue(), generated_on, lang.code)

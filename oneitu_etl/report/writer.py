@@ -102,7 +102,7 @@ def render_language(
     if pdf:
         outputs.append((pdf_name(year, code), html_to_pdf(html, base_url)))
     workbook = build_workbook(
-        context["tables"].values(),
+        context["workbook_tables"],
         lang,
         title=context["title"],
         year=year,

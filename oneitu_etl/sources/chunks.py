@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from oneitu_etl.contract import TableSpec
+from oneitu_etl.issue_text import say
 from oneitu_etl.issues import DeliveryRejected, Issue
 from oneitu_etl.sources.files import (
     _OTHER_BOMS,
@@ -171,36 +172,17 @@ class CsvScan:
                 bytes neither UTF-8 nor Windows-1252).
         """
         if not self.nonblank:
-            raise DeliveryRejected(
-                [Issue(file, "the file is empty; expected a header row and data rows")]
-            )
+            raise DeliveryRejected([Issue(file, say("csv_empty"))])
         if self.head.startswith(_XLSX_MAGIC):
-            raise DeliveryRejected(
-                [Issue(file, "this is an Excel workbook saved with a .csv name; save it as CSV")]
-            )
+            raise DeliveryRejected([Issue(file, say("csv_is_workbook"))])
         for bom, name in _OTHER_BOMS:
             if self.head.startswith(bom):
-                raise DeliveryRejected(
-                    [
-                        Issue(
-                            file,
-                            f"the file is encoded as {name} (byte order mark at byte offset "
-                            "0); save it as CSV UTF-8",
-                        )
-                    ]
-                )
+                raise DeliveryRejected([Issue(file, say("csv_bom", encoding=name))])
         if self.nul is not None:
             raise DeliveryRejected([Issue(file, nul_message(self.head, self.nul))])
         if self.head.startswith(b"\xef\xbb\xbf"):
             if self.utf8_error is not None:
-                raise DeliveryRejected(
-                    [
-                        Issue(
-                            file,
-                            f"invalid UTF-8 at byte offset {self.utf8_error} after a UTF-8 BOM",
-                        )
-                    ]
-                )
+                raise DeliveryRejected([Issue(file, say("csv_bad_utf8", offset=self.utf8_error))])
             return "utf-8-sig"
         if self.utf8_error is None:
             return "utf-8"
@@ -210,8 +192,7 @@ class CsvScan:
                 [
                     Issue(
                         file,
-                        f"unreadable text: byte 0x{byte:02X} at byte offset {self.cp1252_error} "
-                        "is neither UTF-8 nor Windows-1252; save the file as CSV UTF-8",
+                        say("csv_unreadable", byte=f"{byte:02X}", offset=self.cp1252_error),
                     )
                 ]
             )
@@ -246,7 +227,7 @@ def read_header(opener: Opener, file: str, spec: TableSpec, encoding: str) -> Ra
         try:  # the first rows: where the header seems to be, if row 1 is not it
             rows = list(islice(csv.reader(text), HEADER_SEARCH_ROWS + 1))
         except csv.Error as exc:
-            raise DeliveryRejected([Issue(file, f"not a readable CSV file: {exc}")]) from None
+            raise DeliveryRejected([Issue(file, say("csv_not_readable", reason=exc))]) from None
         text.detach()
     first = rows[0] if rows else []
     header = csv_header(first, file)
@@ -334,7 +315,7 @@ def _csv_chunks(
                 row += len(cells)
                 yield frame
         except csv.Error as exc:
-            raise DeliveryRejected([Issue(file, f"not a readable CSV file: {exc}")]) from None
+            raise DeliveryRejected([Issue(file, say("csv_not_readable", reason=exc))]) from None
 
 
 def iter_chunks(

@@ -11,30 +11,33 @@ from __future__ import annotations
 import io
 import zipfile
 
+from oneitu_etl.issue_text import Message, say
+
 #: An OLE2 compound file: Excel 97-2003 (.xls), or any Office file encrypted with a password.
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP = b"PK\x03\x04"
-#: Signatures of common formats, to name what was sent instead of a workbook or a CSV.
+#: Signatures of common formats, to name what was sent instead of a workbook or a CSV
+#: (with the code of the words that name it, :data:`oneitu_etl.issue_text.TEMPLATES`).
 MAGIC = (
-    (b"%PDF-", "a PDF document"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"BM", "a BMP image"),
-    (b"II*\x00", "a TIFF image"),
-    (b"MM\x00*", "a TIFF image"),
-    (b"MZ", "a Windows program"),
-    (b"\x7fELF", "a Linux program"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"7z\xbc\xaf", "a 7-Zip archive"),
-    (b"Rar!", "a RAR archive"),
-    (b"{\\rtf", "an RTF document"),
+    (b"%PDF-", "what_pdf"),
+    (b"\x89PNG", "what_png"),
+    (b"\xff\xd8\xff", "what_jpeg"),
+    (b"GIF8", "what_gif"),
+    (b"BM", "what_bmp"),
+    (b"II*\x00", "what_tiff"),
+    (b"MM\x00*", "what_tiff"),
+    (b"MZ", "what_exe"),
+    (b"\x7fELF", "what_elf"),
+    (b"\x1f\x8b", "what_gzip"),
+    (b"7z\xbc\xaf", "what_7z"),
+    (b"Rar!", "what_rar"),
+    (b"{\\rtf", "what_rtf"),
 )
 #: Parts that name the Office application of a zip container.
 _OFFICE_PARTS = (
-    ("word/document.xml", "a Word document (.docx)"),
-    ("ppt/presentation.xml", "a PowerPoint presentation (.pptx)"),
-    ("content.xml", "an OpenDocument file (LibreOffice)"),
+    ("word/document.xml", "what_docx"),
+    ("ppt/presentation.xml", "what_pptx"),
+    ("content.xml", "what_odf"),
 )
 #: Bytes that text never holds (tab, line feed, carriage return and form feed excepted).
 _CONTROL_BYTES = bytes([*range(0, 9), 11, *range(14, 32), 127])
@@ -82,7 +85,7 @@ def utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
-def describe(data: bytes) -> str:
+def describe(data: bytes) -> Message:
     """What ``data`` looks like, for a message: "a PDF document", "a Word document"...
 
     Returns:
@@ -90,40 +93,40 @@ def describe(data: bytes) -> str:
         bytes in hexadecimal, so that a person can look them up.
     """
     if not data:
-        return "an empty file"
+        return say("what_empty")
     if data.startswith(OLE2):
         kind = ole2_kind(data)
         if kind == "password":
-            return "a password-protected (encrypted) Office file"
+            return say("what_encrypted")
         if kind == "xls":
-            return "an Excel 97-2003 workbook (.xls)"
-        return "an old Office binary file (Word or PowerPoint 97-2003?)"
+            return say("what_xls")
+        return say("what_old_office")
     if data.startswith(ZIP):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 names = archive.namelist()
         except (zipfile.BadZipFile, EOFError, OSError, ValueError):
-            return "a damaged or truncated ZIP archive"
+            return say("what_damaged_zip")
         for part, what in _OFFICE_PARTS:
             if part in names:
-                return what
+                return say(what)
         if "xl/workbook.xml" in names:
-            return "an Excel workbook"
+            return say("what_xlsx")
         shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
-        return f"a ZIP archive that is not a workbook (it holds {shown or 'nothing'})"
+        return say("what_zip", names=shown) if shown else say("what_zip_empty")
     for magic, what in MAGIC:
         if data.startswith(magic):
-            return what
+            return say(what)
     head = data[:512].lstrip().lower()
     if head.startswith((b"<!doctype html", b"<html")):
-        return "a web page (HTML)"
+        return say("what_html")
     if head.startswith(b"<?xml"):
-        return "an XML file (Excel's XML Spreadsheet 2003?)"
+        return say("what_xml")
     if encoding := utf16_without_bom(data):
-        return f"text saved as {encoding} without a byte order mark"
+        return say("what_utf16", encoding=encoding)
     sample = data[:4096]
     controls = sum(sample.count(bytes([b])) for b in _CONTROL_BYTES)
     if controls <= 0.01 * len(sample) and b"," in sample:
-        return "a text file (a CSV?)"
+        return say("what_text")
     first = " ".join(f"{b:02X}" for b in data[:8])
-    return f"binary data of an unknown kind (it starts with the bytes {first})"
+    return say("what_binary", bytes=first)

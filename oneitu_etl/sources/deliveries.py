@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from oneitu_etl.fileio import atomic_move, atomic_write_bytes
+from oneitu_etl.issue_text import say
 from oneitu_etl.issues import Issue
 from oneitu_etl.settings import Settings
 from oneitu_etl.sources.chunks import CsvScan
@@ -122,8 +123,12 @@ def read_delivery(
     try:
         source = landing.open(path)
     except OSError as exc:
-        reason = str(exc) if isinstance(exc, OutsideLanding) else f"cannot read the file: {exc}"
-        issue = Issue(path, reason.removeprefix(f"{path} is "))
+        reason = (
+            say("link_outside_landing")
+            if isinstance(exc, OutsideLanding)
+            else say("cannot_read", reason=exc)
+        )
+        issue = Issue(path, reason)
         return Delivered(
             path, kind, b"", sha256_hex(b""), issues=[issue], rejected=True, size=0, unread=True
         )
@@ -140,8 +145,7 @@ def read_delivery(
                     Path(spool.name).unlink(missing_ok=True)
                 issue = Issue(
                     path,
-                    f"the file is {held:,} bytes, above the limit of "
-                    f"{settings.max_file_bytes:,} bytes",
+                    say("file_too_large", size=f"{held:,}", limit=f"{settings.max_file_bytes:,}"),
                 )
                 return Delivered(
                     path, kind, b"", digest.hexdigest(), issues=[issue], rejected=True,

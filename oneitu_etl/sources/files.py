@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from oneitu_etl.contract import TableSpec
+from oneitu_etl.issue_text import Message, say
 from oneitu_etl.issues import DeliveryRejected, Issue
 from oneitu_etl.sources import content
 
@@ -66,7 +67,7 @@ class RawTable:
     #: Where the named columns are in the file's rows (``None``: the header's order).
     layout: Header | None = None
 
-    def issue(self, message: str, **place: object) -> Issue:
+    def issue(self, message: Message, **place: object) -> Issue:
         """An issue located in this table."""
         return Issue(file=self.file, sheet=self.sheet, message=message, **place)  # type: ignore[arg-type]
 
@@ -136,13 +137,10 @@ class Header:
                 issues.append(
                     Issue(
                         file,
-                        f"the cell holds {len(cell):,} characters, above the limit of "
-                        f"{MAX_CELL_CHARS:,} (Excel's own limit for a cell); "
-                        + (
-                            'an unmatched double quote (") makes the lines after it one '
-                            "cell: remove it"
-                            if cell.count("\n") > 1
-                            else "shorten it"
+                        say(
+                            "cell_too_long_quote" if cell.count("\n") > 1 else "cell_too_long",
+                            length=f"{len(cell):,}",
+                            limit=f"{MAX_CELL_CHARS:,}",
                         ),
                         sheet=sheet,
                         row=row,
@@ -169,8 +167,7 @@ class Header:
                 [
                     Issue(
                         file,
-                        f"header cell {outside[0] + 1} of row 1 is empty (merged or missing "
-                        "header?)",
+                        say("header_cell_empty", cell=outside[0] + 1),
                         sheet=sheet,
                         row=1,
                     )
@@ -180,16 +177,11 @@ class Header:
         value = cells[outside[0]].strip()
         if sheet is None:
             shown = ",".join(c.strip() for c in cells[:last])
-            message = (
-                f"the row has {last} cells but the header has {self.width}: a comma inside a "
-                "value (a thousands separator, a decimal comma, a comma in a text) splits it "
-                "in two; remove the comma or put the value in double quotes"
-            )
+            message = say("row_too_many_cells", cells=last, width=self.width)
             value = shown if len(shown) <= 200 else shown[:199] + "…"
         else:
-            message = (
-                f'cell {column_letter(outside[0])}{row} holds "{value}" but its column has no '
-                "name in row 1; name the column or clear the cell"
+            message = say(
+                "cell_without_column", cell=f"{column_letter(outside[0])}{row}", value=value
             )
         return [Issue(file, message, sheet=sheet, row=row, value=value, rule=ROW_SHAPE)]
 
@@ -221,15 +213,7 @@ def detect_encoding(data: bytes, file: str) -> tuple[str, str]:
     """
     for bom, name in _OTHER_BOMS:
         if data.startswith(bom):
-            raise DeliveryRejected(
-                [
-                    Issue(
-                        file,
-                        f"the file is encoded as {name} (byte order mark at byte offset 0); "
-                        "save it as CSV UTF-8",
-                    )
-                ]
-            )
+            raise DeliveryRejected([Issue(file, say("csv_bom", encoding=name))])
     nul = data.find(b"\x00")
     if nul >= 0:
         raise DeliveryRejected([Issue(file, nul_message(data, nul))])
@@ -242,34 +226,23 @@ def detect_encoding(data: bytes, file: str) -> tuple[str, str]:
     except UnicodeDecodeError as exc:
         if encoding == "utf-8-sig":
             offset = exc.start + 3
-            raise DeliveryRejected(
-                [Issue(file, f"invalid UTF-8 at byte offset {offset} after a UTF-8 BOM")]
-            ) from None
+            raise DeliveryRejected([Issue(file, say("csv_bad_utf8", offset=offset))]) from None
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError as exc:
         byte = data[exc.start]
         raise DeliveryRejected(
-            [
-                Issue(
-                    file,
-                    f"unreadable text: byte 0x{byte:02X} at byte offset {exc.start} is neither "
-                    "UTF-8 nor Windows-1252; save the file as CSV UTF-8",
-                )
-            ]
+            [Issue(file, say("csv_unreadable", byte=f"{byte:02X}", offset=exc.start))]
         ) from None
 
 
-def nul_message(head: bytes, offset: int) -> str:
+def nul_message(head: bytes, offset: int) -> Message:
     """Why a CSV with a NUL byte at ``offset`` is refused, saying what it looks like."""
     if encoding := content.utf16_without_bom(head):
-        return (
-            f"the file is encoded as {encoding} without a byte order mark (a NUL byte in every "
-            "other position); save it as CSV UTF-8"
-        )
+        return say("csv_utf16_no_bom", encoding=encoding)
     if not head.startswith(content.ZIP) and any(head.startswith(m) for m, _ in content.MAGIC):
-        return f"not a text CSV file: this is {content.describe(head)}; save the table as CSV"
-    return f"not a text CSV file: NUL byte at byte offset {offset}"
+        return say("csv_binary", what=content.describe(head))
+    return say("csv_nul", offset=offset)
 
 
 def _simplified(name: str) -> str:
@@ -277,15 +250,12 @@ def _simplified(name: str) -> str:
     return "".join(ch for ch in name.casefold() if ch.isalnum())
 
 
-def _near_name(name: str, header: list[str]) -> str:
-    """``(found "Line_Code": ...)`` when the header has the column under a near name."""
+def _missing_column(name: str, header: list[str], expected: str) -> Message:
+    """A required column missing, with the near name the header has it under, if any."""
     for given in header:
         if given != name and _simplified(given) == _simplified(name):
-            return (
-                f' (found "{given}": column names are written exactly as in the contract, '
-                "in lower case with underscores; rename it)"
-            )
-    return ""
+            return say("column_missing_near", column=name, found=given, columns=expected)
+    return say("column_missing", column=name, columns=expected)
 
 
 #: How far below row 1 a header is looked for, when row 1 is not one.
@@ -321,9 +291,7 @@ def _check_header(
             raise DeliveryRejected(
                 [
                     raw.issue(
-                        f"row 1 is not the header row (no {', '.join(missing)}): the header "
-                        f"seems to be in row {below}; delete the rows above it, so that the "
-                        "header is row 1",
+                        say("header_not_row_1", missing=", ".join(missing), row=below),
                         row=1,
                     )
                 ]
@@ -331,9 +299,7 @@ def _check_header(
         raise DeliveryRejected(
             [
                 raw.issue(
-                    f'missing required column "{name}"'
-                    + _near_name(name, raw.header)
-                    + f"; the columns are: {expected}",
+                    _missing_column(name, raw.header, expected),
                     row=1,
                     column=name,
                 )
@@ -345,7 +311,7 @@ def _check_header(
     for name in raw.header:
         if name in seen:
             raise DeliveryRejected(
-                [raw.issue(f'column "{name}" appears twice', row=1, column=name)]
+                [raw.issue(say("column_twice", column=name), row=1, column=name)]
             )
         seen.add(name)
         if name not in spec.column_names:
@@ -354,8 +320,12 @@ def _check_header(
         shown = ", ".join(f'"{name}"' for name in extra[:_MAX_EXTRA_WARNINGS])
         raw.issues.append(
             raw.issue(
-                f"{len(extra):,} extra columns are ignored: {shown} "
-                f"and {len(extra) - _MAX_EXTRA_WARNINGS:,} more",
+                say(
+                    "columns_extra",
+                    count=f"{len(extra):,}",
+                    columns=shown,
+                    more=f"{len(extra) - _MAX_EXTRA_WARNINGS:,}",
+                ),
                 row=1,
                 severity="warning",
             )
@@ -363,7 +333,7 @@ def _check_header(
         extra = []
     for name in extra:
         raw.issues.append(
-            raw.issue(f'extra column "{name}" is ignored', row=1, column=name, severity="warning")
+            raw.issue(say("column_extra", column=name), row=1, column=name, severity="warning")
         )
     for col in spec.columns:
         if col.name not in present:
@@ -402,22 +372,17 @@ def csv_header(first_row: list[str], file: str) -> Header:
                 [
                     Issue(
                         file,
-                        f"header cell {at + 1} runs over several lines: an unmatched double "
-                        'quote (") makes the rest of the file one cell; remove it',
+                        say("header_multiline", cell=at + 1),
                         row=1,
                     )
                 ]
             )
     header = Header.of(first_row)
     if not header.names:
-        raise DeliveryRejected(
-            [Issue(file, "the first row is empty; expected the header row", row=1)]
-        )
+        raise DeliveryRejected([Issue(file, say("csv_first_row_empty"), row=1)])
     if len(header.names) == 1 and (";" in header.names[0] or "\t" in header.names[0]):
         sep = "semicolons" if ";" in header.names[0] else "tabs"
-        raise DeliveryRejected(
-            [Issue(file, f"columns are separated by {sep}; the contract requires commas", row=1)]
-        )
+        raise DeliveryRejected([Issue(file, say(f"csv_separator_{sep}"), row=1)])
     return header
 
 
@@ -433,18 +398,14 @@ def read_csv_table(data: bytes, file: str, spec: TableSpec) -> RawTable:
         DeliveryRejected: empty file, not CSV, missing required column.
     """
     if not data.strip():
-        raise DeliveryRejected(
-            [Issue(file, "the file is empty; expected a header row and data rows")]
-        )
+        raise DeliveryRejected([Issue(file, say("csv_empty"))])
     if data.startswith(_XLSX_MAGIC):
-        raise DeliveryRejected(
-            [Issue(file, "this is an Excel workbook saved with a .csv name; save it as CSV")]
-        )
+        raise DeliveryRejected([Issue(file, say("csv_is_workbook"))])
     text, encoding = detect_encoding(data, file)
     try:
         records = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
-        raise DeliveryRejected([Issue(file, f"not a readable CSV file: {exc}")]) from None
+        raise DeliveryRejected([Issue(file, say("csv_not_readable", reason=exc))]) from None
     header = csv_header(records[0] if records else [], file)
     rows: list[list[str]] = []
     issues: list[Issue] = []

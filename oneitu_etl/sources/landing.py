@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Protocol
 
 from oneitu_etl.contract import TABLES, WORKBOOK_NAME, Kind, kind_of_path
+from oneitu_etl.issue_text import Message, say
 from oneitu_etl.issues import Issue
 
 DEFINITIONS = "indicator_definitions.csv"
@@ -215,17 +216,11 @@ def sort_year_files(paths: list[str]) -> tuple[dict[str, list[str]], list[Issue]
         name = PurePosixPath(path).name
         kind = kind_of_path(path)
         if name.startswith(LOCK_PREFIX):
-            message = (
-                "an Excel lock file (Excel writes it while the file is open, and removes it "
-                "when the file is closed); ignored"
-            )
+            message = say("lock_file")
         elif kind == Kind.INDICATOR_DEFINITIONS.value:
-            message = (
-                f"{DEFINITIONS} covers every year: it belongs at the root of the landing "
-                "zone, not in a year's folder; ignored"
-            )
+            message = say("definitions_in_year_folder", file=DEFINITIONS)
         elif kind is None:
-            message = "not a file of the data contract; ignored"
+            message = say("not_in_contract")
         else:
             by_kind.setdefault(kind, []).append(path)
             continue
@@ -236,25 +231,23 @@ def sort_year_files(paths: list[str]) -> tuple[dict[str, list[str]], list[Issue]
 _YEARISH = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 
 
-def missing_year_hint(landing: Landing, year: int) -> str:
-    """Why a year has no files, when the landing zone's root tells (empty if it does not).
+def missing_year_hint(landing: Landing, year: int) -> Message:
+    """ "No financial statements for the year", with why when the landing zone's root tells.
 
     A folder named ``FY2024`` or ``2024 statements`` instead of ``2024``, or the year's
     files put at the root, are named with what to do.
     """
     entries = landing.root_entries()
     if f"{year}/" in entries:
-        return ""
+        return say("no_statements", year=year)
     near = [e for e in entries if e.endswith("/") and str(year) in _YEARISH.findall(e)]
     loose = [e for e in entries if e in YEAR_FILE_NAMES]
     if near:
-        shown = ", ".join(near)
-        return f": the landing zone has no folder {year}/ but has {shown}; name it {year}/"
+        return say("no_statements_near_folder", year=year, folders=", ".join(near))
     if loose:
-        shown = ", ".join(loose)
-        return f": the landing zone has no folder {year}/; {shown} at its root belong in {year}/"
-    folders = ", ".join(e for e in entries if e.endswith("/")) or "none"
-    return f": the landing zone has no folder {year}/ (folders found: {folders})"
+        return say("no_statements_loose_files", year=year, files=", ".join(loose))
+    folders = ", ".join(e for e in entries if e.endswith("/")) or say("no_folder_found")
+    return say("no_statements_no_folder", year=year, folders=folders)
 
 
 def landing_warnings(
@@ -275,11 +268,6 @@ def landing_warnings(
     for name in landing.root_entries():
         if name in YEAR_FILE_NAMES:
             warnings.append(
-                Issue(
-                    name,
-                    f"at the root of the landing zone, {name} is not read: a year's files "
-                    f"belong in its folder ({year}/{name} for {year}); ignored",
-                    severity="warning",
-                )
+                Issue(name, say("year_file_at_root", name=name, year=year), severity="warning")
             )
     return warnings

@@ -13,6 +13,7 @@ import io
 import zipfile
 
 from oneitu_etl.contract import TableSpec
+from oneitu_etl.issue_text import say
 from oneitu_etl.issues import DeliveryRejected, Issue
 from oneitu_etl.sources import content
 from oneitu_etl.sources.files import (
@@ -26,10 +27,7 @@ from oneitu_etl.sources.files import (
 )
 
 #: Why a workbook with XML entity declarations is refused (defusedxml's refusal).
-_DTD_MESSAGE = (
-    "workbook contains XML entity declarations (a DTD), which Excel never writes; refused "
-    'as a possible entity-expansion attack ("billion laughs"): save it again from Excel'
-)
+_DTD_MESSAGE = say("workbook_dtd")
 
 
 def _cell_text(value: object) -> str:
@@ -68,53 +66,41 @@ def open_workbook(data: bytes, file: str, max_unzipped_bytes: int):  # noqa: ANN
     import openpyxl  # noqa: PLC0415 - keeps the module light for the DAG processor
 
     if not data:
-        raise DeliveryRejected(
-            [Issue(file, "the file is empty (0 bytes); expected an Excel workbook")]
-        )
+        raise DeliveryRejected([Issue(file, say("workbook_empty"))])
     if data.startswith(content.OLE2):
         raise DeliveryRejected([Issue(file, _OLE2_MESSAGES[content.ole2_kind(data)])])
     if not data.startswith(_XLSX_MAGIC):
         hint = (
-            "a CSV file renamed .xlsx"
+            say("workbook_renamed_csv")
             if data[:1].isascii() and b"," in data[:200] and b"\x00" not in data[:200]
-            else f"{content.describe(data)}, not an Excel workbook"
+            else say("workbook_not_xlsx", what=content.describe(data))
         )
-        raise DeliveryRejected([Issue(file, f"{hint}; expected an .xlsx workbook")])
+        raise DeliveryRejected([Issue(file, hint)])
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = archive.namelist()
         total = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
-        raise DeliveryRejected([Issue(file, f"damaged or truncated workbook: {exc}")]) from None
+        raise DeliveryRejected([Issue(file, say("workbook_damaged", reason=exc))]) from None
     if total > max_unzipped_bytes:
         raise DeliveryRejected(
             [
                 Issue(
                     file,
-                    f"workbook expands to {total:,} bytes, above the limit of {max_unzipped_bytes:,}",
+                    say("workbook_too_large", size=f"{total:,}", limit=f"{max_unzipped_bytes:,}"),
                 )
             ]
         )
     macros = ("xl/macrosheets/", "xl/dialogsheets/")  # Excel 4.0 (XLM) macros need no VBA
     if any(n.lower().endswith("vbaproject.bin") or n.startswith(macros) for n in names):
-        raise DeliveryRejected([Issue(file, "workbook contains macros; save it as a plain .xlsx")])
+        raise DeliveryRejected([Issue(file, say("workbook_macros"))])
     if any(n.startswith("xl/externalLinks/") for n in names):
-        raise DeliveryRejected(
-            [Issue(file, "workbook has links to external workbooks; paste the values instead")]
-        )
+        raise DeliveryRejected([Issue(file, say("workbook_links"))])
     if "xl/workbook.xml" not in names:
         what = content.describe(data)
-        raise DeliveryRejected([Issue(file, f"{what}, not an Excel workbook (no xl/workbook.xml)")])
+        raise DeliveryRejected([Issue(file, say("workbook_no_xml", what=what))])
     if content.is_strict_workbook(data):
-        raise DeliveryRejected(
-            [
-                Issue(
-                    file,
-                    'the workbook is saved as "Strict Open XML Spreadsheet", which cannot be '
-                    'read; save it again as "Excel Workbook (.xlsx)"',
-                )
-            ]
-        )
+        raise DeliveryRejected([Issue(file, say("workbook_strict"))])
     try:
         values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
@@ -122,26 +108,16 @@ def open_workbook(data: bytes, file: str, max_unzipped_bytes: int):  # noqa: ANN
         if _refused_xml(exc):
             raise DeliveryRejected([Issue(file, _DTD_MESSAGE)]) from None
         raise DeliveryRejected(
-            [Issue(file, f"damaged workbook: {type(exc).__name__}: {exc}")]
+            [Issue(file, say("workbook_unreadable", reason=f"{type(exc).__name__}: {exc}"))]
         ) from None
     return values, formulas
 
 
 #: Why an OLE2 file is not read as a workbook, by what it holds (:func:`.content.ole2_kind`).
 _OLE2_MESSAGES = {
-    "password": (
-        "the workbook is protected by a password to open it (encrypted), so it cannot be "
-        "read; save a copy without the password (File > Info > Protect Workbook > Encrypt "
-        "with Password, clear it), or deliver the CSVs"
-    ),
-    "xls": (
-        "this is an Excel 97-2003 workbook (.xls); open it in Excel and save it as "
-        '"Excel Workbook (.xlsx)"'
-    ),
-    "other": (
-        "this is an old Office binary file, not an Excel workbook; save the statements as "
-        '"Excel Workbook (.xlsx)"'
-    ),
+    "password": say("workbook_password"),
+    "xls": say("workbook_xls"),
+    "other": say("workbook_old_office"),
 }
 
 
@@ -165,7 +141,9 @@ def _sheet_rows(workbook, file: str, sheet: str) -> list[tuple]:  # noqa: ANN001
         if _refused_xml(exc):
             raise DeliveryRejected([Issue(file, _DTD_MESSAGE, sheet=sheet)]) from None
         reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
-        raise DeliveryRejected([Issue(file, f"damaged workbook: {reason}", sheet=sheet)]) from None
+        raise DeliveryRejected(
+            [Issue(file, say("workbook_unreadable", reason=reason), sheet=sheet)]
+        ) from None
 
 
 def read_workbook_sheet(values_wb, formulas_wb, file: str, spec: TableSpec) -> RawTable:  # noqa: ANN001
@@ -180,24 +158,15 @@ def read_workbook_sheet(values_wb, formulas_wb, file: str, spec: TableSpec) -> R
     sheet = spec.sheet
     assert sheet is not None
     if sheet not in values_wb.sheetnames:
-        names = ", ".join(f'"{n}"' for n in values_wb.sheetnames)
+        names = ", ".join(f'"{n}"' for n in values_wb.sheetnames) or say("no_sheet")
         near = [n for n in values_wb.sheetnames if n.strip().casefold() == sheet.casefold()]
-        hint = (
-            f'; sheet "{near[0]}" has '
-            + ("spaces around its name" if near[0].strip() != near[0] else "other capitals")
-            + f': rename it "{sheet}"'
-            if near
-            else ""
-        )
-        raise DeliveryRejected(
-            [
-                Issue(
-                    file,
-                    f'missing sheet "{sheet}"; the workbook has: {names or "no sheet"}{hint}',
-                    sheet=sheet,
-                )
-            ]
-        )
+        code = "sheet_missing"
+        if near:
+            code = (
+                "sheet_missing_spaces" if near[0].strip() != near[0] else "sheet_missing_capitals"
+            )
+        message = say(code, sheet=sheet, sheets=names, **({"near": near[0]} if near else {}))
+        raise DeliveryRejected([Issue(file, message, sheet=sheet)])
     value_rows = _sheet_rows(values_wb, file, sheet)
     formula_rows = _sheet_rows(formulas_wb, file, sheet)
     if not value_rows or not any(v is not None for v in value_rows[0]):
@@ -205,7 +174,7 @@ def read_workbook_sheet(values_wb, formulas_wb, file: str, spec: TableSpec) -> R
             [
                 Issue(
                     file,
-                    "the sheet is empty or row 1 is empty; expected the header row in row 1",
+                    say("sheet_no_header"),
                     sheet=sheet,
                     row=1,
                 )
@@ -225,7 +194,7 @@ def read_workbook_sheet(values_wb, formulas_wb, file: str, spec: TableSpec) -> R
                 issues.append(
                     Issue(
                         file,
-                        f"formula {formula} has no computed value; open and save the workbook in Excel",
+                        say("formula_no_value", formula=formula),
                         sheet=sheet,
                         row=r,
                         column=name,

@@ -27,6 +27,7 @@ from oneitu_etl.contract import (
     Kind,
     TableSpec,
 )
+from oneitu_etl.issue_text import say
 from oneitu_etl.issues import DeliveryRejected, Issue
 from oneitu_etl.reference import Reference
 from oneitu_etl.settings import Settings
@@ -216,8 +217,11 @@ def judge(item: Delivered, ctx: Context, settings: Settings) -> Delivered:
         item.issues.append(
             Issue(
                 item.path,
-                f"the file is {item.nbytes:,} bytes, above the limit of "
-                f"{settings.max_file_bytes:,} bytes",
+                say(
+                    "file_too_large",
+                    size=f"{item.nbytes:,}",
+                    limit=f"{settings.max_file_bytes:,}",
+                ),
             )
         )
         item.rejected = True
@@ -236,31 +240,23 @@ def statement_structure(paths: list[str], year: int) -> list[Issue]:
     workbook = WORKBOOK_NAME in names
     where = f"{year}/"
     if workbook and present:
-        return [
-            Issue(
-                names[WORKBOOK_NAME],
-                "financial statements delivered twice: both the workbook "
-                f"and {', '.join(present)}; deliver either the workbook or the three CSVs",
-            )
-        ]
+        return [Issue(names[WORKBOOK_NAME], say("statements_twice", files=", ".join(present)))]
     if present and len(present) < 3:
         missing = ", ".join(c for c in csvs if c not in present)
-        return [
-            Issue(
-                where + present[0],
-                f"incomplete financial statements: {missing} missing; the "
-                "three CSVs come together (or deliver the workbook)",
-            )
-        ]
+        return [Issue(where + present[0], say("statements_incomplete", missing=missing))]
     if not workbook and not present:
-        return [Issue(where, f"no financial statements for {year}")]
+        return [Issue(where, say("no_statements", year=year))]
     beside = [TABLES[k].csv_name for k in OPTIONAL_STATEMENT_KINDS if TABLES[k].csv_name in names]
     if workbook and beside:  # (v2) the optional tables take the form of the rest
         return [
             Issue(
                 names[name],
-                f"{name} delivered beside the workbook; deliver it as the sheet "
-                f"{name.removesuffix('.csv')} of {WORKBOOK_NAME}, or deliver the three CSVs",
+                say(
+                    "beside_workbook",
+                    name=name,
+                    sheet=name.removesuffix(".csv"),
+                    workbook=WORKBOOK_NAME,
+                ),
             )
             for name in beside
         ]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from oneitu_etl.contract import Kind
+from oneitu_etl.issue_text import say
 from oneitu_etl.issues import Issue, format_chf
 from oneitu_etl.reference import Reference
 
@@ -55,12 +56,22 @@ class Check:
 
 
 def _check(
-    rule: str, left: int, right: int, tolerance_cents: int, place: Place, describe: str
+    rule: str,
+    left: int,
+    right: int,
+    tolerance_cents: int,
+    place: Place,
+    code: str,
+    /,
+    **params: object,
 ) -> Check:
+    """The rule's entry; when it fails, its issue: the message ``code`` with ``params``."""
     passed = abs(left - right) <= tolerance_cents
     issue = None
     if not passed:
-        message = describe.format(
+        message = say(
+            code,
+            **params,
             left=format_chf(left / 100),
             right=format_chf(right / 100),
             difference=format_chf(abs(left - right) / 100),
@@ -86,9 +97,9 @@ def reconcile_performance(
         tolerance_cents: Allowed absolute difference.
     """
     checks = []
-    for rule, line_type, total_code, noun in (
-        ("R1-revenue", "revenue", "TOTAL_REVENUE", "revenue"),
-        ("R1-expenses", "expense", "TOTAL_EXPENSES", "expense"),
+    for rule, line_type, total_code in (
+        ("R1-revenue", "revenue", "TOTAL_REVENUE"),
+        ("R1-expenses", "expense", "TOTAL_EXPENSES"),
     ):
         lines = performance[performance["line_code"].map(line_types).eq(line_type)]
         left = int(lines["amount_cents"].sum())
@@ -96,8 +107,7 @@ def reconcile_performance(
         if total is None:
             issue = Issue(
                 place.file,
-                f"{rule} failed: the {total_code} line is missing; both total "
-                "lines must be present",
+                say("r1_missing_total", rule=rule, line=total_code),
                 sheet=place.sheet,
                 column="line_code",
                 rule=rule,
@@ -111,8 +121,9 @@ def reconcile_performance(
                 total,
                 tolerance_cents,
                 place,
-                f"{rule} failed: the {noun} lines sum to {{left}} but {total_code} is {{right}} "
-                "(difference {difference})",
+                f"r1_{line_type}",
+                rule=rule,
+                line=total_code,
             )
         )
     return checks
@@ -131,17 +142,13 @@ def reconcile_budget(
         items: (v2) The sum of the reconciling items, ``None`` where none were delivered.
     """
     total = _total(performance, "TOTAL_EXPENSES") or 0
-    what = "the actual_chf of budget_comparison"
-    if items is not None:
-        what += " plus the reconciling items"
     return _check(
         "R2",
         int(budget["actual_cents"].sum()) + (items or 0),
         total,
         tolerance_cents,
         place,
-        f"R2 failed: {what} sum to {{left}} but TOTAL_EXPENSES is {{right}} "
-        "(difference {difference})",
+        "r2" if items is None else "r2_items",
     )
 
 
@@ -167,8 +174,7 @@ def reconcile_allocation(
         if unit not in actual.index:
             issue = Issue(
                 place.file,
-                f"R3 failed for {unit}: it has allocations ({format_chf(left / 100)}) "
-                "but no row in budget_comparison",
+                say("r3_no_budget_row", unit=unit, left=format_chf(left / 100)),
                 sheet=place.sheet,
                 rule=f"R3-{unit}",
             )
@@ -181,12 +187,11 @@ def reconcile_allocation(
                 int(actual[unit]),
                 tolerance_cents,
                 place,
-                f"R3 failed for {unit}: allocations sum to {{left}} but actual_chf is {{right}} "
-                "(difference {difference})",
+                "r3_unit",
+                unit=unit,
             )
         )
     total = _total(performance, "TOTAL_EXPENSES") or 0
-    what = "all allocations" if items is None else "all allocations plus the reconciling items"
     checks.append(
         _check(
             "R3-total",
@@ -194,8 +199,7 @@ def reconcile_allocation(
             total,
             tolerance_cents,
             place,
-            f"R3 failed: {what} sum to {{left}} but TOTAL_EXPENSES is {{right}} "
-            "(difference {difference})",
+            "r3_total" if items is None else "r3_total_items",
         )
     )
     return checks
@@ -232,8 +236,9 @@ def reconcile_ledger(
                 int(alloc.get(key, 0)),
                 tolerance_cents,
                 place,
-                f"L1 failed for {unit} {code}: ledger postings sum to {{left}} but expense_allocation "
-                "gives {right} (difference {difference})",
+                "l1",
+                unit=unit,
+                code=code,
             )
         )
     lines = line_sums.set_index("line_code")["cents"]
@@ -242,7 +247,6 @@ def reconcile_ledger(
     expense_codes = sorted(
         set(lines.index) | set(items) | {c for c in stated.index if c.startswith("EXP_")}
     )
-    what = "ledger postings" if items_by_line is None else "ledger postings plus its items"
     for code in expense_codes:
         checks.append(
             _check(
@@ -251,8 +255,8 @@ def reconcile_ledger(
                 int(stated.get(code, 0)),
                 tolerance_cents,
                 place,
-                f"L2 failed for {code}: {what} sum to {{left}} but the statement gives "
-                "{right} (difference {difference})",
+                "l2" if items_by_line is None else "l2_items",
+                code=code,
             )
         )
     return checks
@@ -285,8 +289,7 @@ def reconcile_plan(
             if unit not in stated.index:
                 issue = Issue(
                     place.file,
-                    f"R4 failed for {unit}: it has budget_allocation rows "
-                    f"({format_chf(left / 100)} {which}) but no row in budget_comparison",
+                    say("r4_no_budget_row", unit=unit, left=format_chf(left / 100), which=which),
                     sheet=place.sheet,
                     rule=rule,
                 )
@@ -299,9 +302,9 @@ def reconcile_plan(
                     int(stated.at[unit, column]),
                     tolerance_cents,
                     place,
-                    f"R4 failed for {unit}: its budget_allocation rows sum to {{left}} but its "
-                    f"{which}_budget_chf in budget_comparison is {{right}} "
-                    "(difference {difference})",
+                    "r4",
+                    unit=unit,
+                    column=f"{which}_budget_chf",
                 )
             )
     return checks

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from oneitu_etl.contract import Kind, TableSpec
+from oneitu_etl.issue_text import Label, Message, declared_code, say, say_declared
 from oneitu_etl.issues import Issue
 from oneitu_etl.reference import Reference
 from oneitu_etl.settings import PROJECT_ROOT
@@ -134,7 +135,9 @@ class _Parser:
         self.issues: list[Issue] = []
         self.typed = pd.DataFrame(index=raw.frame.index)
 
-    def flag(self, mask: pd.Series, column: str, message: Callable[[str], str], rule: str) -> None:
+    def flag(
+        self, mask: pd.Series, column: str, message: Callable[[str], Message], rule: str
+    ) -> None:
         for row in mask.index[mask.to_numpy(dtype=bool, na_value=False)]:
             value = self.text.at[row, column]
             self.issues.append(
@@ -158,31 +161,25 @@ class _Parser:
         self.flag(
             scientific,
             column,
-            lambda v: (
-                f'"{v}" is in scientific notation ({_plain_number(v)}); format the cells as '
-                "Number with 2 decimals before saving, so that the file holds the amount itself"
-            ),
+            lambda v: say("amount_scientific", value=v, number=_plain_number(v)),
             "amount_format",
         )
         self.flag(
             separators,
             column,
-            lambda v: (
-                f'"{v}" is not a number; write amounts with a decimal point and no '
-                "thousands separator (e.g. 1234.56)"
-            ),
+            lambda v: say("amount_separators", value=v),
             "amount_format",
         )
         self.flag(
             too_precise,
             column,
-            lambda v: f"{v} has more than 2 decimals; amounts are CHF with at most 2 decimals",
+            lambda v: say("amount_decimals", value=v),
             "amount_format",
         )
         self.flag(
             bad & ~separators & ~too_precise & ~scientific,
             column,
-            lambda v: f'"{v}" is not a number; expected an amount in CHF such as 1234.56',
+            lambda v: say("amount_not_number", value=v),
             "amount_format",
         )
         cents = pd.Series(pd.NA, index=text.index, dtype="Int64")
@@ -199,7 +196,7 @@ class _Parser:
         text = self.text[column]
         empty = text == ""
         ok = text.str.match(_INTEGER) | empty
-        self.flag(~ok, column, lambda v: f'"{v}" is not a whole number', "integer_format")
+        self.flag(~ok, column, lambda v: say("not_whole_number", value=v), "integer_format")
         self.typed[column] = pd.to_numeric(text.where(ok & ~empty), errors="coerce").astype("Int64")
 
     def number(self, column: str) -> None:
@@ -209,7 +206,7 @@ class _Parser:
         self.flag(
             ~ok,
             column,
-            lambda v: f'"{v}" is not a number; use a decimal point (e.g. 67.5)',
+            lambda v: say("not_number", value=v),
             "number_format",
         )
         self.typed[column] = pd.to_numeric(text.where(ok & ~empty), errors="coerce").astype(
@@ -226,22 +223,19 @@ class _Parser:
         self.flag(
             serial,
             column,
-            lambda v: (
-                f"{v} looks like an Excel date serial number ({_serial_date(v)}); enter "
-                "the date as YYYY-MM-DD"
-            ),
+            lambda v: say("date_serial", value=v, date=_serial_date(v)),
             "date_format",
         )
         self.flag(
             ~iso & ~serial & ~empty,
             column,
-            lambda v: f'"{v}" is not a date; expected YYYY-MM-DD',
+            lambda v: say("not_date", value=v),
             "date_format",
         )
         self.flag(
             iso & parsed.isna(),
             column,
-            lambda v: f"{v} is not a valid calendar date",
+            lambda v: say("not_calendar_date", value=v),
             "date_format",
         )
         self.typed[column] = parsed.dt.date.where(parsed.notna(), None)
@@ -365,7 +359,7 @@ def _failing_rows(rule: Rule, batch: pd.DataFrame) -> pd.Series:
     raise ValueError(f"{rule.suite}: the row checker does not know {t}")
 
 
-def _plain_number(text: str) -> str:
+def _plain_number(text: str) -> str | Message:
     """A number in scientific notation written out: ``2.0450374053E+08`` -> ``204503740.53``."""
     import decimal  # noqa: PLC0415 - rare
 
@@ -373,7 +367,7 @@ def _plain_number(text: str) -> str:
         value = decimal.Decimal(text)
     except decimal.InvalidOperation:
         return text
-    return f"{value:f}" if abs(value.adjusted()) < 30 else "a number this large is unlikely"
+    return f"{value:f}" if abs(value.adjusted()) < 30 else say("number_too_large")
 
 
 def _serial_date(text: str) -> str:
@@ -381,7 +375,7 @@ def _serial_date(text: str) -> str:
     return (dt.date(1899, 12, 30) + dt.timedelta(days=int(float(text)))).isoformat()
 
 
-def _strategic_hint(value: str, ctx: Context) -> str | None:
+def _strategic_hint(value: str, ctx: Context, codes: str | Message) -> Message | None:
     """Why a strategic code the framework knows is not allowed here, if it is one."""
     cycle = ctx.reference.cycle_for(ctx.year) if ctx.year else None
     for other in ctx.reference.cycles:
@@ -389,13 +383,16 @@ def _strategic_hint(value: str, ctx: Context) -> str | None:
         if element is None:
             continue
         if cycle is not None and other.plan != cycle.plan and value not in cycle.codes():
-            return (
-                f'"{value}" belongs to {other.plan}, not to {cycle.plan} (the plan of {ctx.year})'
+            return say(
+                "other_plan",
+                value=value,
+                plan=other.plan,
+                year_plan=cycle.plan,
+                year=ctx.year,
+                codes=codes,
             )
         if element.kind == "goal":
-            return (
-                f'"{value}" is a goal; allocate to one of its thematic priorities or to an enabler'
-            )
+            return say("goal_code", value=value, codes=codes)
     return None
 
 
@@ -411,7 +408,7 @@ class _Messages:
         self.declaration = declaration
         self.ctx = ctx
 
-    def __call__(self, rule: Rule, row: int, batch_row: pd.Series) -> str:
+    def __call__(self, rule: Rule, row: int, batch_row: pd.Series) -> Message:
         text = self.text.loc[row]
         value = text.get(rule.column, "") if rule.column else ""
         fields = {
@@ -429,26 +426,30 @@ class _Messages:
         if t == "expect_column_pair_values_to_be_in_set":
             fields["expected"] = dict(map(tuple, k["value_pairs_set"])).get(text[k["column_A"]], "")
         if template:
-            return template.format(**fields)
+            code = declared_code(rule.suite, rule.meta, rule.type, rule.column)
+            return say_declared(code, template, fields)
         col = self.declaration.column(rule.column) if rule.column else None
         if t == "expect_column_values_to_not_be_null":
-            return f"value is missing; {col.expected} is required"
+            return say("value_missing", expected=Label(col.expected))
         if t == "expect_column_values_to_be_in_set":
             allowed = k["value_set"]
-            listing = ", ".join(allowed) if len(allowed) <= 20 else f"{len(allowed)} codes"
-            noun = re.sub(r"^an? ", "", col.expected)
-            hint = _strategic_hint(value, self.ctx) if rule.column == "strategic_code" else None
-            if hint:
-                return f"{hint}; expected one of {listing}"
-            return f'"{value}" is not a known {noun}; expected one of {listing}'
+            listing = (
+                ", ".join(allowed) if len(allowed) <= 20 else say("codes_count", count=len(allowed))
+            )
+            noun = Label(re.sub(r"^an? ", "", col.expected))
+            if rule.column == "strategic_code":
+                hint = _strategic_hint(value, self.ctx, listing)
+                if hint:
+                    return hint
+            return say("not_known", value=value, noun=noun, codes=listing)
         if t == "expect_column_values_to_be_between":
             number = batch_row[rule.column]
             if k.get("min_value") is not None and number < k["min_value"]:
                 if col.type in ("amount", "signed_amount") and k["min_value"] == 0:
-                    return f"{number:.2f} is negative; amounts must be >= 0"
-                return f"{value} is below the minimum of {_number(k['min_value'])}"
-            return f"{value} is above the maximum of {_number(k['max_value'])}"
-        return f"{rule.name} failed for {value!r}"
+                    return say("negative_amount", value=f"{number:.2f}")
+                return say("below_minimum", value=value, minimum=_number(k["min_value"]))
+            return say("above_maximum", value=value, maximum=_number(k["max_value"]))
+        return say("rule_failed", rule=rule.name, value=repr(value))
 
 
 def _evaluate(
@@ -496,9 +497,11 @@ def _evaluate(
                 continue
             if rule.name == "unique":
                 text = ", ".join(raw.frame.at[row, c] for c in rule.columns)
-                where = firsts.get(row) or f"at row {int(first_at[pos])}"
-                where = where if where.startswith("at row") else f"in {where}"
-                msg = f"duplicate {' and '.join(rule.columns)} {text}; first given {where}"
+                columns = " and ".join(rule.columns)
+                if row in firsts:
+                    msg = say("duplicate_in", columns=columns, key=text, place=firsts[row])
+                else:
+                    msg = say("duplicate", columns=columns, key=text, row=int(first_at[pos]))
             else:
                 msg = message(rule, row, batch.loc[pos])
             value = raw.frame.at[row, rule.column] if rule.column else ""
@@ -520,7 +523,7 @@ def _evaluate(
         col = next(r.column for r in rules.values() if r.meta.get("across_files"))
         for row, value in zip(rows, batch[col], strict=True):
             if isinstance(value, str) and value not in ctx.seen_ids:
-                ctx.seen_ids[value] = f"{raw.file} row {row}"
+                ctx.seen_ids[value] = say("place_row", file=raw.file, row=row)
     return results, rules, ignored
 
 
@@ -554,7 +557,7 @@ def check_table(raw: RawTable, spec: TableSpec, ctx: Context) -> CheckedTable:
         what = "sheet" if raw.sheet else "file"
         issues.append(
             raw.issue(
-                f"the {what} has only its header row; expected data rows from row 2",
+                say(f"{what}_header_only"),
                 rule="not_empty",
             )
         )

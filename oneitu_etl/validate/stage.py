@@ -34,6 +34,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, select
 
 from oneitu_etl.contract import Kind
+from oneitu_etl.issue_text import say
 from oneitu_etl.issues import Issue
 from oneitu_etl.reference import Reference
 from oneitu_etl.validate.suites import (
@@ -357,9 +358,12 @@ def blocking_failures(conn: Connection, year: int) -> list[Issue]:
             issues.append(
                 Issue(
                     file,
-                    f"the loaded data fails expectation {r['expectation']} "
-                    f"({details.get('rule')}) of suite {r['suite']}; re-run the "
-                    "ingestion",
+                    say(
+                        "stage2_failed",
+                        expectation=r["expectation"],
+                        rule=details.get("rule"),
+                        suite=r["suite"],
+                    ),
                     row=row,
                     column=r["column_name"],
                     rule=details.get("rule"),

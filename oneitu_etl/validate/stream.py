@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from oneitu_etl.contract import TableSpec
+from oneitu_etl.issue_text import say
 from oneitu_etl.issues import DeliveryRejected, Issue
 from oneitu_etl.sources.chunks import CsvScan, NotPlain, Opener, iter_chunks, read_header
 from oneitu_etl.sources.files import RawTable
@@ -454,7 +455,7 @@ def _check_streamed(
     if rows == 0:
         issues.append(
             raw.issue(
-                "the file has only its header row; expected data rows from row 2",
+                say("file_header_only"),
                 rule="not_empty",
             )
         )
@@ -543,8 +544,7 @@ def _uniqueness(
             text = ", ".join(key)
             found.append(
                 raw.issue(
-                    f"duplicate {' and '.join(keys.rule.columns)} {text}; first given at row "
-                    f"{first}",
+                    say("duplicate", columns=" and ".join(keys.rule.columns), key=text, row=first),
                     row=row,
                     column=keys.rule.column,
                     value=key[keys.rule.columns.index(keys.rule.column)] or None,

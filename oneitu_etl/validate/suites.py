@@ -31,6 +31,7 @@ from typing import Any
 import pandas as pd
 
 from oneitu_etl.contract import Kind, TableSpec
+from oneitu_etl.issue_text import N_
 from oneitu_etl.reference import Reference
 
 #: Row identifiers added to every batch frame (GX ``unexpected_index_column_names``).
@@ -50,15 +51,17 @@ BATCH_TYPES = {
 }
 #: What a missing value of each type should have been (``value is missing; ... is required``).
 _EXPECTED = {
-    "amount": "an amount in CHF",
-    "signed_amount": "an amount in CHF",
-    "integer": "a whole number",
-    "number": "a number",
-    "date": "a date (YYYY-MM-DD)",
-    "text": "a value",
-    "code": "a code",
-    "codes": "a list of codes",
+    "amount": N_("an amount in CHF"),
+    "signed_amount": N_("an amount in CHF"),
+    "integer": N_("a whole number"),
+    "number": N_("a number"),
+    "date": N_("a date (YYYY-MM-DD)"),
+    "text": N_("a value"),
+    "code": N_("a code"),
+    "codes": N_("a list of codes"),
 }
+#: The same without their article, as "is not a known ..." says them (translated too).
+_NOUNS = (N_("code"), N_("list of codes"), N_("value"))
 #: Default short rule names (``Issue.rule``) by expectation type.
 _RULE_NAMES = {
     "expect_column_to_exist": "column_present",

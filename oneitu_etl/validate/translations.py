@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from oneitu_etl.issue_text import say
 from oneitu_etl.issues import Issue
 
 if TYPE_CHECKING:
@@ -59,13 +60,17 @@ class Translations:
             if row in bad:
                 continue
             rid, language = typed.at[row, "narrative_id"], typed.at[row, "language"]
-            place = f"{raw.file} row {row}"
+            place = say("place_row", file=raw.file, row=row)
             if (rid, language) in self.pairs:
                 repeated.append(int(row))
                 issues.append(
                     raw.issue(
-                        f"duplicate narrative_id and language {rid}, {language}; first "
-                        f"given in {self.pairs[(rid, language)]}",
+                        say(
+                            "duplicate_in",
+                            columns="narrative_id and language",
+                            key=f"{rid}, {language}",
+                            place=self.pairs[(rid, language)],
+                        ),
                         row=int(row),
                         column="narrative_id",
                         value=rid,
@@ -83,10 +88,14 @@ class Translations:
                     column = AGREEING[differs[0]]
                     issues.append(
                         raw.issue(
-                            f"this translation of {rid} has {column} "
-                            f'"{values[differs[0]] or "(empty)"}" but its first row ({where}) '
-                            f'has "{expected[differs[0]] or "(empty)"}"; the translations of a '
-                            "narrative share org_unit, strategic_code and kind",
+                            say(
+                                "translation_differs",
+                                narrative=rid,
+                                column=column,
+                                value=values[differs[0]] or say("empty_value"),
+                                place=where,
+                                first=expected[differs[0]] or say("empty_value"),
+                            ),
                             row=int(row),
                             column=column,
                             value=values[differs[0]] or None,

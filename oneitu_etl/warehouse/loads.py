@@ -24,6 +24,7 @@ from oneitu_etl.contract import (
     STATEMENT_KINDS,
     Kind,
 )
+from oneitu_etl.issue_text import Message, say
 from oneitu_etl.issues import Issue
 from oneitu_etl.settings import Settings
 from oneitu_etl.warehouse import ledger_store
@@ -232,6 +233,8 @@ def _store_issues(
                     "rule": i.rule,
                     "message": i.message,
                     "quarantined": i.is_error and (i.sheet, i.row) in quarantined,
+                    "code": i.code,
+                    "params": i.params,
                 }
                 for i in issues
             ],
@@ -353,11 +356,13 @@ def _stored_signature(conn: Connection, group: str) -> str | None:
     return conn.execute(query).scalar()
 
 
-def stored_blocking_issues(conn: Connection, year: int, hint: str = "") -> list[Issue]:
+def stored_blocking_issues(
+    conn: Connection, year: int, missing: Message | None = None
+) -> list[Issue]:
     """Why the year's current financial statements block it, as stored by ingestion.
 
-    ``hint`` ends the message of a year without statements: why the landing zone has
-    none, when it tells (:func:`.sources.landing.missing_year_hint`).
+    ``missing`` is the message of a year without statements, with why the landing zone
+    has none when it tells (:func:`.sources.landing.missing_year_hint`).
 
     The errors stored with the year's current statement and ledger deliveries (their
     rows, structure and reconciliation), preceded by "no financial statements" when
@@ -370,7 +375,8 @@ def stored_blocking_issues(conn: Connection, year: int, hint: str = "") -> list[
     present = conn.execute(
         select(func.count()).select_from(d).where(current, d.c.kind.in_(_REQUIRED_STATEMENTS))
     ).scalar()
-    issues = [] if present else [Issue(f"{year}/", f"no financial statements for {year}{hint}")]
+    missing = missing or say("no_statements", year=year)
+    issues = [] if present else [Issue(f"{year}/", missing)]
     rows = conn.execute(
         select(i)
         .join(d, d.c.id == i.c.delivery_id)
@@ -386,6 +392,8 @@ def stored_blocking_issues(conn: Connection, year: int, hint: str = "") -> list[
             column=r.column_name,
             value=r.value,
             rule=r.rule,
+            code=r.code,
+            params=r.params,
         )
         for r in rows
     ]

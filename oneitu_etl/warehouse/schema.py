@@ -118,6 +118,10 @@ delivery_issues = Table(
     Column("message", Text, nullable=False),
     # quarantined rows are errors of activity / indicator files whose row was kept out
     Column("quarantined", Boolean, nullable=False, default=False),
+    # the message's code and parameters (issue_text.say), to say it in any language;
+    # NULL for a problem stored before revision 0007 (its English message is shown)
+    Column("code", Text),
+    Column("params", JSON),
 )
 
 

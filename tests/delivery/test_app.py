@@ -196,8 +196,8 @@ def test_bad_workbook_shows_every_problem_and_is_not_delivered(
 
 def test_problems_are_shown_in_french_when_chosen(site: Site, bad_workbook: bytes) -> None:
     answer = site.upload(bad_workbook, "financial_statements.xlsx", lang="fr")
-    assert '<html lang="fr">' in answer.text
-    assert "Non livré : " in answer.text
+    assert '<html lang="fr" dir="ltr">' in answer.text
+    assert "Non livré\u00a0: " in answer.text
     assert 'href="http://testserver/oneitu/?lang=en" lang="en"' in answer.text  # not the POST
     rows = table_rows(answer.text, "issues")
     assert [
@@ -325,7 +325,7 @@ def test_file_just_above_the_limit_is_refused(make_site) -> None:  # noqa: ANN00
     assert 100 < len(data) < 200
     answer = site.upload(data, "a.csv", lang="fr")
     assert answer.status_code == 413
-    assert "trop volumineux : la limite est de 100 octets" in answer.text
+    assert "trop volumineux\u00a0: la limite est de 100 octets" in answer.text
     assert [u["outcome"] for u in uploads(site)] == ["refused"]
 
 

@@ -1,18 +1,22 @@
-"""The form token, the page's two catalogues, and the validator's sentences in French."""
+"""The form token, the page's words in the six languages, and the validator's sentences
+translated through the one gettext catalogue."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 
 from oneitu_etl.checkfiles import NamedFile, check_files
 from oneitu_etl.delivery import csrf
-from oneitu_etl.delivery.messages import MESSAGES, issue_message, size_text, text
+from oneitu_etl.delivery.messages import WORDS, date, gettext, issue_message, size_text, word
+from oneitu_etl.issue_text import say
 from oneitu_etl.issues import Issue
 from oneitu_etl.settings import Settings
 
 KEY = b"k" * 32
+LOCALE = Path(__file__).resolve().parents[2] / "reports" / "locale"
 
 
 def test_token_is_valid_for_its_user_and_cookie_only() -> None:
@@ -26,12 +30,16 @@ def test_token_is_valid_for_its_user_and_cookie_only() -> None:
     assert not csrf.is_valid(KEY, "finance", "nonce-1", token[:-1] + "0")
 
 
-def test_english_and_french_have_the_same_messages_and_fields() -> None:
-    assert MESSAGES["en"].keys() == MESSAGES["fr"].keys()
-    for key, english in MESSAGES["en"].items():
-        fields = {f.split("}")[0] for f in english.split("{")[1:]}
-        french = {f.split("}")[0] for f in MESSAGES["fr"][key].split("{")[1:]}
-        assert fields == french, key
+@pytest.mark.parametrize("lang", ["ar", "es", "fr", "ru", "zh"])
+def test_every_word_of_the_page_is_translated(lang: str) -> None:
+    po = LOCALE / lang / "LC_MESSAGES" / "messages.po"
+    with po.open("rb") as handle:
+        strings = {m.id: m.string for m in read_po(handle) if m.id}
+    for group, words in WORDS.items():
+        for value, msgid in words.items():
+            assert strings.get(msgid), (lang, msgid)
+            assert word(lang, group, value, errors=3) == strings[msgid] % {"errors": 3}
+    assert gettext(lang, "Check and deliver") == strings["Check and deliver"] != ""
 
 
 @pytest.mark.parametrize(
@@ -40,14 +48,42 @@ def test_english_and_french_have_the_same_messages_and_fields() -> None:
         (100, "100 bytes", "100 octets"),
         (50 * 1024 * 1024, "50 MB", "50 Mo"),
         (1536, "1.5 KB", "1,5 Ko"),
+        (5 * 1024**3, "5 GB", "5 Go"),
     ],
 )
 def test_sizes(size: int, en: str, fr: str) -> None:
     assert (size_text("en", size), size_text("fr", size)) == (en, fr)
 
 
+def test_sizes_in_the_other_scripts() -> None:
+    assert size_text("ru", 1536) == "1,5 КБ"
+    assert size_text("ar", 50 * 1024 * 1024) == "50 ميغابايت"
+    assert size_text("zh", 100) == "100字节"
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown"),
+    [
+        ("en", "29 November 2026"),
+        ("fr", "29 novembre 2026"),
+        ("ar", "29 نوفمبر 2026"),
+        ("zh", "2026年11月29日"),
+        ("ru", "29 ноября 2026\u202fг."),
+    ],
+)
+def test_dates_on_the_page_are_written_by_babel(lang: str, shown: str) -> None:
+    assert date(lang, "2026-11-29") == shown
+    assert date(lang, "not a date") == "not a date"
+
+
 def test_unknown_language_falls_back_to_english() -> None:
-    assert text("de", "submit") == "Check and deliver"
+    assert gettext("de", "Check and deliver") == "Check and deliver"
+    assert word("de", "severity", "error") == "error"
+
+
+def untranslated(issues: list[Issue], lang: str) -> list[str]:
+    """The messages that have no code, or whose ``lang`` text is still the English."""
+    return [i.message for i in issues if not i.code or issue_message(i, lang)[0] == i.message]
 
 
 # Each line breaks one rule; the validator's own sentence must come out in French.
@@ -82,8 +118,7 @@ def test_validator_sentences_come_out_in_french() -> None:
     ]
     issues = check_files(files, Settings(landing="", out="out"))
     assert len(issues) >= 14
-    untranslated = [i.message for i in issues if issue_message(i, "fr")[1] != "fr"]
-    assert untranslated == []
+    assert untranslated(issues, "fr") == []
 
 
 BAD = Path(__file__).resolve().parents[1] / "fixtures" / "bad"
@@ -116,25 +151,36 @@ def test_the_real_world_mistakes_are_told_in_french_on_the_page(case: str) -> No
     ]
     issues = check_files(files, Settings(landing="", out="out"))
     assert issues, "each case has a problem to tell"
-    untranslated = [i.message for i in issues if issue_message(i, "fr")[1] != "fr"]
-    assert untranslated == []
+    assert untranslated(issues, "fr") == []
 
 
 @pytest.mark.parametrize(
     ("message", "french"),
     [
         (
-            "R1-revenue failed: the revenue lines sum to 10.00 but TOTAL_REVENUE is 99.00 "
-            "(difference 89.00)",
-            "R1-revenue non respectée : les lignes (revenue) totalisent 10.00 mais TOTAL_REVENUE "
-            "vaut 99.00 (écart 89.00)",
+            say(
+                "r1_revenue",
+                rule="R1-revenue",
+                line="TOTAL_REVENUE",
+                left="10.00",
+                right="99.00",
+                difference="89.00",
+            ),
+            "R1-revenue non respectée\u00a0: les lignes de produits totalisent 10.00 mais "
+            "TOTAL_REVENUE vaut 99.00 (écart 89.00)",
         ),
         (
-            "duplicate org_unit and strategic_code BR, TP-RAD; first given at row 2",
-            "org_unit and strategic_code BR, TP-RAD en double ; déjà donné à la ligne 2",
+            say("duplicate", columns="org_unit and strategic_code", key="BR, TP-RAD", row=2),
+            "org_unit and strategic_code BR, TP-RAD en double\u00a0; déjà donné à la ligne 2",
         ),
-        ("something the validator may say one day", "something the validator may say one day"),
     ],
 )
-def test_french_of_cross_file_and_unknown_sentences(message: str, french: str) -> None:
-    assert issue_message(Issue("f", message), "fr")[0] == french
+def test_french_of_cross_file_sentences(message: str, french: str) -> None:
+    assert issue_message(Issue("f", message), "fr") == (french, "fr")
+
+
+def test_a_message_without_a_code_stays_in_english() -> None:
+    issue = Issue("f", "something the validator said before messages had codes")
+    assert issue_message(issue, "fr") == (issue.message, "en")
+    retired = Issue("f", "said with a code this version no longer has", code="gone", params={})
+    assert issue_message(retired, "ar") == (retired.message, "en")

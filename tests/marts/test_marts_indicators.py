@@ -177,6 +177,7 @@ def test_indicators_mart(conn: Connection) -> None:
         "strategic_code": "G1",
         "name_en": "Rising indicator",
         "name_fr": "Indicateur en hausse",
+        "note": None,  # (v2) the explanation delivered with the value, none here
     }
     assert found["I-DOWN"]["progress"] == pytest.approx(1.05)
 

@@ -43,6 +43,11 @@ FIGURE_KEYS = {
     "staff",
     "membership",
     "document",
+    # what the Council report shows beside them (docs/report-json.md)
+    "narrative_texts",
+    "outputs_by_type",
+    "plan_by_org_unit",
+    "activities",
 }
 
 
@@ -56,6 +61,7 @@ def test_report_figures_has_every_key(conn: Connection, reference: Reference) ->
         "2023": {"revenue": 800.0, "expenses": 600.0, "surplus": 200.0},
         "2024": {"revenue": 1200.5, "expenses": 1000.25, "surplus": 200.25},
     }
+    assert {"A2", "A3"} <= {a["activity_id"] for a in data["activities"]}
     assert set(data["data_quality"]) >= {
         "files",
         "rows_loaded",

@@ -96,6 +96,8 @@ def test_the_json_names_each_file_and_row_set_aside(runs: tuple[Path, list], lan
                     "row": 1,
                     "column": None,
                     "message": "columns are separated by semicolons; the contract requires commas",
+                    "code": "csv_separator_semicolons",
+                    "params": {},
                 }
             ],
         }

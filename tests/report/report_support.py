@@ -56,17 +56,27 @@ def load_fixture() -> dict[str, Any]:
 
 
 def with_long_tables(report: dict[str, Any], rows: int = 70) -> dict[str, Any]:
-    """The report with many quarantined rows, so that their table runs over pages."""
+    """The report with many deliveries (a table the PDF lists whole, so it runs over
+    pages) and as many quarantined rows (which the PDF cuts to its first ones)."""
     longer = copy.deepcopy(report)
     quarantined = longer["data_quality"]["quarantined"]
+    deliveries = longer["data_quality"]["deliveries"]
     for i in range(1, rows + 1):
+        deliveries.append(
+            {
+                **deliveries[0],
+                "file": f"2024/activities/QROW-{i:03d}.csv",
+                "kind": "activities",
+                "sha256": f"{i:064x}",
+            }
+        )
         quarantined.append(
             {
                 "file": "2024/activities/activities_D_2024.csv",
                 "sheet": None,
                 "row": 100 + i,
                 "column": "org_unit",
-                "value": f"QROW-{i:03d}",
+                "value": f"QUARANTINED-{i:03d}",
                 "message": "unknown org_unit: expected a code of org_units.csv",
             }
         )

@@ -51,7 +51,7 @@ def test_report_renders_in_chromium(browser: Browser, rendered: dict[str, Path],
 
     assert page.evaluate("document.documentElement.lang") == lang
     charts = page.locator("figure.chart svg")
-    assert charts.count() == 5
+    assert charts.count() == 7  # indicators, a goal each and the enablers, matrix, budget, years
     for i in range(charts.count()):
         box = charts.nth(i).bounding_box()
         assert box and box["width"] > 300 and box["height"] > 100, f"chart {i} not drawn: {box}"

@@ -106,7 +106,7 @@ def test_a_workbook_per_language(rendered: dict[str, Path], lang: str) -> None:
     assert book.properties.language == lang
     if lang != "en":
         assert book.sheetnames[0] != english.sheetnames[0]  # "About", translated
-    assert all(s.sheet_view.rightToLeft == (lang == "ar") for s in book.worksheets)
+    assert all(bool(s.sheet_view.rightToLeft) == (lang == "ar") for s in book.worksheets)
     about = book.worksheets[0]
     links = [c.hyperlink.location for row in about.iter_rows() for c in row if c.hyperlink]
     assert links and all(link.split("!")[0].strip("'") in book.sheetnames for link in links)

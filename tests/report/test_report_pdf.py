@@ -78,8 +78,8 @@ def test_pdf_is_tagged_with_title_and_language(
 def test_pdf_pages_show_the_report(rendered: dict[str, Path]) -> None:
     pages = page_texts(rendered["strategic_plan_report_2024_en.pdf"])
     assert "Strategic Plan implementation report 2024" in pages[0]
-    assert "Contents" in pages[1] and "Annex B Methodology" in pages[1]
-    assert any("Table 3.1 Budget execution by unit (CHF)" in text for text in pages)
+    assert "Contents" in pages[1] and "Annex C Methodology" in pages[1]
+    assert any("Table 6.2 Budget execution by unit (CHF)" in text for text in pages)
     assert all(f"Page {n} of {len(pages)}" in text for n, text in enumerate(pages[1:], start=2))
 
 
@@ -118,3 +118,18 @@ def test_no_table_runs_onto_a_page_without_its_header(
                 assert not missing, f"page {n + 1} has rows of {key} but not its header {missing}"
                 checked += 1
     assert checked >= len(quarantine_pages)
+
+
+def test_the_pdf_lists_the_first_quarantined_rows_and_says_where_the_rest_are(
+    tmp_path: Path, report: dict[str, Any]
+) -> None:
+    longer = with_long_tables(report)
+    html = render_html_report(longer, "en", generated_on=GENERATED_ON)
+    pdf = tmp_path / "long.pdf"
+    pdf.write_bytes(html_to_pdf(html, tmp_path))
+    text = " ".join(" ".join(page_texts(pdf)).split())
+    count = len(longer["data_quality"]["quarantined"])
+    shown = [i for i in range(1, 71) if f"QUARANTINED-{i:03d}" in text]
+    assert len(shown) == 20 - (count - 70), "the PDF lists the first 20 quarantined rows"
+    assert f"The first 20 of {count} quarantined rows" in text
+    assert all(f"QUARANTINED-{i:03d}" in html for i in range(1, 71)), "the HTML lists all"
