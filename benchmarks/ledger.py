@@ -25,14 +25,13 @@ from pathlib import Path
 
 import numpy as np
 
-from oneitu_etl.demo import (
+from oneitu_etl.demo import generate_landing, plan_of_year
+from oneitu_etl.demo.finance import (
     ALLOCATION_PROFILES,
     BUDGET_SHARES,
     EXPENSE_SHARES,
     LINE_LABELS,
     REVENUE_RANGES,
-    generate_landing,
-    plan_of_year,
 )
 from oneitu_etl.fileio import atomic_write_text
 

@@ -98,8 +98,11 @@ def oneitu_annual_report():
         year = (logical_date or pendulum.now("UTC")).year - 1
         if getattr(dag_run, "run_type", None) == "scheduled":
             from oneitu_etl.pipeline import has_statements  # noqa: PLC0415
+            from oneitu_etl.resources import Resources  # noqa: PLC0415
 
-            if not has_statements(settings(), year):
+            with Resources(settings()) as resources:
+                found = has_statements(resources, year)
+            if not found:
                 from airflow.sdk.exceptions import AirflowSkipException  # noqa: PLC0415
 
                 raise AirflowSkipException(
@@ -113,8 +116,10 @@ def oneitu_annual_report():
     def ingest(year: int) -> dict[str, int]:
         """Load every source's changed deliveries for the year."""
         from oneitu_etl.pipeline import ingest as ingest_stage  # noqa: PLC0415
+        from oneitu_etl.resources import Resources  # noqa: PLC0415
 
-        result = ingest_stage(settings(), year)
+        with Resources(settings()) as resources:
+            result = ingest_stage(resources, year)
         return {
             "year": year,
             "groups_loaded": sum(not g.skipped for g in result.groups),
@@ -127,8 +132,10 @@ def oneitu_annual_report():
     def validate(summary: dict[str, int]) -> dict[str, int]:
         """Run the expectation suites on the year's current data."""
         from oneitu_etl.pipeline import validate as validate_stage  # noqa: PLC0415
+        from oneitu_etl.resources import Resources  # noqa: PLC0415
 
-        return validate_stage(settings(), summary["year"])
+        with Resources(settings()) as resources:
+            return validate_stage(resources, summary["year"])
 
     @task
     def build_report_data(summary: dict[str, int], checks: dict[str, int]) -> str:
@@ -137,8 +144,10 @@ def oneitu_annual_report():
         ``checks`` (stage 2's counts) orders this task after validation.
         """
         from oneitu_etl.pipeline import build_report_data as build  # noqa: PLC0415
+        from oneitu_etl.resources import Resources  # noqa: PLC0415
 
-        path = build(settings(), summary["year"], generated_on=dt.date.today())
+        with Resources(settings()) as resources:
+            path = build(resources, summary["year"], generated_on=dt.date.today())
         return str(path)
 
     @task
@@ -162,8 +171,10 @@ def oneitu_annual_report():
         from airflow.sdk.exceptions import AirflowFailException  # noqa: PLC0415
 
         from oneitu_etl.pipeline import publish as publish_stage  # noqa: PLC0415
+        from oneitu_etl.resources import Resources  # noqa: PLC0415
 
-        result = publish_stage(settings().with_(languages=tuple(langs)), year, rendered=True)
+        with Resources(settings().with_(languages=tuple(langs))) as resources:
+            result = publish_stage(resources, year, rendered=True)
         if result.status != "published":
             lines = "\n".join(issue.line() for issue in result.errors)
             raise AirflowFailException(f"{year} is blocked; nothing published:\n{lines}")

@@ -213,13 +213,15 @@ def ingestion_dag(source: str, doc_md: str):  # noqa: ANN201
         def ingest(params=None, logical_date=None) -> list[int]:  # noqa: ANN001
             """Load the source's changed files; return the years where data changed."""
             from oneitu_etl.pipeline import ingest as ingest_stage  # noqa: PLC0415
+            from oneitu_etl.resources import Resources  # noqa: PLC0415
 
             today = (logical_date or pendulum.now("UTC")).date()
             changed = []
-            for year in years_to_ingest(params.get("year"), today):
-                result = ingest_stage(settings(), year, sources=frozenset({source}))
-                if result.changed:
-                    changed.append(year)
+            with Resources(settings()) as resources:  # one engine for the years
+                for year in years_to_ingest(params.get("year"), today):
+                    result = ingest_stage(resources, year, sources=frozenset({source}))
+                    if result.changed:
+                        changed.append(year)
             return changed
 
         @task.short_circuit

@@ -328,11 +328,14 @@ def _run_year(args: argparse.Namespace, settings: object, options: dict) -> int:
     from sqlalchemy.exc import ArgumentError, DBAPIError  # noqa: PLC0415
 
     from oneitu_etl.pipeline import SetupError, UsageError, failure_reason, run_year  # noqa: PLC0415
+    from oneitu_etl.resources import Resources  # noqa: PLC0415
     from oneitu_etl.settings import sqlite_file  # noqa: PLC0415
     from oneitu_etl.warehouse.locks import YearLocked  # noqa: PLC0415
 
     try:
-        result = run_year(settings, args.year, **options)  # type: ignore[arg-type]
+        # one engine, landing zone and reference data for the whole run, disposed after it
+        with Resources(settings) as resources:  # type: ignore[arg-type]
+            result = run_year(resources, args.year, **options)
     except UsageError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
     except (YearLocked, SetupError) as exc:

@@ -13,6 +13,11 @@ A year is built in four stages, each small enough to be one Airflow task:
 while it works (``run_year`` holds it once for all four), so that a stage of one run never
 reads or writes what another run of the same year is changing; ``run_year`` records each
 attempt in the ``runs`` table.
+
+Every stage takes the run's :class:`~oneitu_etl.resources.Resources` (one warehouse
+engine, the landing zone, the reference data), built once by the entry point: the command
+line for a whole run, each DAG task for its own. A stage given settings alone builds its
+own resources for the call.
 """
 
 from __future__ import annotations
@@ -25,9 +30,9 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, insert
+from sqlalchemy import Engine, delete
 
-from oneitu_etl import marts, rerun, warehouse
+from oneitu_etl import marts, rerun
 from oneitu_etl.contract import STATEMENT_KINDS, kind_of_path
 from oneitu_etl.fileio import (
     atomic_move,
@@ -40,11 +45,12 @@ from oneitu_etl.issue_text import say
 from oneitu_etl.issues import Issue
 from oneitu_etl.logs import quiet_libraries
 from oneitu_etl.outcome import RunResult, output_names, set_aside_lines
-from oneitu_etl.reference import Reference, load_reference
+from oneitu_etl.resources import Resources, resources_of
 from oneitu_etl.settings import Settings
-from oneitu_etl.sources.landing import Landing, open_landing
+from oneitu_etl.sources.landing import Landing
 from oneitu_etl.warehouse import locks, runs
 from oneitu_etl.warehouse import schema as s
+from oneitu_etl.warehouse.reference_data import sync_reference
 
 log = logging.getLogger(__name__)
 
@@ -72,12 +78,10 @@ def report_json_path(settings: Settings, year: int) -> Path:
     return year_dir(settings, year) / f"report_{year}.json"
 
 
-def open_warehouse(settings: Settings, reference: Reference | None = None) -> Engine:
-    """Connect to the warehouse, migrate it and refresh its reference tables."""
-    engine = warehouse.connect(settings.db_url)
-    with run_lock(engine, settings, locks.SHARED):  # runs of other years refresh them too
-        sync_reference(engine, reference or load_reference())
-    return engine
+def _refresh_reference(res: Resources) -> None:
+    """Refresh the warehouse's reference tables from the reference data the package ships."""
+    with run_lock(res.engine, res.settings, locks.SHARED):  # runs of other years do it too
+        sync_reference(res.engine, res.reference)
 
 
 def run_lock(engine: Engine, settings: Settings, year: int) -> AbstractContextManager:
@@ -95,100 +99,32 @@ def run_lock(engine: Engine, settings: Settings, year: int) -> AbstractContextMa
 
 
 @contextmanager
-def _warehouse(settings: Settings) -> Iterator[Engine]:
-    """The (migrated) warehouse for one stage; its connections are closed afterwards."""
-    engine = warehouse.connect(settings.db_url)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-
-
-@contextmanager
-def _stage_lock(settings: Settings, year: int, lock: bool) -> Iterator[None]:
+def _stage_lock(res: Resources, year: int, lock: bool) -> Iterator[None]:
     """The year's run lock around one stage, unless the caller holds it (``lock=False``)."""
     if not lock:
         yield
         return
-    with _warehouse(settings) as engine, run_lock(engine, settings, year):
+    with run_lock(res.engine, res.settings, year):
         yield
 
 
-def sync_reference(engine: Engine, reference: Reference) -> None:
-    """Load the reference data the package ships into the warehouse (replacing it)."""
-    with engine.begin() as conn:
-        for table in (
-            s.strategic_elements,
-            s.plan_cycles,
-            s.org_units,
-            s.sectors,
-            s.statement_lines,
-        ):
-            conn.execute(delete(table))
-        conn.execute(
-            insert(s.sectors),
-            [
-                {"code": c, "name_en": v["name_en"], "name_fr": v["name_fr"]}
-                for c, v in reference.sectors.items()
-            ],
-        )
-        conn.execute(
-            insert(s.org_units),
-            [
-                {"code": u.code, "name_en": u.name_en, "name_fr": u.name_fr, "sector": u.sector}
-                for u in reference.org_units.values()
-            ],
-        )
-        conn.execute(
-            insert(s.statement_lines),
-            [
-                {
-                    "line_code": c,
-                    "line_type": v["line_type"],
-                    "name_en": v["name_en"],
-                    "name_fr": v["name_fr"],
-                }
-                for c, v in reference.statement_lines.items()
-            ],
-        )
-        conn.execute(
-            insert(s.plan_cycles),
-            [
-                {"plan": c.plan, "first_year": c.first_year, "last_year": c.last_year}
-                for c in reference.cycles
-            ],
-        )
-        conn.execute(
-            insert(s.strategic_elements),
-            [
-                {
-                    "plan": e.plan,
-                    "code": e.code,
-                    "kind": e.kind,
-                    "goal": e.goal,
-                    "name_en": e.name_en,
-                    "name_fr": e.name_fr,
-                }
-                for c in reference.cycles
-                for e in c.elements
-            ],
-        )
-
-
 # -- stage 1 ----------------------------------------------------------------------------
-def has_statements(settings: Settings, year: int) -> bool:
+def has_statements(run: Settings | Resources, year: int) -> bool:
     """Whether the landing zone holds financial statements for ``year`` (workbook or CSVs).
 
     Without them the year can only be blocked: the report DAG's scheduled (yearly
     fallback) run skips such a year instead of failing.
     """
-    landing = open_landing(settings.landing, settings.landing_conn_id)
-    statements = {"financial_statements", *(k.value for k in STATEMENT_KINDS)}
-    return landing.exists() and any(kind_of_path(p) in statements for p in landing.year_files(year))
+    with resources_of(run) as res:
+        landing = res.landing
+        statements = {"financial_statements", *(k.value for k in STATEMENT_KINDS)}
+        return landing.exists() and any(
+            kind_of_path(p) in statements for p in landing.year_files(year)
+        )
 
 
 def ingest(
-    settings: Settings,
+    run: Settings | Resources,
     year: int,
     *,
     now: dt.datetime | None = None,
@@ -198,7 +134,7 @@ def ingest(
     """Stage 1: load the year's deliveries that changed since the last run.
 
     Args:
-        settings: Where to read and load.
+        run: The run's resources (or the settings: where to read and load).
         year: Financial year.
         now: Time of the run.
         sources: Which of ``finance``, ``sectors``, ``planning`` to ingest (all by default).
@@ -209,26 +145,23 @@ def ingest(
         SetupError: the package that reads the landing's storage is not installed.
         locks.YearLocked: another run holds the year.
     """
-    landing = _open_landing(settings)
-    reference = load_reference()
-    engine = open_warehouse(settings, reference)
-    try:
-        with run_lock(engine, settings, year) if lock else nullcontext():
+    with resources_of(run) as res:
+        landing = _open_landing(res)
+        _refresh_reference(res)
+        with run_lock(res.engine, res.settings, year) if lock else nullcontext():
             result = ingest_year(
-                engine, landing, settings, year, reference, now=now, sources=sources
+                res.engine, landing, res.settings, year, res.reference, now=now, sources=sources
             )
-    finally:
-        engine.dispose()
     for warning in result.warnings:  # the command prints it itself (data_quality.warnings)
         log.warning("%s", warning.line(), extra={"issue": warning})
     return result
 
 
-def _open_landing(settings: Settings) -> Landing:
+def _open_landing(res: Resources) -> Landing:
     """The landing zone, checked to exist; one-line errors for a URL that cannot be read."""
-    root = settings.landing
+    root = res.settings.landing
     try:
-        landing = open_landing(root, settings.landing_conn_id)
+        landing = res.landing
         found = landing.exists()
     except ValueError as exc:  # Universal Pathlib: "Unsupported filesystem: 'foo'"
         raise UsageError(
@@ -251,40 +184,41 @@ def staged_data_docs(settings: Settings, year: int) -> Path:
     return settings.out / ".staging" / f"data_docs_{year}"
 
 
-def validate(settings: Settings, year: int, *, lock: bool = True) -> dict[str, int]:
+def validate(run: Settings | Resources, year: int, *, lock: bool = True) -> dict[str, int]:
     """Stage 2: run the expectation suites with Great Expectations on the year's current data.
 
     Every expectation's result goes to ``validation_results``; the Data Docs are rendered
     into the staging area (see :mod:`oneitu_etl.validate.stage`).
 
     Args:
-        settings: Where the warehouse and the staging area are.
+        run: The run's resources (or the settings: where the warehouse and the staging
+            area are).
         year: Financial year.
         lock: Take the year's run lock (``False`` when the caller holds it).
 
     Returns:
         ``{"checks_run": n, "checks_failed": m}`` (expectations, each counted once).
     """
-    with _stage_lock(settings, year, lock):
-        return _validate(settings, year)
+    with resources_of(run) as res, _stage_lock(res, year, lock):
+        return _validate(res, year)
 
 
-def _validate(settings: Settings, year: int) -> dict[str, int]:
+def _validate(res: Resources, year: int) -> dict[str, int]:
     quiet_libraries()  # before GX is imported: it logs ~215 INFO lines on import
     from oneitu_etl.validate.stage import validate_year  # noqa: PLC0415 - GX, inside the task
 
-    with _warehouse(settings) as engine:
-        validate_year(
-            engine,
-            year,
-            load_reference(),
-            expectations_dir=settings.expectations_dir,
-            tolerance_chf=settings.tolerance_chf,
-            data_docs=staged_data_docs(settings, year),
-            ledger_store=settings.ledger_store,
-        )
-        with engine.connect() as conn:
-            counts = _check_counts(conn, settings, year)
+    settings = res.settings
+    validate_year(
+        res.engine,
+        year,
+        res.reference,
+        expectations_dir=settings.expectations_dir,
+        tolerance_chf=settings.tolerance_chf,
+        data_docs=staged_data_docs(settings, year),
+        ledger_store=settings.ledger_store,
+    )
+    with res.engine.connect() as conn:
+        counts = _check_counts(conn, settings, year)
     return {"checks_run": counts["checks_run"], "checks_failed": counts["checks_failed"]}
 
 
@@ -295,33 +229,33 @@ def _check_counts(conn, settings: Settings, year: int) -> dict[str, object]:  # 
     return check_counts(conn, year, load_declarations(settings.expectations_dir))
 
 
-def _loaded_failures(settings: Settings, year: int) -> list[Issue]:
+def _loaded_failures(res: Resources, year: int) -> list[Issue]:
     """Stage 2's failures in the year's loaded statements (they block; none expected)."""
     from oneitu_etl.validate.stage import blocking_failures  # noqa: PLC0415
 
-    with _warehouse(settings) as engine, engine.connect() as conn:
+    with res.engine.connect() as conn:
         return blocking_failures(conn, year)
 
 
 # -- stage 3 ----------------------------------------------------------------------------
 def blocking_issues(
-    settings: Settings, year: int, reference: Reference, ingest_result: YearIngest | None = None
+    res: Resources, year: int, ingest_result: YearIngest | None = None
 ) -> list[Issue]:
     """Why the year cannot be published, if it cannot (empty when it can)."""
-    if reference.cycle_for(year) is None:
-        plans = ", ".join(c.plan for c in reference.cycles)
+    if res.reference.cycle_for(year) is None:
+        plans = ", ".join(c.plan for c in res.reference.cycles)
         return [Issue(f"{year}/", say("no_plan_cycle", year=year, plans=plans))]
     if ingest_result is not None:
         return ingest_result.blocking
-    from oneitu_etl.ingest import stored_blocking_issues  # noqa: PLC0415
+    from oneitu_etl.warehouse.loads import stored_blocking_issues  # noqa: PLC0415
 
     # what ingestion stored (structure included), not the landing zone as it is now
-    with _warehouse(settings) as engine, engine.connect() as conn:
+    with res.engine.connect() as conn:
         return stored_blocking_issues(conn, year)
 
 
 def build_report_data(
-    settings: Settings,
+    run: Settings | Resources,
     year: int,
     *,
     generated_on: dt.date,
@@ -331,7 +265,8 @@ def build_report_data(
     """Stage 3: compute the report's figures (or its blocking errors) and stage the JSON.
 
     Args:
-        settings: Where the warehouse and the staging area are.
+        run: The run's resources (or the settings: where the warehouse and the staging
+            area are).
         year: Financial year.
         generated_on: The date the report carries.
         ingest_result: Stage 1's result, when run in the same process.
@@ -340,18 +275,18 @@ def build_report_data(
     Returns:
         The staged JSON's path.
     """
-    with _stage_lock(settings, year, lock):
-        return _build_report_data(settings, year, generated_on, ingest_result)
+    with resources_of(run) as res, _stage_lock(res, year, lock):
+        return _build_report_data(res, year, generated_on, ingest_result)
 
 
 def _build_report_data(
-    settings: Settings, year: int, generated_on: dt.date, ingest_result: YearIngest | None
+    res: Resources, year: int, generated_on: dt.date, ingest_result: YearIngest | None
 ) -> Path:
-    reference = load_reference()
+    settings, reference = res.settings, res.reference
     # a new JSON: renderings staged for an earlier one must not be published with it
     shutil.rmtree(staged_renderings(settings, year), ignore_errors=True)
-    errors = blocking_issues(settings, year, reference, ingest_result)
-    errors = errors or _loaded_failures(settings, year)
+    errors = blocking_issues(res, year, ingest_result)
+    errors = errors or _loaded_failures(res, year)
     cycle = reference.cycle_for(year)
     data: dict[str, object] = {
         "year": year,
@@ -362,7 +297,7 @@ def _build_report_data(
         "generated_on": generated_on.isoformat(),
         "tolerance_chf": settings.tolerance_chf,
     }
-    with _warehouse(settings) as engine, engine.connect() as conn:
+    with res.engine.connect() as conn:
         if not errors:
             data.update(marts.report_figures(conn, year, reference, settings.tolerance_chf))
             data["data_quality"].update(_check_counts(conn, settings, year))  # type: ignore[union-attr]
@@ -373,7 +308,7 @@ def _build_report_data(
             checks = data["reconciliation"]
             data["data_quality"]["checks_run"] += len(checks)  # type: ignore[index]
             data["data_quality"]["checks_failed"] += sum(not c["passed"] for c in checks)  # type: ignore[index]
-            data["data_quality"]["warnings"][:0] = _landing_warnings(settings, year)  # type: ignore[index]
+            data["data_quality"]["warnings"][:0] = _landing_warnings(res, year)  # type: ignore[index]
         # what the figures are made of: a re-run with the same is free (rerun.py)
         data["inputs_signature"] = rerun.warehouse_signature(conn, settings, year)
     path = staged_json(settings, year)
@@ -381,11 +316,11 @@ def _build_report_data(
     return path
 
 
-def _landing_warnings(settings: Settings, year: int) -> list[dict[str, object]]:
+def _landing_warnings(res: Resources, year: int) -> list[dict[str, object]]:
     """The files of the landing zone the year's report ignores, as ``errors`` entries."""
     from oneitu_etl.sources.landing import landing_warnings  # noqa: PLC0415
 
-    landing = open_landing(settings.landing, settings.landing_conn_id)
+    landing = res.landing
     if not landing.exists():
         return []
     return [w.as_said() for w in landing_warnings(landing, year)]
@@ -428,7 +363,7 @@ def render_language(settings: Settings, year: int, lang: str, *, pdf: bool = Tru
 
 
 def publish(
-    settings: Settings,
+    run: Settings | Resources,
     year: int,
     *,
     pdf: bool = True,
@@ -443,7 +378,8 @@ def publish(
     left in the year's folder are removed first.
 
     Args:
-        settings: Where the staging area and the output are.
+        run: The run's resources (or the settings: where the staging area and the output
+            are).
         year: Financial year.
         pdf: Whether to render the PDFs.
         lock: Take the year's run lock (``False`` when the caller holds it).
@@ -452,8 +388,8 @@ def publish(
         rendered: The languages were rendered already (:func:`render_language`, the DAG's
             mapped tasks): put their files in place instead of rendering them here.
     """
-    with _stage_lock(settings, year, lock):
-        return _publish(settings, year, pdf, json_only, rendered)
+    with resources_of(run) as res, _stage_lock(res, year, lock):
+        return _publish(res.settings, year, pdf, json_only, rendered)
 
 
 def _staged_files(settings: Settings, year: int) -> list[Path]:
@@ -574,7 +510,7 @@ def _forget_stage_2(engine: Engine, year: int) -> None:
 
 
 def run_year(
-    settings: Settings,
+    run: Settings | Resources,
     year: int,
     *,
     generated_on: dt.date | None = None,
@@ -595,11 +531,19 @@ def run_year(
     the rows and the reconciliation rules were judged at ingestion against the same
     suites.
     """
-    _open_landing(settings)  # a landing zone that cannot be read: before the warehouse is touched
-    with _warehouse(settings) as engine, run_lock(engine, settings, year):
+    with resources_of(run) as res:
+        _open_landing(res)  # a landing zone that cannot be read: before the warehouse is touched
+        return _run_year(res, year, generated_on, pdf, json_only)
+
+
+def _run_year(
+    res: Resources, year: int, generated_on: dt.date | None, pdf: bool, json_only: bool
+) -> RunResult:
+    settings, engine = res.settings, res.engine
+    with run_lock(engine, settings, year):
         run_id = runs.start(engine, year)
         try:
-            result = ingest(settings, year, lock=False)
+            result = ingest(res, year, lock=False)
             kept = None
             if not result.changed:
                 kept = _unchanged(engine, settings, year, generated_on, pdf, json_only)
@@ -609,15 +553,15 @@ def run_year(
             if json_only and result.changed:
                 _forget_stage_2(engine, year)
             if not json_only:
-                validate(settings, year, lock=False)
+                validate(res, year, lock=False)
             build_report_data(
-                settings,
+                res,
                 year,
                 generated_on=generated_on or dt.date.today(),
                 ingest_result=result,
                 lock=False,
             )
-            outcome = publish(settings, year, pdf=pdf, lock=False, json_only=json_only)
+            outcome = publish(res, year, pdf=pdf, lock=False, json_only=json_only)
         except BaseException as exc:
             _record_failure(engine, run_id, exc)
             raise

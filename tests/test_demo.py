@@ -18,7 +18,8 @@ import pytest
 from tests_support import ACTIVITY_HEADER, SECTOR_OF_UNIT
 
 from oneitu_etl import cli
-from oneitu_etl.demo import generate_landing, plan_of_year, split_cents
+from oneitu_etl.demo import generate_landing, plan_of_year
+from oneitu_etl.demo.finance import split_cents
 
 REFERENCE = Path(__file__).resolve().parent.parent / "oneitu_etl" / "reference" / "data"
 YEARS = (2023, 2024)

@@ -34,7 +34,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from oneitu_etl import warehouse
 from oneitu_etl.catalogue import direction
 from oneitu_etl.delivery import csrf
 from oneitu_etl.delivery.config import Caller, DeliveryConfig
@@ -54,6 +53,7 @@ from oneitu_etl.delivery.service import ASSET_URIS, UploadResult, receive, recor
 from oneitu_etl.delivery.sniff import Refused
 from oneitu_etl.issue_text import N_
 from oneitu_etl.reference import Reference, load_reference
+from oneitu_etl.resources import Resources
 from oneitu_etl.settings import Settings
 from oneitu_etl.warehouse import uploads as records
 
@@ -93,12 +93,13 @@ def report_files(year: int) -> tuple[str, ...]:
 
 
 class _Runtime:
-    """Settings and warehouse, resolved on first use (the API server may start first)."""
+    """Settings and the app's resources (one engine and one copy of the reference data for
+    every request), resolved on first use (the API server may start first)."""
 
     def __init__(self, settings: Settings | Callable[[], Settings], reference: Reference | None):
         self._settings = settings
         self._reference = reference
-        self._engine: Engine | None = None
+        self._resources: Resources | None = None
         self._lock = threading.Lock()
 
     @property
@@ -117,10 +118,11 @@ class _Runtime:
 
     @property
     def engine(self) -> Engine:
+        settings, reference = self.settings, self.reference
         with self._lock:
-            if self._engine is None:
-                self._engine = warehouse.connect(self.settings.db_url)
-            return self._engine
+            if self._resources is None:
+                self._resources = Resources(settings, reference=reference)
+            return self._resources.engine
 
     def years(self) -> list[int]:
         """Years of the Strategic Plan cycles the project ships, newest first."""

@@ -16,7 +16,7 @@ from ingest_support import T0, YEAR, Zone, deliver_all, fixture
 from sqlalchemy import Table
 
 from oneitu_etl import ingest
-from oneitu_etl.warehouse import locks
+from oneitu_etl.warehouse import loads, locks
 from oneitu_etl.warehouse import schema as s
 
 T1 = T0 + dt.timedelta(days=1)
@@ -37,8 +37,8 @@ def _fail_after_half_the_activities(
     monkeypatch: pytest.MonkeyPatch, total: int, fail: object
 ) -> list[int]:
     """Insert activities one row at a time; call ``fail()`` once half of them are in."""
-    monkeypatch.setattr(ingest, "_CHUNK_ROWS", 1)
-    real = ingest._insert_records
+    monkeypatch.setattr(loads, "_CHUNK_ROWS", 1)
+    real = loads._insert_records
     inserted: list[int] = []
 
     def insert_records(conn: object, table: Table, records: list[dict]) -> None:
@@ -48,7 +48,7 @@ def _fail_after_half_the_activities(
         if table is s.activities:
             inserted.extend(r["row_number"] for r in records)
 
-    monkeypatch.setattr(ingest, "_insert_records", insert_records)
+    monkeypatch.setattr(loads, "_insert_records", insert_records)
     return inserted
 
 

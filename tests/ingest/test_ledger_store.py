@@ -29,6 +29,8 @@ from sqlalchemy import func, select
 
 from benchmarks.ledger import write_landing
 from oneitu_etl import ingest
+from oneitu_etl.sources.deliveries import Delivered
+from oneitu_etl.validate import judge as judging
 from oneitu_etl.warehouse import ledger_store
 from oneitu_etl.warehouse import schema as s
 
@@ -265,14 +267,14 @@ def test_a_lost_store_is_an_error_naming_the_file_and_the_setting(any_zone: Zone
 def _count_spool_judgements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The ledgers judged from their spool (not by the early pass), as they are judged."""
     judged: list[str] = []
-    original = ingest._judge_columnar
+    original = judging._judge_columnar
 
-    def counting(item: ingest.Delivered, *args: object) -> object:
+    def counting(item: Delivered, *args: object) -> object:
         if item.columnar is None:  # else: the early pass's verdict, handed over
             judged.append(item.path)
         return original(item, *args)
 
-    monkeypatch.setattr(ingest, "_judge_columnar", counting)
+    monkeypatch.setattr(judging, "_judge_columnar", counting)
     return judged
 
 
@@ -302,7 +304,7 @@ def test_a_ledger_changed_while_it_is_read_is_judged_on_the_bytes_hashed(
     judged = _count_spool_judgements(monkeypatch)
     read_delivery = ingest.read_delivery
 
-    def read_then_change(landing: object, path: str, *args: object) -> ingest.Delivered:
+    def read_then_change(landing: object, path: str, *args: object) -> Delivered:
         item = read_delivery(landing, path, *args)
         if path == LEDGER:  # a line fewer: the early pass may have seen either version
             ledger.write_bytes(delivered.rsplit(b"\n", 2)[0] + b"\n")

@@ -36,11 +36,11 @@ def die() -> None:
 def arm(point: str) -> None:
     """Wrap the function where ``point`` is, so that the process dies there."""
     if point == "load":
-        from oneitu_etl import ingest  # noqa: PLC0415
+        from oneitu_etl.warehouse import loads  # noqa: PLC0415
         from oneitu_etl.warehouse import schema as s  # noqa: PLC0415
 
-        ingest._CHUNK_ROWS = 1
-        real_insert = ingest._insert_records
+        loads._CHUNK_ROWS = 1
+        real_insert = loads._insert_records
         inserted: list[object] = []
 
         def insert_records(conn, table, records):  # noqa: ANN001, ANN202
@@ -50,7 +50,7 @@ def arm(point: str) -> None:
             if table is s.activities:
                 inserted.extend(records)
 
-        ingest._insert_records = insert_records
+        loads._insert_records = insert_records
     elif point == "before-marts":
         from oneitu_etl import marts  # noqa: PLC0415
 

@@ -35,9 +35,9 @@ from reliability_support import (
 from sqlalchemy import create_engine, event, select
 from sqlalchemy.exc import OperationalError
 
-from oneitu_etl import cli, ingest, pipeline, warehouse
+from oneitu_etl import cli, pipeline, warehouse
 from oneitu_etl.settings import Settings
-from oneitu_etl.warehouse import runs
+from oneitu_etl.warehouse import loads, runs
 from oneitu_etl.warehouse import schema as s
 
 pytestmark = pytest.mark.postgres
@@ -130,8 +130,8 @@ def test_a_restart_mid_transaction_leaves_no_partial_data_and_the_retry_succeeds
     """The server restarts (fast shutdown: sessions terminated) while the activity files
     are being loaded: the run fails in one line, the transaction is rolled back, the lock
     is released; the next run publishes the same warehouse as an undisturbed one."""
-    monkeypatch.setattr(ingest, "_CHUNK_ROWS", 1)
-    real_insert = ingest._insert_records
+    monkeypatch.setattr(loads, "_CHUNK_ROWS", 1)
+    real_insert = loads._insert_records
     inserted: list[object] = []
 
     def insert_records(conn: object, table: object, records: list[dict]) -> None:
@@ -143,7 +143,7 @@ def test_a_restart_mid_transaction_leaves_no_partial_data_and_the_retry_succeeds
 
     args = run_args(landing, tmp_path / "out", database)
     with monkeypatch.context() as patch:
-        patch.setattr(ingest, "_insert_records", insert_records)
+        patch.setattr(loads, "_insert_records", insert_records)
         code = cli.main(args)
     err = capsys.readouterr().err
     assert code == cli.EXIT_FAILED

@@ -22,7 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from oneitu_etl.demo import REGIONAL_OFFICES, Statements, split_cents
+from oneitu_etl.demo.base import REGIONAL_OFFICES
+from oneitu_etl.demo.finance import Statements, split_cents
 from oneitu_etl.demo_texts import narratives_for
 
 #: The units' share of the staff (close to their share of the budget; the regional
@@ -198,7 +199,7 @@ def build_year(statements: Statements, plan: str, year: int, seed: int) -> YearV
     """Every version 2 input of a year, from its version 1 statements.
 
     Args:
-        statements: The year's statements as :func:`oneitu_etl.demo.build_statements` drew
+        statements: The year's statements as :func:`oneitu_etl.demo.finance.build_statements` drew
             them (actuals equal to the statement's expenses).
         plan: The Strategic Plan cycle of the year.
         year: The financial year.
