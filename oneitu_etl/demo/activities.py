@@ -145,7 +145,7 @@ SIZES = {
     "none": (None, None, (5_000, 120_000), (1, 200)),
 }
 
-ACTIVITY_COLUMNS = list(TABLES[Kind.ACTIVITIES].column_names)
+ACTIVITY_COLUMNS = list(TABLES[Kind.ACTIVITIES].main_column_names)
 
 
 def build_activities(rng: random.Random, year: int, plan: str) -> dict[str, list[list[str]]]:

@@ -372,12 +372,13 @@ def current_hashes(year_dir: Path, year: int = YEAR) -> dict[str, set[str]]:
             d["sha256"] for d in data["data_quality"]["deliveries"] if d["status"] == "current"
         }
     }
+    # the report lists the current deliveries by file, in plain language (hashes are the
+    # workbook's): each file listed stands for the hash the JSON gives it
+    by_file = {d["file"]: d["sha256"] for d in data["data_quality"]["deliveries"]}
     for lang in ("en", "fr"):
         html = (year_dir / f"strategic_plan_report_{year}_{lang}.html").read_text("utf-8")
         rows = html_table(html, "table-deliveries")
-        # the superseded rows say so in the status column (Superseded / Remplacé)
-        current = [r for r in rows if r[2] in ("Current", "Actuel", "Courant", "En vigueur")]
-        found[f"html_{lang}"] = {r[-1] for r in current}
+        found[f"html_{lang}"] = {by_file.get(r[0], f"not in the JSON: {r[0]}") for r in rows}
     book = openpyxl.load_workbook(year_dir / f"annex_{year}.xlsx", read_only=True)
     [sheet] = [book[n] for n in book.sheetnames if n.startswith("A.2")]
     rows = list(sheet.iter_rows(values_only=True))
