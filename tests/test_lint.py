@@ -37,7 +37,7 @@ def test_imports_run_one_way() -> None:
 def test_no_module_of_the_package_is_above_600_lines() -> None:
     """Each module does one thing (issue 14): the larger ones still waiting to be split are
     listed here with their size today, so that none grows and none is added."""
-    waiting = {"report/tables.py": 1050}
+    waiting: dict[str, int] = {}
     too_long = {}
     for path in sorted((REPO / "oneitu_etl").rglob("*.py")):
         relative = path.relative_to(REPO / "oneitu_etl").as_posix()

@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from oneitu_etl.report.i18n import Language
-from oneitu_etl.report.tables import Column, Row, Table, activity_title
+from oneitu_etl.report.one_itu import activity_title
+from oneitu_etl.report.tables import Column, Row, Table
 
 
 def _date(value: str | None) -> dt.date | None:

@@ -17,7 +17,18 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 
-from oneitu_etl.report import analyst, annexes, elements, figures, finance, summary, tables
+from oneitu_etl.report import (
+    analyst,
+    annexes,
+    elements,
+    figures,
+    finance,
+    indicators,
+    one_itu,
+    summary,
+    tables,
+    years,
+)
 from oneitu_etl.report.i18n import BABEL_LOCALES, Language
 from oneitu_etl.report.tables import Table, tolerance
 
@@ -146,16 +157,16 @@ def build_context(
     by_key = {s.key: s for s in sections}
     layout = {
         "summary": [tables.key_figures_table],
-        "one-itu": [tables.joint_table, tables.matrix_table, tables.overlaps_table],
+        "one-itu": [one_itu.joint_table, one_itu.matrix_table, one_itu.overlaps_table],
         "finance": [
             tables.financial_table,
-            tables.budget_units_table,
-            tables.budget_sectors_table,
+            finance.budget_units_table,
+            finance.budget_sectors_table,
             finance.plan_by_goal_table,
             finance.ipsas_table,
-            tables.reconciliation_table,
-            tables.comparison_table,
-            tables.trends_table,
+            finance.reconciliation_table,
+            years.comparison_table,
+            years.trends_table,
         ],
         "data-quality": [
             annexes.quality_summary_table,
@@ -166,7 +177,7 @@ def build_context(
             annexes.warnings_table,
             annexes.validation_table,
         ],
-        "indicators-annex": [tables.indicators_table, tables.resources_table,
+        "indicators-annex": [indicators.indicators_table, tables.resources_table,
                              tables.goals_table, tables.sectors_table,
                              tables.output_types_table],
     }  # fmt: skip

@@ -24,13 +24,13 @@ from babel import Locale, UnknownLocaleError
 
 from oneitu_etl.report import evidence
 from oneitu_etl.report.i18n import BABEL_LOCALES, Language
+from oneitu_etl.report.indicators import indicator_name
 from oneitu_etl.report.tables import (
     Column,
     Measure,
     Row,
     Table,
     direct_cost,
-    indicator_name,
     share,
     status_badge,
     total,

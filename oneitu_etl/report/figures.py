@@ -13,7 +13,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from oneitu_etl.report import charts, elements, tables
+from oneitu_etl.report import charts, elements, indicators, tables
 from oneitu_etl.report.i18n import Language
 from oneitu_etl.report.tables import Table
 
@@ -146,11 +146,11 @@ def chart_specs(
     # Indicators against their trajectory.
     items = []
     for code, ind in (report.get("indicators") or {}).items():
-        actual, expected = tables.way_to_target(ind), tables.way_to_target(ind, "expected")
+        actual, expected = indicators.way_to_target(ind), indicators.way_to_target(ind, "expected")
         badge = tables.status_badge(ind.get("status", "no_data"), lang)
         items.append(
             charts.Trajectory(
-                tables.indicator_name(ind, code, lang),
+                indicators.indicator_name(ind, code, lang),
                 None if actual is None else actual * 100,
                 None if expected is None else expected * 100,
                 badge.code,

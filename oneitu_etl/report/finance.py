@@ -1,18 +1,30 @@
-"""The finance section's own tables (pure): planned against actual by goal, and the
-IPSAS 24 reconciliation of the budget-basis actuals with the statement.
+"""The finance section's tables (pure): budget execution by unit and sector, planned
+against actual by goal, the IPSAS 24 reconciliation of the budget-basis actuals with the
+statement, and the reconciliation rules.
 
-The statement of financial performance, the budget execution by unit and sector and
-the reconciliation rules are in :mod:`.tables`; the units' explanations of their budget
-variances are narratives of kind ``variance`` (:func:`.elements.narratives_of`).
+The statement of financial performance is in :mod:`.tables`; the units' explanations of
+their budget variances are narratives of kind ``variance`` (:func:`.elements.narratives_of`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from oneitu_etl.report.i18n import Language
-from oneitu_etl.report.tables import Cell, Column, Row, Table, share, total
+from oneitu_etl.report.tables import (
+    Cell,
+    Column,
+    Row,
+    Table,
+    check_badge,
+    ordered,
+    sector_short,
+    share,
+    tolerance,
+    total,
+    unit_group,
+)
 
 #: IPSAS 24 kinds of reconciling items, in the standard's order.
 RECONCILIATION_KINDS = ("basis", "timing", "entity", "presentation")
@@ -141,4 +153,196 @@ def ipsas_table(report: Mapping[str, Any], lang: Language, number: str) -> Table
         ),
         tuple(rows),
         note=note,
+    )
+
+
+# --- 3. Budget execution -------------------------------------------------------------
+
+
+def _budget_row(label: str, sector: str, figures: Mapping[str, Any], kind: str = "data") -> Row:
+    final, actual = figures.get("final"), figures.get("actual")
+    unspent = total([final, -actual]) if final is not None and actual is not None else None
+    return Row(
+        (label, sector, figures.get("approved"), final, actual, unspent, figures.get("rate")),
+        kind,
+    )
+
+
+def budget_sum(units: Iterable[Mapping[str, Any]]) -> dict[str, float | None]:
+    units = list(units)
+    sums: dict[str, float | None] = {
+        key: total(u.get(key) for u in units) for key in ("approved", "final", "actual")
+    }
+    sums["rate"] = share(sums["actual"], sums["final"])
+    return sums
+
+
+def _budget_columns(lang: Language) -> tuple[Column, ...]:
+    """The figures columns of :func:`_budget_row`: budgets, expenses, unspent, rate."""
+    _ = lang.gettext
+    return (
+        Column(_("Approved budget"), "amount"),
+        Column(_("Final budget"), "amount"),
+        Column(_("Actual expenses"), "amount"),
+        Column(_("Unspent (final - actual)"), "amount"),
+        Column(_("Execution rate"), "percent"),
+    )
+
+
+def _zero_budget_notes(codes: Iterable[str], name: Any, lang: Language) -> tuple[str, ...]:
+    codes = list(codes)
+    if not codes:
+        return ()
+    _ = lang.gettext
+    return (
+        _("No final budget, so no execution rate: %(names)s.")
+        % {"names": "; ".join(name(c) for c in codes)},
+    )
+
+
+def budget_units_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
+    """Budget execution of each unit, grouped: GS, Bureaux, regional offices."""
+    _ = lang.gettext
+    names = lang.names
+    units = report.get("budget_execution") or {}
+    groups = {
+        "gs": _("General Secretariat"),
+        "bureaux": _("Bureaux"),
+        "regional": _("Regional offices"),
+    }
+    rows: list[Row] = []
+    for group, heading in groups.items():
+        members = [c for c in ordered(units, names.org_units) if unit_group(c, lang) == group]
+        if not members:
+            continue
+        if len(members) > 1:
+            rows.append(Row((heading,), "group"))
+        for code in members:
+            rows.append(
+                _budget_row(
+                    names.unit(code), sector_short(names.unit_sector(code), lang), units[code]
+                )
+            )
+        if len(members) > 1:
+            subtotal = budget_sum(units[c] for c in members)
+            rows.append(
+                _budget_row(_("Subtotal: %(group)s") % {"group": heading}, "", subtotal, "subtotal")
+            )
+    rows.append(_budget_row(_("Total, all units"), "", budget_sum(units.values()), "total"))
+    return Table(
+        "budget-units",
+        number,
+        _("Budget execution by unit (CHF)"),
+        (
+            Column(_("Unit"), "label"),
+            Column(_("Sector"), "text"),
+            *_budget_columns(lang),
+        ),
+        tuple(rows),
+        note=_("The execution rate is actual expenses divided by the final budget."),
+        notes=_zero_budget_notes(report.get("zero_budget_units") or [], names.unit, lang),
+    )
+
+
+def budget_sectors_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
+    """Budget execution by sector."""
+    _ = lang.gettext
+    sectors = report.get("budget_execution_by_sector") or {}
+    rows = [
+        _budget_row(lang.names.sector(code), "", sectors[code])
+        for code in ordered(sectors, lang.names.sectors)
+    ]
+    rows.append(_budget_row(_("Total"), "", budget_sum(sectors.values()), "total"))
+    return Table(
+        "budget-sectors",
+        number,
+        _("Budget execution by sector (CHF)"),
+        (
+            Column(_("Sector"), "label"),
+            Column("", "text", html=False),
+            *_budget_columns(lang),
+        ),
+        tuple(rows),
+        notes=_zero_budget_notes(report.get("zero_budget_sectors") or [], lang.names.sector, lang),
+    )
+
+
+# --- 8. Reconciliation ---------------------------------------------------------------
+
+
+def rule_description(rule: str, lang: Language) -> str:
+    """What a reconciliation rule compares, in words (left side = right side)."""
+    _ = lang.gettext
+    names = lang.names
+    fixed = {
+        "R1-revenue": _("Sum of the revenue lines = total revenue line"),
+        "R1-expenses": _("Sum of the expense lines = total expenses line"),
+        "R2": _(
+            "Actual expenses of all units (budget comparison), plus the reconciling items = "
+            "total expenses line"
+        ),
+        "R3-total": _(
+            "All allocations to the strategic framework, plus the reconciling items = total "
+            "expenses line"
+        ),
+    }
+    if rule in fixed:
+        return fixed[rule]
+    if rule.startswith("R3-"):
+        return _("Allocations of %(unit)s = its actual expenses") % {"unit": names.unit(rule[3:])}
+    if rule.startswith("R4-") and rule.endswith("-approved"):  # (v2) the plan
+        unit = names.unit(rule[3 : -len("-approved")])
+        return _("Planned resources of %(unit)s = its approved budget") % {"unit": unit}
+    if rule.startswith("R4-") and rule.endswith("-final"):
+        unit = names.unit(rule[3 : -len("-final")])
+        return _("Planned resources of %(unit)s = its final budget") % {"unit": unit}
+    if rule.startswith("L1-"):
+        rest = rule[3:]
+        unit = next(
+            (u for u in sorted(names.org_units, key=len, reverse=True) if rest.startswith(u + "-")),
+            None,
+        )
+        if unit:
+            return _("Ledger postings of %(unit)s to %(element)s = its allocation") % {
+                "unit": names.unit(unit),
+                "element": names.element(rest[len(unit) + 1 :]),
+            }
+    if rule.startswith("L2-"):
+        return _("Ledger postings to %(line)s, plus its reconciling items = the statement line") % {
+            "line": names.line(rule[3:])
+        }
+    return rule
+
+
+def reconciliation_table(report: Mapping[str, Any], lang: Language, number: str) -> Table:
+    """Every reconciliation rule with both sides, the difference and the result."""
+    _ = lang.gettext
+    rows = tuple(
+        Row(
+            (
+                entry.get("rule", ""),
+                rule_description(entry.get("rule", ""), lang),
+                entry.get("left"),
+                entry.get("right"),
+                entry.get("difference"),
+                check_badge(entry.get("passed"), lang),
+            )
+        )
+        for entry in report.get("reconciliation") or []
+    )
+    return Table(
+        "reconciliation",
+        number,
+        _("Reconciliation with the financial statements (CHF)"),
+        (
+            Column(_("Rule"), "label"),
+            Column(_("Check (left side = right side)"), "text"),
+            Column(_("Left side"), "amount"),
+            Column(_("Right side"), "amount"),
+            Column(_("Difference"), "signed"),
+            Column(_("Result"), "badge"),
+        ),
+        rows,
+        note=_("A rule passes when the difference is at most %(tolerance)s in absolute value.")
+        % {"tolerance": tolerance(report, lang)},
     )

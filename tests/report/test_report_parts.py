@@ -11,9 +11,9 @@ from report_support import GENERATED_ON
 
 from oneitu_etl.report import charts, render_report
 from oneitu_etl.report.context import safe_link
+from oneitu_etl.report.finance import rule_description
 from oneitu_etl.report.i18n import language
 from oneitu_etl.report.names import names_for
-from oneitu_etl.report.tables import rule_description
 from oneitu_etl.report.writer import REPORTS_DIR
 
 NB = "\u00a0"
