@@ -14,6 +14,7 @@ from typing import Any
 from oneitu_etl.issue_text import translate
 from oneitu_etl.issues import located
 from oneitu_etl.report.i18n import Language
+from oneitu_etl.report.indicators import indicator_name
 from oneitu_etl.report.tables import STATUS_ORDER, Column, Row, Table, check_badge, status_badge
 
 # --- Annex A: data quality -----------------------------------------------------------
@@ -288,7 +289,7 @@ def unexplained_table(report: Mapping[str, Any], lang: Language, number: str) ->
     rows = tuple(
         Row(
             (
-                ind.get(f"name_{lang.code}") or ind.get("name_en") or code,
+                indicator_name(ind, code, lang),
                 code,
                 lang.names.element(str(ind.get("strategic_code", ""))),
                 status_badge(ind.get("status", "no_data"), lang),

@@ -15,8 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
-
 from oneitu_etl.report import (
     analyst,
     annexes,
@@ -29,7 +27,7 @@ from oneitu_etl.report import (
     tables,
     years,
 )
-from oneitu_etl.report.i18n import BABEL_LOCALES, Language
+from oneitu_etl.report.i18n import Language
 from oneitu_etl.report.tables import Table, tolerance
 
 
@@ -78,19 +76,13 @@ def _council_document(report: Mapping[str, Any], lang: Language) -> dict[str, An
     except ValueError:
         when = None
     original = document.get("original_language")
-    language_name = None
-    if original:
-        try:
-            language_name = Locale.parse(original).get_display_name(BABEL_LOCALES[lang.code])
-        except (ValueError, UnknownLocaleError):
-            language_name = original
     return {
         "number": number,
         "session": document.get("session"),
         "agenda_item": document.get("agenda_item"),
         "date": lang.fmt.date(when) if when else None,
         "date_iso": when.isoformat() if when else None,
-        "original_language": language_name,
+        "original_language": elements.language_name(original, lang) if original else None,
         "references": list(document.get("references") or []),
     }
 

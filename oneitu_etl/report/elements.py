@@ -96,7 +96,8 @@ class Part:
 
 
 def language_name(code: str, lang: Language) -> str:
-    """The name of language ``code`` in the report's language (``anglais`` in French)."""
+    """The name of language ``code`` in the report's language (``anglais`` in French);
+    the code itself for one CLDR does not know."""
     try:
         return Locale.parse(code).get_display_name(BABEL_LOCALES[lang.code])
     except (ValueError, UnknownLocaleError):
@@ -134,6 +135,14 @@ def narratives_of(
         for entry in report.get("narrative_texts") or ()
         if entry.get("kind") == kind and (code is None or entry.get("strategic_code") == code)
     )
+
+
+def goal_title(code: str, lang: Language) -> str:
+    """A goal as headings and tables name it: ``Goal 1: Universal connectivity``."""
+    return lang.gettext("Goal %(code)s: %(name)s") % {
+        "code": code.removeprefix("G"),
+        "name": lang.names.element(code),
+    }
 
 
 def kind_headings(lang: Language) -> dict[str, str]:
@@ -354,8 +363,7 @@ def parts(report: Mapping[str, Any], lang: Language, first: int) -> list[tuple[s
     names = lang.names
     out = []
     groups = [
-        (goal.code, _("Goal %(code)s: %(name)s") % {"code": goal.code.removeprefix("G"),
-                                                    "name": goal.name},
+        (goal.code, goal_title(goal.code, lang),
          [e.code for e in names.elements_of_kind("thematic_priority") if e.goal == goal.code])
         for goal in names.elements_of_kind("goal")
     ]  # fmt: skip

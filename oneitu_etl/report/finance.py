@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from oneitu_etl.report.elements import goal_title
 from oneitu_etl.report.i18n import Language
 from oneitu_etl.report.tables import (
     Cell,
@@ -43,10 +44,7 @@ def plan_by_goal_table(report: Mapping[str, Any], lang: Language, number: str) -
         elif key == "other":
             label = _("Other")
         else:
-            label = _("Goal %(code)s: %(name)s") % {
-                "code": key.removeprefix("G"),
-                "name": lang.names.element(key),
-            }
+            label = goal_title(key, lang)
         rows.append(
             Row(
                 (
