@@ -156,7 +156,12 @@ def environment(templates_dir: Path, lang: Language) -> Environment:
 
 
 def render_html(
-    templates_dir: Path, lang: Language, context: dict[str, Any], svgs: dict[str, str]
+    templates_dir: Path,
+    lang: Language,
+    context: dict[str, Any],
+    svgs: dict[str, str],
+    *,
+    medium: str = "screen",
 ) -> str:
     """Render ``report.html.j2`` for one language.
 
@@ -164,11 +169,18 @@ def render_html(
         templates_dir: The ``reports/templates`` folder.
         lang: The language.
         context: From :func:`~oneitu_etl.report.context.build_context`.
-        svgs: Chart key to its SVG markup (from :func:`~oneitu_etl.report.charts.svg_markup`).
+        svgs: Chart key to its markup (from :func:`~oneitu_etl.report.charts.svg_markup`
+            or :func:`~oneitu_etl.report.charts.png_markup`).
+        medium: ``"screen"``, the published HTML (complete, and printable from a browser),
+            or ``"print"``, the copy the PDF is made from: without the parts the print
+            stylesheet hides (the full versions of the tables the PDF shortens), which
+            would cost the PDF's layout time and show nothing.
 
     Returns:
         The HTML document.
     """
+    if medium not in ("screen", "print"):
+        raise ValueError(f"medium must be 'screen' or 'print', not {medium!r}")
     env = environment(templates_dir, lang)
     template = env.get_template("report.html.j2")
-    return template.render(**context, svgs={k: Markup(v) for k, v in svgs.items()})
+    return template.render(**context, medium=medium, svgs={k: Markup(v) for k, v in svgs.items()})

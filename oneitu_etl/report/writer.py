@@ -14,12 +14,13 @@ import multiprocessing
 import os
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from oneitu_etl.fileio import atomic_write_bytes
 from oneitu_etl.outcome import html_name, pdf_name, workbook_name
-from oneitu_etl.report.charts import mirrored, svg_markup
+from oneitu_etl.report.charts import mirrored, png_markup, svg_markup
 from oneitu_etl.report.context import build_context
 from oneitu_etl.report.html import render_html
 from oneitu_etl.report.i18n import Language, language
@@ -34,23 +35,40 @@ log = logging.getLogger(__name__)
 REPORTS_DIR = PROJECT_ROOT / "reports"
 
 
+@dataclass(frozen=True)
+class _Rendered:
+    """One language's HTML documents: the published one and the PDF's own copy."""
+
+    html: str
+    lang: Language
+    context: dict[str, Any]
+    #: What the PDF is made from: the print medium (``None`` when no PDF is wanted).
+    print_html: str | None
+
+
 def _render_language(
-    report: Mapping[str, Any], code: str, generated_on: dt.date, reports_dir: Path
-) -> tuple[str, Language, dict[str, Any]]:
+    report: Mapping[str, Any],
+    code: str,
+    generated_on: dt.date,
+    reports_dir: Path,
+    *,
+    pdf: bool = False,
+) -> _Rendered:
     lang = language(code, reports_dir / "locale", names_for(code, report.get("plan", "")))
     context = build_context(report, lang, generated_on)
     rtl = lang.direction == "rtl"
-    svgs = {
-        key: svg_markup(
-            mirrored(spec.figure()) if rtl else spec.figure(),
-            key,
-            spec.title,
-            spec.description,
-            text_as_paths=rtl,
-        )
-        for key, spec in context["charts"].items()
-    }
-    return render_html(reports_dir / "templates", lang, context, svgs), lang, context
+    svgs, images = {}, {}
+    for key, spec in context["charts"].items():
+        figure = mirrored(spec.figure()) if rtl else spec.figure()
+        svgs[key] = svg_markup(figure, key, spec.title, spec.description, text_as_paths=rtl)
+        if pdf and rtl:  # outlined glyphs cost the PDF's layout dearly (png_markup)
+            images[key] = png_markup(figure, spec.title, spec.description)
+    templates = reports_dir / "templates"
+    html = render_html(templates, lang, context, svgs)
+    print_html = (
+        render_html(templates, lang, context, {**svgs, **images}, medium="print") if pdf else None
+    )
+    return _Rendered(html, lang, context, print_html)
 
 
 def render_html_report(
@@ -59,6 +77,7 @@ def render_html_report(
     *,
     generated_on: dt.date,
     reports_dir: Path = REPORTS_DIR,
+    medium: str = "screen",
 ) -> str:
     """The HTML report in one language, as text (nothing is written).
 
@@ -67,11 +86,16 @@ def render_html_report(
         lang_code: One of the six languages (:data:`.names.LANGUAGES`).
         generated_on: The date printed on the report.
         reports_dir: Folder with ``templates/`` and ``locale/``.
+        medium: ``"screen"`` (the published HTML) or ``"print"`` (the copy the PDF is
+            made from: :func:`.html.render_html`).
 
     Returns:
         The HTML document.
     """
-    return _render_language(report, lang_code, generated_on, reports_dir)[0]
+    if medium not in ("screen", "print"):
+        raise ValueError(f"medium must be 'screen' or 'print', not {medium!r}")
+    rendered = _render_language(report, lang_code, generated_on, reports_dir, pdf=medium == "print")
+    return rendered.html if rendered.print_html is None else rendered.print_html
 
 
 def render_language(
@@ -97,10 +121,11 @@ def render_language(
         ``(file name, content)`` of each output, as :func:`output_names` orders them.
     """
     year = int(report["year"])
-    html, lang, context = _render_language(report, code, generated_on, reports_dir)
-    outputs = [(html_name(year, code), html.encode("utf-8"))]
-    if pdf:
-        outputs.append((pdf_name(year, code), html_to_pdf(html, base_url)))
+    rendered = _render_language(report, code, generated_on, reports_dir, pdf=pdf)
+    lang, context = rendered.lang, rendered.context
+    outputs = [(html_name(year, code), rendered.html.encode("utf-8"))]
+    if rendered.print_html is not None:
+        outputs.append((pdf_name(year, code), html_to_pdf(rendered.print_html, base_url)))
     workbook = build_workbook(
         context["workbook_tables"],
         lang,

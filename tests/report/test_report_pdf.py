@@ -133,3 +133,24 @@ def test_the_pdf_lists_the_first_quarantined_rows_and_says_where_the_rest_are(
     assert len(shown) == 20 - (count - 70), "the PDF lists the first 20 quarantined rows"
     assert f"The first 20 of {count} quarantined rows" in text
     assert all(f"QUARANTINED-{i:03d}" in html for i in range(1, 71)), "the HTML lists all"
+
+
+def test_the_pdf_is_made_from_a_print_copy_that_prints_the_same_pages(
+    tmp_path: Path, report: dict[str, Any]
+) -> None:
+    """The PDF's own HTML leaves out what the print stylesheet hides (the full long
+    tables, which cost layout time): printed, both copies give the very same text."""
+    longer = with_long_tables(report)
+    screen = render_html_report(longer, "en", generated_on=GENERATED_ON)
+    printed = render_html_report(longer, "en", generated_on=GENERATED_ON, medium="print")
+    assert 'class="screen-only"' in screen
+    assert 'class="screen-only"' not in printed
+    assert len(printed) < len(screen)
+    pages = {}
+    for name, html in (("screen", screen), ("print", printed)):
+        pdf = tmp_path / f"{name}.pdf"
+        pdf.write_bytes(html_to_pdf(html, tmp_path))
+        pages[name] = page_texts(pdf)
+    assert pages["print"] == pages["screen"]
+    with pytest.raises(ValueError, match="medium"):
+        render_html_report(longer, "en", generated_on=GENERATED_ON, medium="paper")
