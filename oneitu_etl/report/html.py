@@ -14,7 +14,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
+from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
 from oneitu_etl.report.i18n import Language
@@ -136,10 +137,32 @@ def page_counter_css(label: str) -> Markup:
     return Markup(" ".join(out))
 
 
+class _CompiledTemplates(BytecodeCache):
+    """The templates compiled once per process, shared by every language's environment.
+
+    An environment is made per language (its gettext and formats), and each would compile
+    the same templates again; Jinja checks the source's checksum before it reuses code.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self._code:
+            bucket.bytecode_from_string(self._code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
 def environment(templates_dir: Path, lang: Language) -> Environment:
     """A Jinja2 environment for one language: autoescaping, i18n, the report's filters."""
     env = Environment(
         loader=FileSystemLoader(str(templates_dir)),
+        bytecode_cache=_COMPILED,
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
         undefined=StrictUndefined,
