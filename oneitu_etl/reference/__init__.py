@@ -9,7 +9,9 @@ The codes' names are kept apart, one file per language, English and French inclu
 ``names_<lang>.csv`` (``list,code,name``), where ``list`` is ``org_unit``, ``sector``,
 ``statement_line``, ``framework_<first>_<last>`` or a code list's name. A new language is
 one more such file (and its message catalogue); :meth:`Reference.name` says a code in any
-language, in English where that language's file does not name it.
+language, in English where that language's file does not name it. (The contract's own
+reference CSVs carry ``name_en`` and ``name_fr`` beside the codes: copying one in means
+moving those two columns to ``names_en.csv`` and ``names_fr.csv``.)
 """
 
 from __future__ import annotations
