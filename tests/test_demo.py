@@ -84,6 +84,12 @@ def framework(plan_file: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def names(lang: str, list_name: str) -> dict[str, str]:
+    """Code -> name of one list in ``names_<lang>.csv``."""
+    with (REFERENCE / f"names_{lang}.csv").open(encoding="utf-8", newline="") as handle:
+        return {r["code"]: r["name"] for r in csv.DictReader(handle) if r["list"] == list_name}
+
+
 def allocatable(year: int) -> set[str]:
     """Thematic priorities and enablers of the cycle that contains ``year`` (by file name)."""
     name = (
@@ -495,8 +501,9 @@ def test_split_cents(total: int, weights: list[float], expected: list[int]) -> N
 def test_framework_2020_2023_matches_resolution_71_dubai() -> None:
     old = framework("strategic_framework_2020_2023.csv")
     new = framework("strategic_framework_2024_2027.csv")
-    assert list(old[0]) == list(new[0]) == ["code", "kind", "goal", "name_en", "name_fr"]
-    goals = {r["code"]: r["name_en"] for r in old if r["kind"] == "goal"}
+    assert list(old[0]) == list(new[0]) == ["code", "kind", "goal"]
+    english, french = names("en", "framework_2020_2023"), names("fr", "framework_2020_2023")
+    goals = {r["code"]: english[r["code"]] for r in old if r["kind"] == "goal"}
     assert goals == {
         "G1": "Growth",
         "G2": "Inclusiveness",
@@ -507,6 +514,6 @@ def test_framework_2020_2023_matches_resolution_71_dubai() -> None:
     kinds = Counter(r["kind"] for r in old)
     assert kinds["thematic_priority"] >= 15 and kinds["enabler"] >= 3
     for r in old:
-        assert r["name_en"] and r["name_fr"]
+        assert english[r["code"]] and french[r["code"]]
         assert (r["goal"] in goals) == (r["kind"] == "thematic_priority")
     assert len({r["code"] for r in old}) == len(old)

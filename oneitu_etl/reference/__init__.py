@@ -4,6 +4,14 @@ The files in ``data/`` are the project's own copy of the contract's reference co
 (section 1). A new Strategic Plan cycle is a new ``strategic_framework_<first>_<last>.csv``
 file: the cycle's years come from the file name, so no code changes. The same files feed
 the warehouse's reference tables and the validation suites' allowed values.
+
+The codes' names are kept apart, one file per language, English and French included:
+``names_<lang>.csv`` (``list,code,name``), where ``list`` is ``org_unit``, ``sector``,
+``statement_line``, ``framework_<first>_<last>`` or a code list's name. A new language is
+one more such file (and its message catalogue); :meth:`Reference.name` says a code in any
+language, in English where that language's file does not name it. (The contract's own
+reference CSVs carry ``name_en`` and ``name_fr`` beside the codes: copying one in means
+moving those two columns to ``names_en.csv`` and ``names_fr.csv``.)
 """
 
 from __future__ import annotations
@@ -24,8 +32,6 @@ class OrgUnit:
     """An organisational unit: the GS, a Bureau or a regional office."""
 
     code: str
-    name_en: str
-    name_fr: str
     sector: str
 
 
@@ -37,8 +43,6 @@ class StrategicElement:
     code: str
     kind: str
     goal: str | None
-    name_en: str
-    name_fr: str
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,11 @@ class PlanCycle:
     first_year: int
     last_year: int
     elements: tuple[StrategicElement, ...]
+
+    @property
+    def names_list(self) -> str:
+        """The list naming the cycle's elements in ``names_<lang>.csv``: ``framework_2024_2027``."""
+        return f"framework_{self.first_year}_{self.last_year}"
 
     def contains(self, year: int) -> bool:
         """Whether ``year`` falls within the cycle."""
@@ -73,10 +82,16 @@ class Reference:
     statement_lines: dict[str, dict[str, str]]
     code_lists: dict[str, dict[str, dict[str, str]]]
     cycles: tuple[PlanCycle, ...]
-    #: Names in the languages beyond English and French, from ``names_<lang>.csv``:
+    #: The codes' names in every language shipped, from ``names_<lang>.csv``:
     #: language -> (list, code) -> name. Lists: ``org_unit``, ``sector``,
     #: ``statement_line``, ``framework_<first>_<last>`` and the code lists' own names.
     names: dict[str, dict[tuple[str, str], str]] = field(default_factory=dict)
+
+    def name(self, lang: str, list_name: str, code: str) -> str:
+        """The name of ``code`` of a list in ``lang``; in English where ``lang`` has none,
+        the code itself where English has none either."""
+        given = self.names.get(lang, {}).get((list_name, code))
+        return given or self.names.get("en", {}).get((list_name, code), code)
 
     def cycle_for(self, year: int) -> PlanCycle | None:
         """The plan cycle containing ``year``, or ``None`` if no shipped cycle does."""
@@ -134,8 +149,6 @@ def load_reference(data_dir: Path | None = None) -> Reference:
                 code=r["code"],
                 kind=r["kind"],
                 goal=r.get("goal") or None,
-                name_en=r["name_en"],
-                name_fr=r["name_fr"],
             )
             for r in _rows(folder, path.name)
         )
@@ -151,8 +164,7 @@ def load_reference(data_dir: Path | None = None) -> Reference:
     return Reference(
         names=names,
         org_units={
-            r["code"]: OrgUnit(r["code"], r["name_en"], r["name_fr"], r["sector"])
-            for r in _rows(folder, "org_units.csv")
+            r["code"]: OrgUnit(r["code"], r["sector"]) for r in _rows(folder, "org_units.csv")
         },
         sectors={r["code"]: r for r in _rows(folder, "sectors.csv")},
         statement_lines={r["line_code"]: r for r in _rows(folder, "statement_lines.csv")},

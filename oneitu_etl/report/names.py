@@ -30,7 +30,7 @@ class Names:
     """Reference names in one language, in the order the reference files list them.
 
     Attributes:
-        lang: ``en`` or ``fr``.
+        lang: One of :data:`LANGUAGES`.
         org_units: Unit code to (name, sector code), GS first, then Bureaux, regional offices.
         sectors: Sector code to name.
         lines: Statement line code to (name, line type).
@@ -77,9 +77,9 @@ class Names:
 def names_for(lang: str, plan: str, reference: Reference | None = None) -> Names:
     """Reference names in ``lang`` for the Strategic Plan cycle ``plan``.
 
-    English and French come from the reference files themselves (``name_en``,
-    ``name_fr``); the other languages from ``names_<lang>.csv`` beside them, and a name
-    not given there is shown in English (docs/translations.md).
+    Every language's names come from its ``names_<lang>.csv`` in the reference data,
+    English and French included; a name not given there is shown in English
+    (:meth:`Reference.name`, docs/translations.md).
 
     Args:
         lang: One of :data:`LANGUAGES`.
@@ -93,33 +93,29 @@ def names_for(lang: str, plan: str, reference: Reference | None = None) -> Names
     if lang not in LANGUAGES:
         raise ValueError(f"unsupported report language {lang!r}: expected one of {LANGUAGES}")
     ref = reference or load_reference()
-    own = lang in ("en", "fr")
-    key = f"name_{lang}" if own else "name_en"
-    given = ref.names.get(lang, {})
 
-    def name(list_name: str, code: str, english: str) -> str:
-        return english if own else given.get((list_name, code), english)
+    def name(list_name: str, code: str) -> str:
+        return ref.name(lang, list_name, code)
 
     cycle = next((c for c in ref.cycles if c.plan == plan), None)
-    framework = "framework_" + plan.removeprefix("SP").replace("-", "_")
-    elements = tuple(
-        Element(e.code, e.kind, e.goal, name(framework, e.code, getattr(e, key)))
-        for e in (cycle.elements if cycle else ())
+    elements = (
+        tuple(
+            Element(e.code, e.kind, e.goal, name(cycle.names_list, e.code)) for e in cycle.elements
+        )
+        if cycle
+        else ()
     )
     return Names(
         lang=lang,
-        org_units={
-            code: (name("org_unit", code, getattr(u, key)), u.sector)
-            for code, u in ref.org_units.items()
-        },
-        sectors={code: name("sector", code, row[key]) for code, row in ref.sectors.items()},
+        org_units={code: (name("org_unit", code), u.sector) for code, u in ref.org_units.items()},
+        sectors={code: name("sector", code) for code in ref.sectors},
         lines={
-            code: (name("statement_line", code, row[key]), row["line_type"])
+            code: (name("statement_line", code), row["line_type"])
             for code, row in ref.statement_lines.items()
         },
         elements=elements,
         code_lists={
-            list_name: {code: name(list_name, code, row[key]) for code, row in codes.items()}
+            list_name: {code: name(list_name, code) for code in codes}
             for list_name, codes in ref.code_lists.items()
         },
     )

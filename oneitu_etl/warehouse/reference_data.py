@@ -1,7 +1,9 @@
 """The reference data the package ships, loaded into the warehouse's reference tables.
 
-Sectors, units, statement lines, Strategic Plan cycles and their elements
-(:mod:`oneitu_etl.reference`), replaced whole by each ingestion under the shared lock.
+Sectors, units, statement lines, Strategic Plan cycles and their elements, and the names
+of every reference code in every language shipped (``reference_names``, one row per list,
+code and language) (:mod:`oneitu_etl.reference`), replaced whole by each ingestion under
+the shared lock.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ def sync_reference(engine: Engine, reference: Reference) -> None:
     """Load the reference data the package ships into the warehouse (replacing it)."""
     with engine.begin() as conn:
         for table in (
+            s.reference_names,
             s.strategic_elements,
             s.plan_cycles,
             s.org_units,
@@ -27,29 +30,15 @@ def sync_reference(engine: Engine, reference: Reference) -> None:
             s.statement_lines,
         ):
             conn.execute(delete(table))
-        conn.execute(
-            insert(s.sectors),
-            [
-                {"code": c, "name_en": v["name_en"], "name_fr": v["name_fr"]}
-                for c, v in reference.sectors.items()
-            ],
-        )
+        conn.execute(insert(s.sectors), [{"code": c} for c in reference.sectors])
         conn.execute(
             insert(s.org_units),
-            [
-                {"code": u.code, "name_en": u.name_en, "name_fr": u.name_fr, "sector": u.sector}
-                for u in reference.org_units.values()
-            ],
+            [{"code": u.code, "sector": u.sector} for u in reference.org_units.values()],
         )
         conn.execute(
             insert(s.statement_lines),
             [
-                {
-                    "line_code": c,
-                    "line_type": v["line_type"],
-                    "name_en": v["name_en"],
-                    "name_fr": v["name_fr"],
-                }
+                {"line_code": c, "line_type": v["line_type"]}
                 for c, v in reference.statement_lines.items()
             ],
         )
@@ -63,15 +52,15 @@ def sync_reference(engine: Engine, reference: Reference) -> None:
         conn.execute(
             insert(s.strategic_elements),
             [
-                {
-                    "plan": e.plan,
-                    "code": e.code,
-                    "kind": e.kind,
-                    "goal": e.goal,
-                    "name_en": e.name_en,
-                    "name_fr": e.name_fr,
-                }
+                {"plan": e.plan, "code": e.code, "kind": e.kind, "goal": e.goal}
                 for c in reference.cycles
                 for e in c.elements
             ],
         )
+        names = [
+            {"list": list_name, "code": code, "language": lang, "name": name}
+            for lang, given in sorted(reference.names.items())
+            for (list_name, code), name in given.items()
+        ]
+        if names:
+            conn.execute(insert(s.reference_names), names)

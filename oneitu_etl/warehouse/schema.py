@@ -37,19 +37,16 @@ metadata = MetaData(
 )
 
 # --- reference data (from the package's reference files) ----------------------------------
+# The codes and their structure; their names, in every language, are in reference_names.
 sectors = Table(
     "sectors",
     metadata,
     Column("code", String(8), primary_key=True),
-    Column("name_en", Text, nullable=False),
-    Column("name_fr", Text, nullable=False),
 )
 org_units = Table(
     "org_units",
     metadata,
     Column("code", String(16), primary_key=True),
-    Column("name_en", Text, nullable=False),
-    Column("name_fr", Text, nullable=False),
     Column("sector", String(8), nullable=False),
 )
 plan_cycles = Table(
@@ -66,16 +63,24 @@ strategic_elements = Table(
     Column("code", String(16), primary_key=True),
     Column("kind", String(24), nullable=False),
     Column("goal", String(16)),
-    Column("name_en", Text, nullable=False),
-    Column("name_fr", Text, nullable=False),
 )
 statement_lines = Table(
     "statement_lines",
     metadata,
     Column("line_code", String(32), primary_key=True),
     Column("line_type", String(16), nullable=False),
-    Column("name_en", Text, nullable=False),
-    Column("name_fr", Text, nullable=False),
+)
+# The name of every reference code in every language the package ships, one row per list,
+# code and language (migration 0009): ``names_<lang>.csv``. Lists: ``org_unit``, ``sector``,
+# ``statement_line``, ``framework_<first>_<last>`` (the elements of ``plan``
+# ``SP<first>-<last>``) and the code lists' own names (``output_type``...).
+reference_names = Table(
+    "reference_names",
+    metadata,
+    Column("list", String(32), primary_key=True),
+    Column("code", String(32), primary_key=True),
+    Column("language", String(8), primary_key=True),
+    Column("name", Text, nullable=False),
 )
 
 # --- deliveries and their lineage -----------------------------------------------------
