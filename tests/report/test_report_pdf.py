@@ -154,3 +154,29 @@ def test_the_pdf_is_made_from_a_print_copy_that_prints_the_same_pages(
     assert pages["print"] == pages["screen"]
     with pytest.raises(ValueError, match="medium"):
         render_html_report(longer, "en", generated_on=GENERATED_ON, medium="paper")
+
+
+def test_fonts_are_loaded_once_per_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One font configuration (fontconfig, Pango's font map and its loaded fonts) serves
+    every PDF a process renders, whatever its language; WeasyPrint's default is one per
+    document. The same HTML still gives the very same bytes."""
+    from weasyprint.text import fonts  # noqa: PLC0415 - heavy import
+
+    from oneitu_etl.report import pdf
+
+    made = []
+
+    class Counted(fonts.FontConfiguration):
+        def __init__(self) -> None:
+            made.append(self)
+            super().__init__()
+
+    monkeypatch.setattr(fonts, "FontConfiguration", Counted)
+    monkeypatch.setattr(pdf, "_FONTS", {})
+    pages = [
+        f'<html lang="{code}"><body><p>{text}</p></body></html>'
+        for code, text in (("en", "Report"), ("ar", "تقرير"), ("zh", "报告"), ("en", "Report"))
+    ]
+    rendered = [html_to_pdf(page, tmp_path) for page in pages]
+    assert len(made) == 1
+    assert rendered[0] == rendered[3]
