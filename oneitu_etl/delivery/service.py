@@ -222,7 +222,7 @@ def receive(
         result.path = landing_path(result.kind, year, activity_stem=stem)
     except Refused as refusal:
         result.refusal = refusal
-        _record(engine, result, now, uploaded_by, shown, message=refusal_reason(refusal))
+        _record(engine, result, now, uploaded_by, shown, refusal)
         log.info("upload by %s refused: %s", uploaded_by, refusal)
         return result
 
@@ -305,7 +305,7 @@ def record_refusal(
         now or dt.datetime.now(dt.UTC),
         uploaded_by,
         display_name(client_name),
-        message=refusal_reason(refusal),
+        refusal,
     )
     log.info("upload by %s refused: %s", uploaded_by, refusal)
     return result
@@ -317,7 +317,7 @@ def _record(
     now: dt.datetime,
     uploaded_by: str,
     client_name: str | None,
-    message: str | None = None,
+    refusal: Refused | None = None,
 ) -> None:
     with engine.begin() as conn:
         result.upload_id = records.record_upload(
@@ -333,8 +333,16 @@ def _record(
             outcome=result.outcome,
             errors=len(result.errors),
             warnings=len(result.warnings),
-            message=message,
+            message=refusal_reason(refusal) if refusal else None,
+            code=refusal.key if refusal else None,
+            params=_stored(refusal.params) if refusal else None,
         )
+
+
+def _stored(params: dict[str, object]) -> dict[str, object]:
+    """A refusal's parameters as JSON keeps them: numbers and text as they are."""
+    plain = (str, int, float, bool, type(None))
+    return {k: v if isinstance(v, plain) else str(v) for k, v in params.items()}
 
 
 def _announce(engine: Engine, result: UploadResult, announce: Announce, uploaded_by: str) -> None:

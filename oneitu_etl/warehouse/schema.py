@@ -363,7 +363,9 @@ uploads = Table(
     Column("errors", Integer, nullable=False, default=0),
     Column("warnings", Integer, nullable=False, default=0),
     Column("event", String(16)),  # emitted, failed; None if not announced
-    Column("message", Text),
+    Column("message", Text),  # a refusal's reason in English (its key first)
+    Column("code", Text),  # a refusal's message key, to say it in any language (0010)
+    Column("params", JSON),  # and the values it quotes
     Index("ix_uploads_year_path", "year", "path", "sha256"),
 )
 

@@ -56,6 +56,8 @@ class UploadRow:
     warnings: int
     event: str | None
     message: str | None
+    code: str | None = None
+    params: dict[str, object] | None = None
     ingested: bool = False
 
 
@@ -74,6 +76,8 @@ def record_upload(
     errors: int = 0,
     warnings: int = 0,
     message: str | None = None,
+    code: str | None = None,
+    params: dict[str, object] | None = None,
 ) -> int:
     """Record one upload.
 
@@ -91,6 +95,8 @@ def record_upload(
         errors: Number of errors found.
         warnings: Number of warnings found.
         message: Why it was refused, in English, if it was.
+        code: The refusal's message key, so that it can be said in any language.
+        params: The values that message quotes.
 
     Returns:
         The upload's id.
@@ -109,6 +115,8 @@ def record_upload(
             errors=errors,
             warnings=warnings,
             message=message,
+            code=code,
+            params=params,
         )
     )
     return int(result.inserted_primary_key[0])

@@ -85,3 +85,26 @@ def test_the_status_page_in_russian(site: Site) -> None:
     assert page.status_code == 200
     assert '<html lang="ru" dir="ltr">' in page.text
     assert "Представленные файлы и отчёт за 2024 год" in page.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", "the file is too large: the limit is 100 bytes."),
+        ("zh", "文件过大：上限为100字节。"),
+        ("ar", "الملف كبير جداً: الحد هو 100 بايت."),
+    ],
+)
+def test_the_status_page_gives_a_refusal_in_the_readers_language(
+    make_site, lang: str, words: str
+) -> None:  # noqa: ANN001
+    """A refusal is stored with its key and values (migration 0010), not only in English,
+    so that the status page lists it in whichever language its reader chose."""
+    site = make_site(max_upload_bytes=100)
+    data = b"line_code,line_label,line_type,amount_chf\n" + b"REV_OTHER,x,revenue,1.00\n" * 3
+    assert site.upload(data, "a.csv", lang="fr").status_code == 413
+    page = site.client.get(
+        f"/oneitu/status?year=2024&lang={lang}", headers={"X-Test-User": "finance:op"}
+    )
+    reasons = re.findall(r'<span class="reason">(.*?)</span>', page.text, re.S)
+    assert [" ".join(r.split()) for r in reasons] == [words]
