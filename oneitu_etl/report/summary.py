@@ -184,16 +184,19 @@ def highlights(report: Mapping[str, Any], lang: Language) -> list[elements.Narra
     return list(elements.narratives_of(report, lang, "highlight"))
 
 
+def _variance_texts(report: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The narratives of kind ``variance``: the units' explanations of their variances."""
+    return [e for e in report.get("narrative_texts") or () if e.get("kind") == "variance"]
+
+
 def variances(report: Mapping[str, Any], lang: Language) -> list[elements.Narrative]:
     """The units' explanations of their budget variances, in the order of the units."""
-    found = [
-        (entry.get("org_unit"), elements.narrative(entry, lang))
-        for entry in report.get("narrative_texts") or ()
-        if entry.get("kind") == "variance"
-    ]
     order = list(lang.names.org_units)
-    found.sort(key=lambda pair: order.index(pair[0]) if pair[0] in order else len(order))
-    return [n for _unit, n in found]
+    found = sorted(
+        _variance_texts(report),
+        key=lambda e: order.index(e.get("org_unit")) if e.get("org_unit") in order else len(order),
+    )
+    return [elements.narrative(entry, lang) for entry in found]
 
 
 def moves(report: Mapping[str, Any], lang: Language) -> list[str]:
@@ -212,11 +215,7 @@ def moves(report: Mapping[str, Any], lang: Language) -> list[str]:
         sentence = _(
             "The lowest budget execution was at %(unit)s: %(rate)s of its final budget."
         ) % {"unit": lang.names.unit(low), "rate": fmt.percent(units[low]["rate"])}
-        why = [
-            entry
-            for entry in report.get("narrative_texts") or ()
-            if entry.get("kind") == "variance" and entry.get("org_unit") == low
-        ]
+        why = [entry for entry in _variance_texts(report) if entry.get("org_unit") == low]
         if why:
             told = elements.narrative(why[0], lang)
             sentence += " " + _("%(unit)s explains: %(text)s") % {
