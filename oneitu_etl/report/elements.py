@@ -385,6 +385,14 @@ def parts(report: Mapping[str, Any], lang: Language, first: int) -> list[tuple[s
             codes,
             _("Total"),
         )
+        table = replace(
+            table,
+            sheet=(
+                _("Resources, goal %(code)s") % {"code": code.removeprefix("G")}
+                if is_goal
+                else _("Resources of the enablers")
+            ),
+        )  # its sheet: "2.1 Resources, goal 1"
         goal_indicators = element_indicators(report, lang, code, f"indicators-{code.lower()}")
         members = [element(report, lang, c, f"{number}.{i}") for i, c in enumerate(codes, start=1)]
         count = 1  # the evidence tables follow the section's table: 4.2, 4.3...

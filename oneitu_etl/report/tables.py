@@ -108,6 +108,9 @@ class Table:
     rows: tuple[Row, ...]
     note: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: Its short name as a workbook sheet, where the builder gives one (else the
+    #: workbook's list of short names, :func:`.workbook.sheet_titles`, or the title).
+    sheet: str = ""
 
     @property
     def html_columns(self) -> tuple[int, ...]:

@@ -262,15 +262,7 @@ def build_workbook(
     about_name = _("About")
     taken = {about_name.lower()}
     shorts = sheet_titles(lang)
-    for table in tables:  # a goal's resources: "2.1 Resources, goal 1"
-        if table.key.startswith("plan-") and table.key != "plan-by-goal":
-            code = table.key.removeprefix("plan-").upper()
-            shorts[table.key] = (
-                _("Resources of the enablers")
-                if code == "ENABLERS"
-                else _("Resources, goal %(code)s") % {"code": code.removeprefix("G")}
-            )
-    names = [sheet_name(t, taken, shorts.get(t.key)) for t in tables]
+    names = [sheet_name(t, taken, t.sheet or shorts.get(t.key)) for t in tables]
     about = book.add_worksheet(about_name)
     info: list[tuple[str, Any, str]] = [
         (title, None, ""),
