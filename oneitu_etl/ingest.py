@@ -44,7 +44,7 @@ from oneitu_etl.contract import (
 from oneitu_etl.issues import Issue
 from oneitu_etl.reference import Reference
 from oneitu_etl.settings import Settings
-from oneitu_etl.sources.deliveries import Delivered, _archive, _signature, read_delivery
+from oneitu_etl.sources.deliveries import Delivered, _signature, archive_delivery, read_delivery
 from oneitu_etl.sources.landing import (
     DEFINITIONS,
     Landing,
@@ -65,17 +65,17 @@ from oneitu_etl.validate.rows import Context
 from oneitu_etl.validate.suites import declarations_fingerprint
 from oneitu_etl.warehouse import locks
 from oneitu_etl.warehouse.loads import (
-    _clear,
-    _current,
-    _defined_indicators,
-    _load_rows,
-    _save_signature,
-    _store_issues,
-    _store_results,
-    _stored_signature,
+    clear_judgement,
+    current_deliveries,
+    defined_indicators,
     finish_delivery,
+    load_rows,
     record_delivery,
+    save_group_signature,
+    store_issues,
+    store_results,
     stored_blocking_issues,
+    stored_group_signature,
     supersede,
 )
 
@@ -147,7 +147,7 @@ def load_group(
     """
     extra = extra_issues or {}
     outcome = GroupOutcome(group, skipped=False, files=len(items))
-    current = _current(conn, group)
+    current = current_deliveries(conn, group)
     present = {i.path for i in items}
     for path, old in current.items():
         if path not in present:
@@ -161,9 +161,9 @@ def load_group(
         issues = extra.get(item.path, []) + item.issues
         if old and old["sha256"] == item.sha256:
             delivery_id = old["id"]
-            _clear(conn, delivery_id)
+            clear_judgement(conn, delivery_id)
         else:
-            delivery_id = record_delivery(conn, item, year, now, _archive(settings, item))
+            delivery_id = record_delivery(conn, item, year, now, archive_delivery(settings, item))
             if old:
                 supersede(conn, old["id"], now, by=delivery_id)
                 log.info(
@@ -173,11 +173,11 @@ def load_group(
         loaded = (
             0
             if rejected
-            else sum(_load_rows(conn, delivery_id, year, t, item, settings) for t in item.tables)
+            else sum(load_rows(conn, delivery_id, year, t, item, settings) for t in item.tables)
         )
         kept_out = set() if rejected else _kept_out(item)
-        _store_issues(conn, delivery_id, issues, kept_out)
-        _store_results(conn, delivery_id, year, item)
+        store_issues(conn, delivery_id, issues, kept_out)
+        store_results(conn, delivery_id, year, item)
         finish_delivery(
             conn,
             delivery_id,
@@ -216,7 +216,7 @@ def _process(
     """
     signature = _signature(items, extra_sig)
     with engine.connect() as conn:
-        unchanged = _stored_signature(conn, group) == signature
+        unchanged = stored_group_signature(conn, group) == signature
     if unchanged:
         log.info("%s unchanged (%d files): skipped", group, len(items))
         return GroupOutcome(group, skipped=True, files=len(items))
@@ -225,7 +225,7 @@ def _process(
         outcome = load_group(
             conn, group, year, items, settings, now, block=block, extra_issues=extra
         )
-        _save_signature(conn, group, signature, now)
+        save_group_signature(conn, group, signature, now)
     log.info(
         "%s: %d files, %d rows loaded, %d quarantined",
         group,
@@ -330,8 +330,11 @@ def _ingest_year(
         structure = statement_structure(statement_paths, year)
         others = [read(p, kind_of_path(p) or "") for p in sorted(statement_paths)]
         with engine.connect() as conn:
-            stored = _stored_signature(conn, f"statements/{year}")
-            sizes = {p: d["size_bytes"] for p, d in _current(conn, f"statements/{year}").items()}
+            stored = stored_group_signature(conn, f"statements/{year}")
+            sizes = {
+                p: d["size_bytes"]
+                for p, d in current_deliveries(conn, f"statements/{year}").items()
+            }
         ledgers = pool.submit(
             _read_ledgers, pool, landing, sorted(by_kind.get(Kind.LEDGER.value, [])), others,
             stored, sizes, codes, read, Context(reference, year), settings, spool_dir,
@@ -381,7 +384,7 @@ def _ingest_year(
 
     if "planning" in sources:  # after the definitions, which values refer to
         with engine.connect() as conn:
-            defined = _defined_indicators(conn)
+            defined = defined_indicators(conn)
 
         groups.append(
             _process(

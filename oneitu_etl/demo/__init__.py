@@ -24,9 +24,9 @@ from pathlib import Path
 
 from oneitu_etl.demo import v2 as demo_v2
 from oneitu_etl.demo.activities import ACTIVITY_COLUMNS, ACTIVITY_ENCODINGS, build_activities
-from oneitu_etl.demo.base import _csv_bytes
+from oneitu_etl.demo.base import csv_bytes
 from oneitu_etl.demo.finance import build_statements, workbook_bytes
-from oneitu_etl.demo.indicators import INDICATORS, _number, indicator_value
+from oneitu_etl.demo.indicators import INDICATORS, indicator_value, number_text
 from oneitu_etl.fileio import atomic_write_bytes
 from oneitu_etl.reference import load_reference
 
@@ -85,7 +85,7 @@ def generate_landing(
 
     write(
         root / "indicator_definitions.csv",
-        _csv_bytes(
+        csv_bytes(
             list(INDICATORS[0].row),
             [list(spec.row.values()) for spec in INDICATORS],
             "utf-8",
@@ -102,17 +102,17 @@ def generate_landing(
         )
         for sector, rows in build_activities(rng, year, plans[year]).items():
             name = f"activities_{sector}_{year}.csv"
-            data = _csv_bytes(ACTIVITY_COLUMNS, rows, ACTIVITY_ENCODINGS[sector])
+            data = csv_bytes(ACTIVITY_COLUMNS, rows, ACTIVITY_ENCODINGS[sector])
             write(folder / "activities" / name, data)
         value_rows = []
         for spec in INDICATORS:
             value = indicator_value(spec, year)
             note = "survey results not yet published" if value is None else ""
-            text = "" if value is None else _number(value)
+            text = "" if value is None else number_text(value)
             value_rows.append([spec.row["indicator_code"], str(year), text, spec.source, note])
         write(
             folder / "indicator_values.csv",
-            _csv_bytes(["indicator_code", "year", "value", "source", "note"], value_rows, "utf-8"),
+            csv_bytes(["indicator_code", "year", "value", "source", "note"], value_rows, "utf-8"),
         )
         for path, data in demo_v2.files(folder, v2):
             write(path, data)

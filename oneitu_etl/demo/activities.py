@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from oneitu_etl.contract import TABLES, Kind
 from oneitu_etl.demo.base import REGIONAL_OFFICES, SP2020, SP2024
-from oneitu_etl.demo.finance import _chf, cents_text
+from oneitu_etl.demo.finance import cents_text, chf_amount
 
 #: Encoding of each Sector's activity file: exercises the three encodings the contract accepts.
 ACTIVITY_ENCODINGS = {"SG": "utf-8-sig", "R": "utf-8", "T": "utf-8", "D": "cp1252"}
@@ -226,7 +226,7 @@ def _draft_activity(
         countries = min(194, rng.randint(*countries_range))
     elif template.output_type == "filing":
         countries = rng.randint(60, 150)
-    cost = None if status == "cancelled" and rng.random() < 0.5 else _chf(rng, *cost_range)
+    cost = None if status == "cancelled" and rng.random() < 0.5 else chf_amount(rng, *cost_range)
     return {
         "sector": sector,
         "org_unit": unit,

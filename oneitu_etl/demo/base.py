@@ -12,7 +12,7 @@ SP2024 = "SP2024-2027"
 REGIONAL_OFFICES = ("RO-AFR", "RO-AMS", "RO-ARB", "RO-ASP", "RO-CIS", "RO-EUR")
 
 
-def _csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]], encoding: str) -> bytes:
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]], encoding: str) -> bytes:
     buffer = io.StringIO()
     # Windows-1252 files come from Excel on Windows: CRLF line ends there, LF elsewhere.
     writer = csv.writer(buffer, lineterminator="\r\n" if encoding == "cp1252" else "\n")

@@ -155,7 +155,7 @@ def _jittered(rng: random.Random, weights: Iterable[float], spread: float) -> li
     return [w * (1 + rng.uniform(-spread, spread)) for w in weights]
 
 
-def _chf(rng: random.Random, low: float, high: float) -> int:
+def chf_amount(rng: random.Random, low: float, high: float) -> int:
     """A random amount in cents between ``low`` and ``high`` CHF."""
     return rng.randint(int(low * 100), int(high * 100))
 
@@ -179,7 +179,7 @@ def build_statements(rng: random.Random, plan: str) -> Statements:
     Returns:
         The three tables, in cents.
     """
-    approved_total = _chf(rng, 176_000_000, 180_000_000)
+    approved_total = chf_amount(rng, 176_000_000, 180_000_000)
     units = list(BUDGET_SHARES)
     approved = split_cents(approved_total, _jittered(rng, BUDGET_SHARES.values(), 0.06))
     budget: list[tuple[str, int, int, int]] = []
@@ -195,7 +195,7 @@ def build_statements(rng: random.Random, plan: str) -> Statements:
         parts = split_cents(actual, _jittered(rng, profile.values(), 0.2))
         allocation.extend((unit, code, part) for code, part in zip(profile, parts, strict=True))
 
-    revenue = [(code, _chf(rng, low, high)) for code, (low, high) in REVENUE_RANGES.items()]
+    revenue = [(code, chf_amount(rng, low, high)) for code, (low, high) in REVENUE_RANGES.items()]
     expenses = split_cents(total_expenses, _jittered(rng, EXPENSE_SHARES.values(), 0.08))
     performance = [(code, "revenue", cents) for code, cents in revenue]
     performance += [

@@ -44,9 +44,9 @@ def _indicator(
             "unit": unit,
             "direction": direction,
             "baseline_year": "2023",
-            "baseline_value": _number(baseline),
+            "baseline_value": number_text(baseline),
             "target_year": "2027",
-            "target_value": _number(target),
+            "target_value": number_text(target),
             "source": source,
         },
         values=values,
@@ -55,7 +55,7 @@ def _indicator(
     )
 
 
-def _number(value: float) -> str:
+def number_text(value: float) -> str:
     """Format an indicator number with one decimal (``67.0``), or as an integer if large."""
     return f"{value:.0f}" if abs(value) >= 100_000 else f"{value:.1f}"
 

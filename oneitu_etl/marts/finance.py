@@ -154,7 +154,7 @@ def expenses_by_strategic_code(conn: Connection, year: int) -> dict[str, float]:
     return {code: chf(amount) for code, amount in conn.execute(query)}
 
 
-def _goals(conn: Connection, plan: str | None) -> list[str]:
+def goal_codes(conn: Connection, plan: str | None) -> list[str]:
     e = s.strategic_elements
     query = (
         select(e.c.code).where(e.c.plan == plan, e.c.kind == "goal").order_by(bytewise(e.c.code))
@@ -188,7 +188,7 @@ def expenses_by_goal(conn: Connection, year: int) -> dict[str, float]:
         .order_by(bytewise(rows.c.goal))
     )
     found = {key: cents(amount) for key, amount in conn.execute(query)}
-    keys = [*_goals(conn, plan), ENABLERS]
+    keys = [*goal_codes(conn, plan), ENABLERS]
     out = {key: chf(found.get(key, 0)) for key in keys}
     out.update({key: chf(amount) for key, amount in found.items() if key not in out})
     return out

@@ -14,7 +14,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, and_, case, func, literal, select, union_all
 
 from oneitu_etl.marts.base import bytewise, cents, chf, current, plan_of, rate
-from oneitu_etl.marts.finance import ENABLERS, OTHER, _goals, statement_lines
+from oneitu_etl.marts.finance import ENABLERS, OTHER, goal_codes, statement_lines
 from oneitu_etl.warehouse import schema as s
 
 
@@ -114,7 +114,7 @@ def plan_vs_actual_by_goal(
         key: (cents(approved), cents(final), cents(actual))
         for key, approved, final, actual in conn.execute(query)
     }
-    keys = [*_goals(conn, plan), ENABLERS]
+    keys = [*goal_codes(conn, plan), ENABLERS]
     out = {key: _execution(*found.get(key, (0, 0, 0))) for key in keys}
     out.update({key: _execution(*sums) for key, sums in found.items() if key not in out})
     return out

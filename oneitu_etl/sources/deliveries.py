@@ -2,7 +2,7 @@
 
 :func:`read_delivery` reads one file of the landing zone, hashing it as it streams: held
 in memory, or spooled to disk when it is large (``settings.stream_bytes``), so that what
-is judged and loaded later is exactly what was hashed. :func:`_archive` keeps the delivered
+is judged and loaded later is exactly what was hashed. :func:`archive_delivery` keeps the delivered
 bytes unchanged under ``settings.archive``, addressed by their hash. The judging of a
 :class:`Delivered` is :mod:`oneitu_etl.validate.judge`; its loading, :mod:`oneitu_etl.warehouse.loads`.
 """
@@ -83,7 +83,7 @@ def _signature(files: list[Delivered], extra: str = "") -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _archive(settings: Settings, item: Delivered) -> str | None:
+def archive_delivery(settings: Settings, item: Delivered) -> str | None:
     """Keep the delivered bytes unchanged, addressed by content hash; never overwritten.
 
     Returns:

@@ -64,7 +64,7 @@ def _insert_frame(conn: Connection, table: Table, frame: pd.DataFrame, **constan
     return len(out)
 
 
-def _current(conn: Connection, group: str) -> dict[str, dict]:
+def current_deliveries(conn: Connection, group: str) -> dict[str, dict]:
     """Current deliveries of a group, by path."""
     year, kinds = _group_scope(group)
     d = s.deliveries
@@ -155,7 +155,7 @@ def finish_delivery(
     )
 
 
-def _clear(conn: Connection, delivery_id: int) -> None:
+def clear_judgement(conn: Connection, delivery_id: int) -> None:
     """Remove what an earlier judgement of a delivery wrote (it is re-derived)."""
     tables = (
         *s.DATA_TABLES.values(),
@@ -188,7 +188,7 @@ def _result_details(table: CheckedTable, rule: str, column: str | None) -> dict 
     }
 
 
-def _store_results(conn: Connection, delivery_id: int, year: int | None, item: Delivered) -> None:
+def store_results(conn: Connection, delivery_id: int, year: int | None, item: Delivered) -> None:
     rows = []
     for table in item.tables:
         ordered = sorted(table.results.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
@@ -211,7 +211,7 @@ def _store_results(conn: Connection, delivery_id: int, year: int | None, item: D
         _insert_records(conn, s.validation_results, rows)
 
 
-def _store_issues(
+def store_issues(
     conn: Connection,
     delivery_id: int,
     issues: list[Issue],
@@ -313,7 +313,7 @@ def _load_totals(conn: Connection, delivery_id: int, year: int | None, table: Ch
     _insert_records(conn, s.ledger_totals, records)
 
 
-def _load_rows(
+def load_rows(
     conn: Connection,
     delivery_id: int,
     year: int | None,
@@ -346,12 +346,12 @@ def _load_rows(
     return loaded
 
 
-def _save_signature(conn: Connection, group: str, signature: str, now: dt.datetime) -> None:
+def save_group_signature(conn: Connection, group: str, signature: str, now: dt.datetime) -> None:
     conn.execute(delete(s.load_groups).where(s.load_groups.c.name == group))
     conn.execute(insert(s.load_groups).values(name=group, signature=signature, processed_at=now))
 
 
-def _stored_signature(conn: Connection, group: str) -> str | None:
+def stored_group_signature(conn: Connection, group: str) -> str | None:
     query = select(s.load_groups.c.signature).where(s.load_groups.c.name == group)
     return conn.execute(query).scalar()
 
@@ -399,7 +399,7 @@ def stored_blocking_issues(
     ]
 
 
-def _defined_indicators(conn: Connection) -> frozenset[str]:
+def defined_indicators(conn: Connection) -> frozenset[str]:
     d, t = s.deliveries, s.indicator_definitions
     rows = conn.execute(
         select(t.c.indicator_code)
