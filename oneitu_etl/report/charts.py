@@ -19,6 +19,7 @@ import base64
 import io
 import re
 import textwrap
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -85,7 +86,12 @@ def _plain(text: str) -> str:
 
 
 def _wrap(text: str, width: int = 34) -> str:
-    return "\n".join(textwrap.wrap(_plain(text), width)) or " "
+    """``text`` on lines of about ``width`` Latin letters; a Chinese character is as wide as
+    two, and a line of them, which has no space to break at, is cut between characters."""
+    text = _plain(text)
+    if any(unicodedata.east_asian_width(ch) in "WF" for ch in text):
+        width = max(4, width // 2)
+    return "\n".join(textwrap.wrap(text, width, break_on_hyphens=False)) or " "
 
 
 def _figure(rows: int, per_row: float = 0.3, extra: float = 0.9) -> Figure:
@@ -348,7 +354,9 @@ def heat_map(
                     fontsize=7.5,
                     color="#111111",
                 )
-        ax.set_xticks(range(len(columns)), [_plain(c) for c in columns])
+        # a sector's name on two or three lines: four long names side by side collide
+        width = max(10, int(60 / max(1, len(columns))))
+        ax.set_xticks(range(len(columns)), [_wrap(c, width) for c in columns], fontsize=7.5)
         ax.set_yticks(range(len(rows)), [_wrap(r, 40) for r in rows], fontsize=7.5)
         ax.xaxis.tick_top()
         ax.tick_params(length=0)

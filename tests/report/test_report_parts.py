@@ -201,3 +201,38 @@ def test_a_report_with_only_the_contract_keys_renders(tmp_path: Path) -> None:
     html = paths[0].read_text(encoding="utf-8")
     assert "CHF\u00a010.00" in html
     assert "No indicator was reported for the year." in html
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        pytest.param(
+            ["الأمانة العامة", "قطاع الاتصالات الراديوية", "قطاع تقييس الاتصالات",
+             "قطاع تنمية الاتصالات"],
+            id="arabic",
+        ),
+        pytest.param(
+            ["总秘书处", "ITU-R（无线电通信部门）", "ITU-T（电信标准化部门）",
+             "ITU-D（电信发展部门）"],
+            id="chinese",
+        ),
+        pytest.param(
+            ["General Secretariat", "Radiocommunication Sector", "Telecommunication "
+             "Standardization Sector", "Telecommunication Development Sector"],
+            id="english",
+        ),
+    ],
+)  # fmt: skip
+def test_the_heat_maps_sector_names_do_not_run_into_each_other(columns: list[str]) -> None:
+    """Four long sector names above four columns: each is wrapped (a Chinese one between
+    characters, never at a hyphen of ITU-R) so that no two labels overlap."""
+    values = [[1.0, 0.0, 2.0, 0.0], [0.0, 3.0, 0.0, 4.0]]
+    figure = charts.heat_map(["TP-A", "TP-B"], columns, values, lambda v: f"{v:.1f}", "CHF")
+    figure.canvas.draw()
+    ax = figure.axes[0]
+    boxes = [label.get_window_extent() for label in ax.get_xticklabels()]
+    assert len(boxes) == 4
+    for left, right in zip(boxes, boxes[1:], strict=False):
+        assert left.x1 <= right.x0, "two sector names overlap"
+    texts = [label.get_text() for label in ax.get_xticklabels()]
+    assert not any(line.endswith("-") for text in texts for line in text.split("\n"))
