@@ -16,12 +16,14 @@ Docs, Airflow) open in the top window: Airflow shows the page in an iframe.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import datetime as dt
 import html
 import json
 import logging
-import threading
-from collections.abc import AsyncGenerator, Awaitable, Callable
+import weakref
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -29,7 +31,6 @@ from urllib.parse import urlencode
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
@@ -49,11 +50,11 @@ from oneitu_etl.delivery.messages import (
     size_text,
     word,
 )
+from oneitu_etl.delivery.runtime import Runtime
 from oneitu_etl.delivery.service import ASSET_URIS, UploadResult, receive, record_refusal
 from oneitu_etl.delivery.sniff import Refused
 from oneitu_etl.issue_text import N_
-from oneitu_etl.reference import Reference, load_reference
-from oneitu_etl.resources import Resources
+from oneitu_etl.reference import Reference
 from oneitu_etl.settings import Settings
 from oneitu_etl.warehouse import uploads as records
 
@@ -90,46 +91,6 @@ def report_files(year: int) -> tuple[str, ...]:
         f"annex_{year}.xlsx",
         f"report_{year}.json",
     )
-
-
-class _Runtime:
-    """Settings and the app's resources (one engine and one copy of the reference data for
-    every request), resolved on first use (the API server may start first)."""
-
-    def __init__(self, settings: Settings | Callable[[], Settings], reference: Reference | None):
-        self._settings = settings
-        self._reference = reference
-        self._resources: Resources | None = None
-        self._lock = threading.Lock()
-
-    @property
-    def settings(self) -> Settings:
-        if callable(self._settings):
-            with self._lock:
-                if callable(self._settings):
-                    self._settings = self._settings()
-        return self._settings
-
-    @property
-    def reference(self) -> Reference:
-        if self._reference is None:
-            self._reference = load_reference()
-        return self._reference
-
-    @property
-    def engine(self) -> Engine:
-        settings, reference = self.settings, self.reference
-        with self._lock:
-            if self._resources is None:
-                self._resources = Resources(settings, reference=reference)
-            return self._resources.engine
-
-    def years(self) -> list[int]:
-        """Years of the Strategic Plan cycles the project ships, newest first."""
-        return sorted(
-            {y for c in self.reference.cycles for y in range(c.first_year, c.last_year + 1)},
-            reverse=True,
-        )
 
 
 def _lang(request: Request, chosen: str | None = None) -> str:
@@ -184,7 +145,18 @@ def create_app(
     Returns:
         The application, to mount (the plugin mounts it at ``/oneitu``).
     """
-    runtime = _Runtime(settings, reference)
+    runtime = Runtime(settings, reference)
+    # The engine's pool is closed when the app stops: by its lifespan where the server runs
+    # it, else at the process's exit (Airflow's API server does not run the lifespan of an
+    # app a plugin mounts).
+    alive = weakref.ref(runtime)  # an app dropped (tests make many) takes its engine along
+    atexit.register(lambda: (r := alive()) is not None and r.close())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        runtime.close()
+
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=True,
@@ -192,7 +164,13 @@ def create_app(
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    app = FastAPI(title="One ITU data delivery", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="One ITU data delivery",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+    )
     app.state.runtime = runtime
     signed_in = Depends(authenticate)
 
@@ -568,7 +546,7 @@ async def _drain(request: Request, declared: int, limit: int) -> None:
             return
 
 
-def _status_context(runtime: _Runtime, year: int | None) -> dict[str, Any]:
+def _status_context(runtime: Runtime, year: int | None) -> dict[str, Any]:
     settings = runtime.settings
     years = runtime.years()
     with runtime.engine.connect() as conn:

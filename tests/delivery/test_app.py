@@ -536,3 +536,36 @@ def test_the_delivery_made_of_an_upload_names_its_uploader(
         rows = conn.execute(select(s.deliveries.c.path, s.deliveries.c.uploaded_by)).all()
     engine.dispose()
     assert [tuple(r) for r in rows] == [("2024/financial_statements.xlsx", "finance")]
+
+
+def test_the_apps_engine_is_made_on_first_use_and_disposed_of_when_it_stops(
+    tmp_path: Path,
+) -> None:
+    """One engine for every request, made by the first one that needs it; the app's
+    lifespan disposes of it when the server stops it (and, where a server runs no lifespan
+    for a mounted app, as Airflow's does not, the process's exit)."""
+    from delivery_support import Announcer  # noqa: PLC0415
+    from fastapi.testclient import TestClient  # noqa: PLC0415
+
+    from oneitu_etl.delivery import DeliveryConfig, create_app  # noqa: PLC0415
+    from oneitu_etl.settings import Settings  # noqa: PLC0415
+
+    (tmp_path / "landing").mkdir()
+    app = create_app(
+        Settings(landing=str(tmp_path / "landing"), out=tmp_path / "out"),
+        config=DeliveryConfig(csrf_secret=SECRET),
+        authenticate=fake_authenticate,
+        announce=Announcer(),
+        login_url=lambda nxt: f"/auth/login?next={nxt}",
+    )
+    runtime = app.state.runtime
+    with TestClient(app) as client:
+        assert not runtime.open
+        page = client.get("/status?year=2024", headers={"X-Test-User": "finance:op"})
+        assert page.status_code == 200
+        assert runtime.open
+        engine = runtime.engine
+        assert client.get("/status?year=2024", headers={"X-Test-User": "finance:op"}).is_success
+        assert runtime.engine is engine  # one engine for every request
+    assert not runtime.open
+    runtime.close()  # a second close (at exit) is harmless
