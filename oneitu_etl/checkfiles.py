@@ -112,7 +112,7 @@ def _across_files(items: list[Delivered], settings: Settings, reference: Referen
             finance = (*STATEMENT_KINDS, *OPTIONAL_STATEMENT_KINDS, Kind.LEDGER)
             if table.spec.kind in finance and not item.rejected:
                 by_year.setdefault(year_of_path(item.path), {})[table.spec.kind] = (item, table)
-    tol = round(settings.tolerance_chf * 100)
+    tol = settings.tolerance_cents
     cross: list[Issue] = []
     for found in by_year.values():
         if any(owner.errors for owner, _ in found.values()):

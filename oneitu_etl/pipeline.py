@@ -213,7 +213,7 @@ def _validate(res: Resources, year: int) -> dict[str, int]:
         year,
         res.reference,
         expectations_dir=settings.expectations_dir,
-        tolerance_chf=settings.tolerance_chf,
+        tolerance_cents=settings.tolerance_cents,
         data_docs=staged_data_docs(settings, year),
         ledger_store=settings.ledger_store,
     )
@@ -299,7 +299,7 @@ def _build_report_data(
     }
     with res.engine.connect() as conn:
         if not errors:
-            data.update(marts.report_figures(conn, year, reference, settings.tolerance_chf))
+            data.update(marts.report_figures(conn, year, reference, settings.tolerance_cents))
             data["data_quality"].update(_check_counts(conn, settings, year))  # type: ignore[union-attr]
             docs = staged_data_docs(settings, year) / "index.html"
             data["data_quality"]["data_docs"] = (  # type: ignore[index]

@@ -11,12 +11,15 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-#: Absolute difference, in CHF, within which two amounts are "equal" (contract, preamble).
-TOLERANCE_CHF = 1.00
+#: Absolute difference, in cents of CHF, within which two amounts are "equal" (contract,
+#: preamble): the one default of the reconciliation tolerance, which every rule, the Great
+#: Expectations stage and the report take from :attr:`Settings.tolerance_cents`.
+TOLERANCE_CENTS = 100
 #: The Union's six official languages (contract 1.4): the report is published in each.
 LANGUAGES = ("ar", "en", "es", "fr", "ru", "zh")
 
@@ -37,6 +40,19 @@ def parse_languages(text: str) -> tuple[str, ...]:
             + ",".join(LANGUAGES)
         )
     return tuple(c for c in LANGUAGES if c in codes)
+
+
+def _cents(text: str) -> int:
+    """An amount of CHF as written (``1``, ``0.50``) in whole cents; ``ValueError`` if not."""
+    try:
+        amount = Decimal(text.strip())
+    except InvalidOperation:
+        amount = Decimal("NaN")
+    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        raise ValueError(
+            f"ONEITU_TOLERANCE_CHF must be an amount of CHF such as 1.00, not {text!r}"
+        )
+    return int(amount * 100)
 
 
 def default_db_url(out: Path | str) -> str:
@@ -69,7 +85,8 @@ class Settings:
             delivered content (:mod:`oneitu_etl.warehouse.ledger_store`); the warehouse
             database holds their sums and where each delivery's lines are.
         expectations_dir: The Great Expectations suites (``expectations/``).
-        tolerance_chf: Reconciliation tolerance.
+        tolerance_cents: Reconciliation tolerance, in cents (``ONEITU_TOLERANCE_CHF`` in
+            CHF, e.g. ``1.00``).
         max_file_bytes: Files above this size are refused before they are parsed.
         max_unzipped_bytes: A workbook whose uncompressed parts exceed this is refused.
         landing_conn_id: Airflow connection used for object storage, if any.
@@ -90,7 +107,7 @@ class Settings:
     archive: Path | None = None
     ledger_store: Path | None = None
     expectations_dir: Path = PROJECT_ROOT / "expectations"
-    tolerance_chf: float = TOLERANCE_CHF
+    tolerance_cents: int = TOLERANCE_CENTS
     max_file_bytes: int = 512 * 1024 * 1024
     max_unzipped_bytes: int = 256 * 1024 * 1024
     landing_conn_id: str | None = None
@@ -109,6 +126,11 @@ class Settings:
             object.__setattr__(self, "archive", Path(self.out) / "archive")
         if self.ledger_store is None:
             object.__setattr__(self, "ledger_store", Path(self.out) / "ledger")
+
+    @property
+    def tolerance_chf(self) -> float:
+        """The reconciliation tolerance in CHF, as the report states it."""
+        return self.tolerance_cents / 100
 
     def with_(self, **changes: object) -> Settings:
         """Return a copy with some fields changed."""
@@ -140,7 +162,7 @@ class Settings:
         if env.get("ONEITU_EXPECTATIONS"):
             values["expectations_dir"] = Path(env["ONEITU_EXPECTATIONS"])
         if env.get("ONEITU_TOLERANCE_CHF"):
-            values["tolerance_chf"] = float(env["ONEITU_TOLERANCE_CHF"])
+            values["tolerance_cents"] = _cents(env["ONEITU_TOLERANCE_CHF"])
         if env.get("ONEITU_LANGUAGES"):
             values["languages"] = parse_languages(env["ONEITU_LANGUAGES"])
         if env.get("ONEITU_MAX_FILE_BYTES"):

@@ -103,7 +103,7 @@ def unexplained_indicators(
 
 
 def report_figures(
-    conn: Connection, year: int, reference: Reference, tolerance_chf: float
+    conn: Connection, year: int, reference: Reference, tolerance_cents: int
 ) -> dict[str, object]:
     """Every figure of ``report_<Y>.json`` for a year that can be published.
 
@@ -112,7 +112,7 @@ def report_figures(
         year: Financial year.
         reference: The package's reference data (reading order of the sectors; the
             statement lines' types for the reconciliation rules).
-        tolerance_chf: Reconciliation tolerance.
+        tolerance_cents: Reconciliation tolerance, in cents (``Settings.tolerance_cents``).
 
     Returns:
         The figures keyed as in docs/report-json.md, from ``totals`` to ``data_quality``
@@ -128,7 +128,7 @@ def report_figures(
     data["outputs_by_type"] = outputs_by_type(conn, year)
     data["cost_per_output"] = cost_per_output(conn, year)
     data["indicators"] = indicators(conn, year)
-    data["reconciliation"] = reconciliation(conn, year, reference, tolerance_chf)
+    data["reconciliation"] = reconciliation(conn, year, reference, tolerance_cents)
     data["one_itu"] = one_itu(conn, year, sectors)
     data["previous_year"] = previous_year(conn, year, sectors)
     data["trends"] = {

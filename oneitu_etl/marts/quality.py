@@ -22,7 +22,7 @@ from oneitu_etl.warehouse import schema as s
 
 
 def reconciliation(
-    conn: Connection, year: int, reference: Reference, tolerance_chf: float
+    conn: Connection, year: int, reference: Reference, tolerance_cents: int
 ) -> list[dict[str, object]]:
     """Rules R1-R4 (and L1/L2 with a ledger) recomputed on the year's current data.
 
@@ -56,7 +56,7 @@ def reconciliation(
     ledger = _ledger_sums(conn, year)
     places = {k: Place("") for k in (*tables, Kind.LEDGER)}
     checks = reconcile_statements(
-        tables, places, reference, round(tolerance_chf * 100), ledger if len(ledger) else None
+        tables, places, reference, tolerance_cents, ledger if len(ledger) else None
     )
     return [c.as_json() for c in checks]
 

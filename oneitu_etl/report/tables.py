@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from oneitu_etl.report.i18n import Language
+from oneitu_etl.settings import TOLERANCE_CENTS
 
 STATUS_ORDER = ("achieved", "on_track", "at_risk", "off_track", "no_data")
 #: Symbols that tell the statuses apart without colour (the label is always beside them).
@@ -133,14 +134,11 @@ class Table:
         return [g for g in groups if g[0] is not None or g[1]]
 
 
-#: The tolerance of a report published before it carried its own (contract section 1).
-DEFAULT_TOLERANCE_CHF = 1.00
-
-
 def tolerance(report: Mapping[str, Any], lang: Language) -> str:
     """The reconciliation tolerance the report's figures were checked with, as money."""
     value = report.get("tolerance_chf")
-    return lang.fmt.money(DEFAULT_TOLERANCE_CHF if value is None else float(value)) or ""
+    # a report published before it carried its own was checked with the default
+    return lang.fmt.money(TOLERANCE_CENTS / 100 if value is None else float(value)) or ""
 
 
 def _d(value: float | int | None) -> Decimal:

@@ -317,7 +317,7 @@ def judge_statements(
     Returns:
         The group's judge: its group-level issues by the path they name.
     """
-    tolerance = round(settings.tolerance_chf * 100)
+    tolerance = settings.tolerance_cents
 
     def judge_group(items: list[Delivered]) -> dict[str, list[Issue]]:
         judge_each(lambda: Context(reference, year), settings)(items)

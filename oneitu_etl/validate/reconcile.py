@@ -19,6 +19,7 @@ from oneitu_etl.contract import Kind
 from oneitu_etl.issue_text import say
 from oneitu_etl.issues import Issue, format_chf
 from oneitu_etl.reference import Reference
+from oneitu_etl.settings import TOLERANCE_CENTS
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,10 @@ def _total(performance: pd.DataFrame, code: str) -> int | None:
 
 
 def reconcile_performance(
-    performance: pd.DataFrame, line_types: dict[str, str], place: Place, tolerance_cents: int = 100
+    performance: pd.DataFrame,
+    line_types: dict[str, str],
+    place: Place,
+    tolerance_cents: int = TOLERANCE_CENTS,
 ) -> list[Check]:
     """R1: revenue lines sum to ``TOTAL_REVENUE``, expense lines to ``TOTAL_EXPENSES``.
 
@@ -133,7 +137,7 @@ def reconcile_budget(
     budget: pd.DataFrame,
     performance: pd.DataFrame,
     place: Place,
-    tolerance_cents: int = 100,
+    tolerance_cents: int = TOLERANCE_CENTS,
     items: int | None = None,
 ) -> Check:
     """R2: the ``actual_chf`` of ``budget_comparison`` (plus the items) sum to ``TOTAL_EXPENSES``.
@@ -157,7 +161,7 @@ def reconcile_allocation(
     budget: pd.DataFrame,
     performance: pd.DataFrame,
     place: Place,
-    tolerance_cents: int = 100,
+    tolerance_cents: int = TOLERANCE_CENTS,
     items: int | None = None,
 ) -> list[Check]:
     """R3: per unit, allocations sum to its ``actual_chf``; all of them to ``TOTAL_EXPENSES``.
@@ -211,7 +215,7 @@ def reconcile_ledger(
     allocation: pd.DataFrame,
     performance: pd.DataFrame,
     place: Place,
-    tolerance_cents: int = 100,
+    tolerance_cents: int = TOLERANCE_CENTS,
     items_by_line: dict[str, int] | None = None,
 ) -> list[Check]:
     """L1 and L2: the ledger aggregates to ``expense_allocation`` and to the expense lines.
@@ -263,7 +267,7 @@ def reconcile_ledger(
 
 
 def reconcile_plan(
-    plan: pd.DataFrame, budget: pd.DataFrame, place: Place, tolerance_cents: int = 100
+    plan: pd.DataFrame, budget: pd.DataFrame, place: Place, tolerance_cents: int = TOLERANCE_CENTS
 ) -> list[Check]:
     """R4 (v2): per unit, ``budget_allocation`` sums to its approved and final budget.
 

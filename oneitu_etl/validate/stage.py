@@ -156,7 +156,7 @@ def validate_year(
     reference: Reference,
     *,
     expectations_dir: Path,
-    tolerance_chf: float,
+    tolerance_cents: int,
     data_docs: Path | None,
     ledger_store: Path,
     now: dt.datetime | None = None,
@@ -168,7 +168,7 @@ def validate_year(
         year: Financial year.
         reference: Reference codes (the suites' allowed values).
         expectations_dir: The declarations (``expectations/``).
-        tolerance_chf: Reconciliation tolerance.
+        tolerance_cents: Reconciliation tolerance, in cents.
         data_docs: Folder for the Data Docs site (replaced), or ``None``.
         ledger_store: The ledger store (the ledger's lines, for GX).
         now: Time of the run (stored with the results).
@@ -186,7 +186,7 @@ def validate_year(
         batches = current_batches(conn, year, rowwise, ledger_store)
         if summed is not None:
             batches[Kind.LEDGER] = summed
-        scope = Scope(reference, year, _defined(conn), tolerance_chf)
+        scope = Scope(reference, year, _defined(conn), tolerance_cents)
     rules = suite_rules(declarations, batches, scope)
     if summed is not None:  # its rows were judged at ingestion: GX checks its sums
         rules[Kind.LEDGER] = [r for r in rules[Kind.LEDGER] if r.table_level]

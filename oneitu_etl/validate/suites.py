@@ -33,6 +33,7 @@ import pandas as pd
 from oneitu_etl.contract import Kind, TableSpec
 from oneitu_etl.issue_text import N_
 from oneitu_etl.reference import Reference
+from oneitu_etl.settings import TOLERANCE_CENTS
 
 #: Row identifiers added to every batch frame (GX ``unexpected_index_column_names``).
 ID_COLUMNS = ("file", "row")
@@ -208,13 +209,13 @@ class Scope:
         reference: Reference codes.
         year: Financial year (``None``: rules that need it are skipped).
         defined_indicators: Indicator codes defined (``None``: the rule is skipped).
-        tolerance_chf: Reconciliation tolerance.
+        tolerance_cents: Reconciliation tolerance, in cents.
     """
 
     reference: Reference
     year: int | None = None
     defined_indicators: frozenset[str] | None = None
-    tolerance_chf: float = 1.0
+    tolerance_cents: int = TOLERANCE_CENTS
 
 
 # -- loading --------------------------------------------------------------------------------
@@ -429,7 +430,7 @@ def reconciliation_rules(
     hold the entry's rows (``expect_column_values_to_not_be_in_set``, which names them).
     Rules whose tables are not all present are left out.
     """
-    slack = scope.tolerance_chf + 0.005
+    slack = scope.tolerance_cents / 100 + 0.005
     rules: list[Rule] = []
     for kind, declaration in declarations.items():
         if kind not in batches:

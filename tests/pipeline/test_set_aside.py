@@ -170,3 +170,31 @@ def test_the_report_states_the_configured_tolerance(tmp_path: Path) -> None:
         html = (out / str(YEAR) / f"strategic_plan_report_{YEAR}_{lang}.html").read_text("utf-8")
         assert html.count(stated) >= 3, lang
         assert "CHF\u00a01.00" not in html and "1,00\u00a0CHF" not in html, lang
+
+
+@pytest.mark.parametrize(
+    ("given", "cents"),
+    [pytest.param("1.00", 100, id="default"), pytest.param("0.5", 50, id="half"),
+     pytest.param(" 5 ", 500, id="padded"), pytest.param("0", 0, id="exact")],
+)  # fmt: skip
+def test_the_tolerance_is_held_once_in_cents(given: str, cents: int) -> None:
+    from oneitu_etl.settings import Settings  # noqa: PLC0415
+
+    settings = Settings.from_env({"ONEITU_TOLERANCE_CHF": given, "ONEITU_LANDING": "/x"})
+    assert settings.tolerance_cents == cents
+    assert settings.tolerance_chf == cents / 100
+
+
+@pytest.mark.parametrize("given", ["abc", "-1", "0.001", "nan", "1,5"])
+def test_a_tolerance_that_is_no_amount_of_chf_is_told(tmp_path: Path, given: str) -> None:
+    env = {**os.environ, "ONEITU_TOLERANCE_CHF": given}
+    done = subprocess.run(
+        [str(ONEITU), "run", "--landing", str(tmp_path), "--year", str(YEAR), "--out",
+         str(tmp_path / "out"), "--json-only"],
+        capture_output=True, text=True, timeout=120, check=False, env=env,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert (
+        f"ONEITU_TOLERANCE_CHF must be an amount of CHF such as 1.00, not {given!r}" in done.stderr
+    )
+    assert "Traceback" not in done.stderr

@@ -208,7 +208,7 @@ def _figures(settings: Settings, now: dt.datetime) -> dict:
     engine = warehouse.connect(settings.db_url)
     try:
         with engine.connect() as conn:
-            return marts.report_figures(conn, YEAR, REFERENCE, settings.tolerance_chf)
+            return marts.report_figures(conn, YEAR, REFERENCE, settings.tolerance_cents)
     finally:
         engine.dispose()
 

@@ -63,7 +63,7 @@ def gx_outcomes(checked: CheckedFiles, year: int | None) -> list[Outcome]:
             batches.setdefault(table.spec.kind, []).append(table.batch)
     frames = {k: pd.concat(v, ignore_index=True) for k, v in batches.items()}
     declarations = load_declarations(SETTINGS.expectations_dir)
-    scope = Scope(load_reference(), year, checked.defined, SETTINGS.tolerance_chf)
+    scope = Scope(load_reference(), year, checked.defined, SETTINGS.tolerance_cents)
     return run_suites(declarations, suite_rules(declarations, frames, scope), frames)
 
 
