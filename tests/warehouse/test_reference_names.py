@@ -5,26 +5,14 @@ from the two name columns keeps the names already stored, and the downgrade puts
 
 from __future__ import annotations
 
-from alembic import command
 from sqlalchemy import create_engine, func, insert, inspect, select, text
+from test_migrate import run_alembic
 
 from oneitu_etl import warehouse
 from oneitu_etl.reference import load_reference
 from oneitu_etl.settings import LANGUAGES
 from oneitu_etl.warehouse import schema as s
 from oneitu_etl.warehouse.reference_data import sync_reference
-
-
-def run_alembic(url: str, *steps: tuple[str, str]) -> None:
-    engine = create_engine(url)
-    config = warehouse.alembic_config(url)
-    try:
-        with engine.begin() as conn:
-            config.attributes["connection"] = conn
-            for name, revision in steps:
-                getattr(command, name)(config, revision)
-    finally:
-        engine.dispose()
 
 
 def test_every_shipped_name_is_a_row_in_its_language(db_url: str) -> None:
