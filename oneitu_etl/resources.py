@@ -65,6 +65,11 @@ class Resources:
             self._reference = load_reference()
         return self._reference
 
+    @property
+    def connected(self) -> bool:
+        """Whether the engine has been made (and not disposed of since)."""
+        return self._engine is not None
+
     def close(self) -> None:
         """Dispose the engine's connections (the resources can be used again after)."""
         if self._engine is not None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Engine
 
-from oneitu_etl.reference import Reference, load_reference
+from oneitu_etl.reference import Reference
 from oneitu_etl.resources import Resources
 from oneitu_etl.settings import Settings
 
@@ -35,31 +35,32 @@ class Runtime:
                     self._settings = self._settings()
         return self._settings
 
+    def _made(self) -> Resources:
+        """The app's resources (reference data and a lazy engine), made once."""
+        settings = self.settings
+        with self._lock:
+            if self._resources is None:
+                self._resources = Resources(settings, reference=self._reference)
+            return self._resources
+
     @property
     def reference(self) -> Reference:
-        if self._reference is None:
-            self._reference = load_reference()
-        return self._reference
+        return self._made().reference
 
     @property
     def engine(self) -> Engine:
-        settings, reference = self.settings, self.reference
-        with self._lock:
-            if self._resources is None:
-                self._resources = Resources(settings, reference=reference)
-            return self._resources.engine
+        return self._made().engine
 
     @property
     def open(self) -> bool:
         """Whether the engine has been made and not yet disposed of."""
-        return self._resources is not None
+        return self._resources is not None and self._resources.connected
 
     def close(self) -> None:
         """Dispose of the engine's connections (when the app stops, or at exit)."""
         with self._lock:
             if self._resources is not None:
                 self._resources.close()
-                self._resources = None
 
     def years(self) -> list[int]:
         """Years of the Strategic Plan cycles the project ships, newest first."""
