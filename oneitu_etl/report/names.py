@@ -9,6 +9,7 @@ reference does not know is shown as the code itself.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from oneitu_etl.reference import Reference, load_reference
@@ -93,9 +94,7 @@ def names_for(lang: str, plan: str, reference: Reference | None = None) -> Names
     if lang not in LANGUAGES:
         raise ValueError(f"unsupported report language {lang!r}: expected one of {LANGUAGES}")
     ref = reference or load_reference()
-
-    def name(list_name: str, code: str) -> str:
-        return ref.name(lang, list_name, code)
+    name = functools.partial(ref.name, lang)  # name(list, code)
 
     cycle = next((c for c in ref.cycles if c.plan == plan), None)
     elements = (
