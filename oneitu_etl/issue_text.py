@@ -242,7 +242,7 @@ TEMPLATES: dict[str, str] = {
     "columns_extra": N_("{count} extra columns are ignored: {columns} and {more} more"),
     "file_header_only": N_("the file has only its header row; expected data rows from row 2"),
     "sheet_header_only": N_("the sheet has only its header row; expected data rows from row 2"),
-    # -- cells (validate/rows.py, validate/stream.py)
+    # -- cells (validate/rows.py)
     "amount_scientific": N_(
         '"{value}" is in scientific notation ({number}); format the cells as Number with 2 '
         "decimals before saving, so that the file holds the amount itself"

@@ -25,8 +25,8 @@ from oneitu_etl.sources.chunks import CsvScan
 from oneitu_etl.sources.landing import Landing, OutsideLanding
 
 if TYPE_CHECKING:  # what judging adds to a delivered file (oneitu_etl.validate)
+    from oneitu_etl.validate.large import LargeTable
     from oneitu_etl.validate.rows import CheckedTable
-    from oneitu_etl.validate.stream import StreamedTable
 
 
 @dataclass
@@ -52,7 +52,7 @@ class Delivered:
     scan: CsvScan | None = None
     unread: bool = False
     #: The columnar judgement of a spooled ledger, made early in another thread.
-    columnar: Future[StreamedTable | None] | None = None
+    columnar: Future[LargeTable | None] | None = None
 
     @property
     def nbytes(self) -> int:

@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from oneitu_etl.contract import (
     OPTIONAL_STATEMENT_KINDS,
@@ -38,8 +39,10 @@ from oneitu_etl.sources.landing import Landing
 from oneitu_etl.sources.workbook import open_workbook, read_workbook_sheet
 from oneitu_etl.validate import reconcile
 from oneitu_etl.validate.rows import Context, check_table
-from oneitu_etl.validate.stream import StreamedTable, check_streamed
 from oneitu_etl.validate.suites import load_declarations
+
+if TYPE_CHECKING:
+    from oneitu_etl.validate.large import LargeTable
 
 log = logging.getLogger(__name__)
 
@@ -74,22 +77,14 @@ def read_statement_tables(item: Delivered, ctx: Context, settings: Settings) -> 
 def read_csv_delivery(item: Delivered, ctx: Context, settings: Settings | None = None) -> None:
     """Read one CSV delivery into ``item.tables`` (errors into ``item.issues``).
 
-    A ledger above ``settings.stream_bytes`` is judged slice by slice
-    (:func:`.validate.stream.check_streamed`): same verdicts, flat memory.
+    A ledger above ``settings.stream_bytes`` is judged inside DuckDB
+    (:func:`.validate.large.check_large`): same verdicts, flat memory.
     """
     spec = TABLES[Kind(item.kind)]
     stream = settings is not None and spec.kind is Kind.LEDGER
     try:
         if stream and item.nbytes > settings.stream_bytes:  # type: ignore[union-attr]
-            checked = _judge_columnar(item, spec, ctx)
-            checked = checked or check_streamed(
-                item.open,
-                item.path,
-                spec,
-                ctx,
-                item.scan or scan_bytes(item.data),
-                chunk_rows=settings.stream_chunk_rows,  # type: ignore[union-attr]
-            )
+            checked = _judge_columnar(item, spec, ctx, settings)
             raw = checked.raw
         else:
             raw = read_csv_table(item.content(), item.path, spec)
@@ -104,15 +99,25 @@ def read_csv_delivery(item: Delivered, ctx: Context, settings: Settings | None =
     item.issues += checked.issues
 
 
-def _judge_columnar(item: Delivered, spec: TableSpec, ctx: Context) -> StreamedTable | None:
-    """The columnar judge of a spooled ledger (:mod:`.validate.columnar`), or ``None``."""
-    if item.columnar is not None:  # made while other groups were judged
-        return item.columnar.result()
-    if item.spool is None or item.scan is None:
-        return None
-    from oneitu_etl.validate.columnar import judge_columnar  # noqa: PLC0415 - DuckDB
+def _judge_columnar(
+    item: Delivered, spec: TableSpec, ctx: Context, settings: Settings
+) -> LargeTable:
+    """A large ledger judged in DuckDB (:mod:`.validate.large`): the early judgement made
+    while it was read, if it stands, or one made now."""
+    from oneitu_etl.validate.large import check_large  # noqa: PLC0415 - DuckDB
 
-    return judge_columnar(item.spool, item.open, item.path, spec, ctx, item.scan, item.spool.parent)
+    if item.columnar is not None and (early := item.columnar.result()) is not None:
+        return early
+    return check_large(
+        item.open,
+        item.path,
+        spec,
+        ctx,
+        item.scan or scan_bytes(item.data),
+        source=item.spool,
+        work_dir=item.spool.parent if item.spool else None,
+        chunk_rows=settings.stream_chunk_rows,
+    )
 
 
 def _stamp(path: Path) -> tuple[int, ...] | None:
@@ -125,10 +130,10 @@ def _stamp(path: Path) -> tuple[int, ...] | None:
 
 
 def _settled(
-    judgement: Callable[..., StreamedTable | None], *args: object
-) -> Future[StreamedTable | None]:
+    judgement: Callable[..., LargeTable | None], *args: object
+) -> Future[LargeTable | None]:
     """A judgement made now, kept as a future (its exception raised where it is read)."""
-    future: Future[StreamedTable | None] = Future()
+    future: Future[LargeTable | None] = Future()
     try:
         future.set_result(judgement(*args))
     except Exception as exc:  # noqa: BLE001 - raised again where the ledger is judged
@@ -158,12 +163,12 @@ def _read_ledgers(
 
     A local ledger whose size is not that of the current delivery at its path (a new
     content, surely) is judged by DuckDB from the landing zone *while* it is hashed and
-    spooled (:func:`.columnar.columnar_pass`, in a second thread of ``pool``). The
+    spooled (:func:`.large.check_large` without a scan, in a second thread of ``pool``). The
     verdict counts only if the file did not change meanwhile (same inode, size and
     times before and after both reads), so that it is a verdict on the bytes hashed and
     archived; otherwise the spool is judged afterwards.
     """
-    from oneitu_etl.validate import columnar  # noqa: PLC0415 - DuckDB
+    from oneitu_etl.validate import large  # noqa: PLC0415 - DuckDB
 
     if ctx.declarations is None:
         ctx.declarations = load_declarations(settings.expectations_dir)
@@ -181,8 +186,8 @@ def _read_ledgers(
             spool_dir.mkdir(parents=True, exist_ok=True)
             work = Path(tempfile.mkdtemp(dir=spool_dir, prefix=".early-"))
             early = pool.submit(
-                columnar.columnar_pass, local, functools.partial(local.open, "rb"), path, spec,
-                ctx, work,
+                large.check_large, functools.partial(local.open, "rb"), path, spec, ctx, None,
+                source=local, work_dir=work,
             )  # fmt: skip
         item = read(path, Kind.LEDGER.value)
         if early is not None:
@@ -193,7 +198,7 @@ def _read_ledgers(
                 table = None
             same = _stamp(local) == before and item.nbytes == before[2]
             if same and item.scan is not None and not item.rejected:
-                item.columnar = _settled(columnar.accept, table, item.scan, path)
+                item.columnar = _settled(large.accept, table, item.scan, path)
             elif table is not None and table.parquet is not None:
                 table.parquet.unlink(missing_ok=True)
         items.append(item)
@@ -203,7 +208,7 @@ def _read_ledgers(
         if item.columnar is not None or item.rejected or item.unread:
             continue
         if item.nbytes > settings.stream_bytes:
-            item.columnar = _settled(_judge_columnar, item, spec, ctx)
+            item.columnar = _settled(_judge_columnar, item, spec, ctx, settings)
     return items
 
 

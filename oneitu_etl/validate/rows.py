@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -34,29 +34,20 @@ from oneitu_etl.issues import Issue
 from oneitu_etl.reference import Reference
 from oneitu_etl.settings import PROJECT_ROOT
 from oneitu_etl.sources.files import ROW_SHAPE, RawTable
+from oneitu_etl.validate import engine
+from oneitu_etl.validate.engine import Compiled
 from oneitu_etl.validate.suites import (
     BATCH_TYPES,
     Declaration,
     Rule,
     Scope,
     batch_frame,
-    cents_column,
     load_declarations,
     resolve_rules,
-    row_condition_mask,
 )
 from oneitu_etl.validate.translations import Translations
 
-_AMOUNT = r"^[+-]?\d+(?:\.\d{1,2})?$"
-_INTEGER = r"^[+-]?\d+$"
-_NUMBER = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
-_ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 DEFAULT_EXPECTATIONS = PROJECT_ROOT / "expectations"
-
-
-def cents_name(column: str) -> str:
-    """The typed column holding an amount in cents: ``amount_chf`` -> ``amount_cents``."""
-    return cents_column(column)
 
 
 @dataclass
@@ -79,11 +70,20 @@ class Context:
     seen_ids: dict[str, str] = field(default_factory=dict)
     declarations: Mapping[Kind, Declaration] | None = None
     translations: Translations = field(default_factory=Translations)
+    _compiled: dict[tuple, Compiled] = field(default_factory=dict, repr=False)
 
     @property
     def scope(self) -> Scope:
         """What the suites' references resolve against."""
         return Scope(self.reference, self.year, self.indicator_codes)
+
+    def compiled(self, kind: Kind) -> Compiled:
+        """The table's rules for this context's scope, compiled (once per scope)."""
+        key = (kind, self.year, self.indicator_codes)
+        if key not in self._compiled:
+            declaration = self.declaration(kind)
+            self._compiled[key] = Compiled(declaration, resolve_rules(declaration, self.scope))
+        return self._compiled[key]
 
     def declaration(self, kind: Kind) -> Declaration:
         """The suite declaration of a table."""
@@ -125,238 +125,28 @@ class CheckedTable:
         return len(self.raw.frame)
 
 
-# -- step 1: typed parsing --------------------------------------------------------------------
-class _Parser:
-    """Parses a raw table column by column; collects the format errors."""
-
-    def __init__(self, raw: RawTable):
-        self.raw = raw
-        self.text = raw.frame
-        self.issues: list[Issue] = []
-        self.typed = pd.DataFrame(index=raw.frame.index)
-
-    def flag(
-        self, mask: pd.Series, column: str, message: Callable[[str], Message], rule: str
-    ) -> None:
-        for row in mask.index[mask.to_numpy(dtype=bool, na_value=False)]:
-            value = self.text.at[row, column]
-            self.issues.append(
-                self.raw.issue(
-                    message(value), row=int(row), column=column, value=value or None, rule=rule
-                )
-            )
-
-    def amount(self, column: str) -> None:
-        text = self.text[column]
-        empty = text == ""
-        ok = text.str.match(_AMOUNT) | empty
-        bad = ~ok
-        separators = (
-            bad
-            & text.str.match(r"^[+-]?[\d \u00a0\u202f.,']+$")
-            & text.str.contains(r"[, \u00a0\u202f']")
-        )
-        too_precise = bad & text.str.match(r"^[+-]?\d+\.\d{3,}$")
-        scientific = bad & text.str.match(r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$")
-        self.flag(
-            scientific,
-            column,
-            lambda v: say("amount_scientific", value=v, number=_plain_number(v)),
-            "amount_format",
-        )
-        self.flag(
-            separators,
-            column,
-            lambda v: say("amount_separators", value=v),
-            "amount_format",
-        )
-        self.flag(
-            too_precise,
-            column,
-            lambda v: say("amount_decimals", value=v),
-            "amount_format",
-        )
-        self.flag(
-            bad & ~separators & ~too_precise & ~scientific,
-            column,
-            lambda v: say("amount_not_number", value=v),
-            "amount_format",
-        )
-        cents = pd.Series(pd.NA, index=text.index, dtype="Int64")
-        good = ok & ~empty
-        if good.any():
-            parts = text[good].str.extract(r"^([+-]?)(\d+)(?:\.(\d{1,2}))?$")
-            frac = parts[2].fillna("").str.ljust(2, "0")
-            value = parts[1].astype("int64") * 100 + frac.astype("int64")
-            sign = parts[0].map({"-": -1}).fillna(1).astype("int64")
-            cents[good] = (value * sign).astype("Int64")
-        self.typed[cents_name(column)] = cents
-
-    def integer(self, column: str) -> None:
-        text = self.text[column]
-        empty = text == ""
-        ok = text.str.match(_INTEGER) | empty
-        self.flag(~ok, column, lambda v: say("not_whole_number", value=v), "integer_format")
-        self.typed[column] = pd.to_numeric(text.where(ok & ~empty), errors="coerce").astype("Int64")
-
-    def number(self, column: str) -> None:
-        text = self.text[column]
-        empty = text == ""
-        ok = text.str.match(_NUMBER) | empty
-        self.flag(
-            ~ok,
-            column,
-            lambda v: say("not_number", value=v),
-            "number_format",
-        )
-        self.typed[column] = pd.to_numeric(text.where(ok & ~empty), errors="coerce").astype(
-            "Float64"
-        )
-
-    def date(self, column: str) -> None:
-        text = self.text[column]
-        empty = text == ""
-        iso = text.str.match(_ISO_DATE)
-        parsed = pd.to_datetime(text.where(iso), format="%Y-%m-%d", errors="coerce")
-        parsed = parsed.where(parsed.dt.year >= 1)  # pandas takes year 0; a date cannot
-        serial = ~iso & text.str.match(r"^\d{4,5}(\.0+)?$")
-        self.flag(
-            serial,
-            column,
-            lambda v: say("date_serial", value=v, date=_serial_date(v)),
-            "date_format",
-        )
-        self.flag(
-            ~iso & ~serial & ~empty,
-            column,
-            lambda v: say("not_date", value=v),
-            "date_format",
-        )
-        self.flag(
-            iso & parsed.isna(),
-            column,
-            lambda v: say("not_calendar_date", value=v),
-            "date_format",
-        )
-        self.typed[column] = parsed.dt.date.where(parsed.notna(), None)
-
-    def codes(self, column: str) -> None:
-        lists = (
-            self.text[column].str.split(";").map(lambda xs: [x.strip() for x in xs if x.strip()])
-        )
-        self.typed[column] = lists.map(";".join)
-
-    def text_col(self, column: str) -> None:
-        self.typed[column] = self.text[column].where(self.text[column] != "", None)
-
-
-def _parse(raw: RawTable, declaration: Declaration) -> _Parser:
-    parser = _Parser(raw)
-    for col in declaration.columns:
-        if col.type in ("amount", "signed_amount"):
-            parser.amount(col.name)
-        elif col.type == "integer":
-            parser.integer(col.name)
-        elif col.type == "number":
-            parser.number(col.name)
-        elif col.type == "date":
-            parser.date(col.name)
-        elif col.type == "codes":
-            parser.codes(col.name)
-        else:
-            parser.text_col(col.name)
-    return parser
-
-
-# -- step 2: the declared rules ---------------------------------------------------------------
-def _dtype_matches(series: pd.Series, type_name: str) -> bool:
-    """What GX's ``expect_column_values_to_be_of_type`` accepts for our batch dtypes."""
-    if type_name == "str":
-        return pd.api.types.is_string_dtype(series.dtype) and series.dtype != object
-    if type_name == "int64":
-        return pd.api.types.is_integer_dtype(series.dtype)
-    if type_name == "float64":
-        return pd.api.types.is_float_dtype(series.dtype)
-    if type_name == "datetime64":
-        return pd.api.types.is_datetime64_any_dtype(series.dtype)
-    return False
-
-
-def _first_rows(keys: pd.DataFrame, rows: pd.Series) -> pd.Series:
-    """For every row, the row number of the first row with the same key."""
-    return rows.groupby([keys[c] for c in keys.columns], sort=False, dropna=False).transform("min")
-
-
-def failing_rows(rule: Rule, batch: pd.DataFrame) -> pd.Series:
-    """The rows of ``batch`` that break ``rule``, as GX counts them (boolean mask).
-
-    Uniqueness reports the later occurrences of a key, not the first (the first is kept);
-    GX reports all of them, and :mod:`.gx` drops the first the same way. A rule with a
-    ``row_condition`` (v2: ``{column: value}`` or ``{column: [values]}``) judges only the
-    rows that meet it, as GX does.
-
-    Raises:
-        ValueError: a rule type this checker does not know (a defect in the declaration).
-    """
-    condition = rule.kwargs.get("row_condition")
-    failed = _failing_rows(rule, batch)
-    if not condition:
-        return failed
-    return failed & row_condition_mask(batch, rule)
-
-
-def _failing_rows(rule: Rule, batch: pd.DataFrame) -> pd.Series:
-    k, t = rule.kwargs, rule.type
-    none = pd.Series(False, index=batch.index)
-    if t in ("expect_column_to_exist", "expect_column_values_to_be_of_type"):
-        return none
-    if t == "expect_column_values_to_not_be_null":
-        return batch[k["column"]].isna()
-    if t == "expect_column_values_to_be_in_set":
-        col = batch[k["column"]]
-        return col.notna() & ~col.isin(k["value_set"])
-    if t == "expect_column_values_to_not_be_in_set":
-        col = batch[k["column"]]
-        return (col.notna() & col.isin(k["value_set"])).fillna(False).astype(bool)
-    if t == "expect_column_values_to_match_regex":
-        col = batch[k["column"]]
-        return (col.notna() & ~col.str.contains(k["regex"], regex=True)).fillna(False)
-    if t == "expect_column_value_lengths_to_be_between":
-        col = batch[k["column"]]
-        lengths = col.str.len()
-        bad = none.copy()
-        if k.get("min_value") is not None:
-            bad |= (lengths < k["min_value"]).fillna(False)
-        if k.get("max_value") is not None:
-            bad |= (lengths > k["max_value"]).fillna(False)
-        return (bad & col.notna()).astype(bool)
-    if t == "expect_column_values_to_be_between":
-        col = batch[k["column"]]
-        bad = none.copy()
-        if k.get("min_value") is not None:
-            bad |= (col < k["min_value"]).fillna(False)
-        if k.get("max_value") is not None:
-            bad |= (col > k["max_value"]).fillna(False)
-        return bad & col.notna()
-    if t in ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"):
-        cols = list(rule.columns)
-        keys = batch[cols]
-        present = keys.notna().all(axis=1)
-        if k.get("ignore_row_if") == "never":  # (v2) a missing value is part of the key
-            present = pd.Series(True, index=batch.index)
-        return present & keys.duplicated(keep="first")
-    if t == "expect_column_pair_values_a_to_be_greater_than_b":
-        a, b = batch[k["column_A"]], batch[k["column_B"]]
-        both = a.notna() & b.notna()
-        ok = (a >= b) if k.get("or_equal") else (a > b)
-        return (both & ~ok.fillna(False)).astype(bool)
-    if t == "expect_column_pair_values_to_be_in_set":
-        a, b = batch[k["column_A"]], batch[k["column_B"]]
-        pairs = {tuple(p) for p in k["value_pairs_set"]}
-        both = a.notna() & b.notna()
-        inside = pd.Series([(x, y) in pairs for x, y in zip(a, b, strict=True)], index=batch.index)
-        return both & ~inside
-    raise ValueError(f"{rule.suite}: the row checker does not know {t}")
+# -- format messages: the hints, for the failing cells only ------------------------------------
+def _format_message(kind: str, value: str) -> Message:
+    """Why a cell is not a valid value of its contract type (decimal comma, date serial...)."""
+    if kind in ("amount", "signed_amount"):
+        if re.match(r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$", value):
+            return say("amount_scientific", value=value, number=_plain_number(value))
+        if re.match(r"^[+-]?[\d \u00a0\u202f.,']+$", value) and re.search(
+            r"[, \u00a0\u202f']", value
+        ):
+            return say("amount_separators", value=value)
+        if re.match(r"^[+-]?\d+\.\d{3,}$", value):
+            return say("amount_decimals", value=value)
+        return say("amount_not_number", value=value)
+    if kind == "integer":
+        return say("not_whole_number", value=value)
+    if kind == "number":
+        return say("not_number", value=value)
+    if re.match(r"^\d{4}-\d{2}-\d{2}$", value):
+        return say("not_calendar_date", value=value)
+    if re.match(r"^\d{4,5}(\.0+)?$", value):
+        return say("date_serial", value=value, date=_serial_date(value))
+    return say("not_date", value=value)
 
 
 def _plain_number(text: str) -> str | Message:
@@ -452,45 +242,69 @@ class _Messages:
         return say("rule_failed", rule=rule.name, value=repr(value))
 
 
-def _evaluate(
-    parser: _Parser, declaration: Declaration, ctx: Context, batch: pd.DataFrame
-) -> tuple[dict, dict, set[int]]:
-    """Every declared rule on ``batch``; issues into ``parser.issues``."""
-    raw = parser.raw
+def judge_rows(
+    raw: RawTable,
+    declaration: Declaration,
+    rules: list[Rule],
+    ctx: Context,
+    found: pd.DataFrame,
+    compiled: Compiled,
+    everything: pd.DataFrame | None = None,
+) -> tuple[list[Issue], dict, set[int]]:
+    """The issues, failing rows per rule and ignored rows, from the engine's flags.
+
+    Args:
+        raw: The table as delivered; its ``frame`` holds at least the text of the rows
+            of ``found``.
+        found: The engine's result (:meth:`.engine.Compiled.query`), indexed by row:
+            every row, or only the failing ones.
+        everything: The typed values of every row by column name (for the rules across
+            files), when the table is held whole.
+
+    Returns:
+        The format and rule issues (not yet sorted), ``(rule, column)`` -> failing rows,
+        and the rows to leave out with a warning (``ignore_row``).
+    """
     message = _Messages(raw, declaration, ctx)
+    flagged = compiled.failed(found)
+    values = compiled.values(found)
+    issues: list[Issue] = []
+    for i, col in enumerate(declaration.columns):
+        for row in flagged.get(f"fmt{i}", []):
+            value = raw.frame.at[row, col.name]
+            kind = "amount" if col.type == "signed_amount" else col.type
+            issues.append(
+                raw.issue(
+                    _format_message(col.type, value),
+                    row=int(row),
+                    column=col.name,
+                    value=value or None,
+                    rule=f"{kind}_format",
+                )
+            )
     errors: dict[int, set[str]] = {}
     misfit = _misfit_rows(raw.issues)
-    for issue in parser.issues + raw.issues:
+    for issue in issues + raw.issues:
         if issue.is_error and issue.row is not None:
             errors.setdefault(issue.row, set()).add(issue.column or "")
     results: dict[tuple[str, str | None], list[int]] = {}
-    rules: dict[tuple[str, str | None], Rule] = {}
     ignored: set[int] = set()
-    rows = batch["row"]
-    for rule in resolve_rules(declaration, ctx.scope):
+    for j, rule in enumerate(rules):
         key = (rule.name, rule.column)
         if key in results:
             raise ValueError(f"{declaration.path}: two rules named {key}")
-        mask = failing_rows(rule, batch)
+        failed = [int(r) for r in flagged[f"r{j}"]]
         firsts: dict[int, str] = {}
-        if rule.meta.get("across_files") and ctx.seen_ids is not None:
-            col = batch[rule.column]
-            earlier = col.isin(ctx.seen_ids.keys()).fillna(False)
-            mask = (mask | earlier).astype(bool)
+        if rule.meta.get("across_files") and ctx.seen_ids is not None and everything is not None:
+            col = everything[rule.column]
+            earlier = col.isin(ctx.seen_ids.keys()).fillna(False).to_numpy(dtype=bool)
             firsts = {
-                int(r): ctx.seen_ids[v] for r, v in zip(rows[earlier], col[earlier], strict=True)
+                int(r): ctx.seen_ids[v]
+                for r, v in zip(col.index[earlier], col[earlier], strict=True)
             }
-        failed = [int(r) for r in rows[mask.to_numpy(dtype=bool)]]
-        results[key], rules[key] = failed, rule
-        if rule.type == "expect_column_values_to_be_of_type" and not _dtype_matches(
-            batch[rule.column], rule.kwargs["type_"]
-        ):
-            raise ValueError(f"{declaration.path}: {rule.column} is not {rule.kwargs['type_']}")
-        if not failed:
-            continue
-        first_at = _first_rows(batch[list(rule.columns)], rows) if rule.name == "unique" else None
-        for pos in mask.index[mask.to_numpy(dtype=bool)]:
-            row = int(rows[pos])
+            failed = sorted({*failed, *firsts})
+        results[key] = failed
+        for row in failed:
             if rule.severity == "error" and errors.get(row, set()) & set(rule.columns):
                 continue
             if row in misfit:  # its cells are not where the header says: one message
@@ -501,11 +315,12 @@ def _evaluate(
                 if row in firsts:
                     msg = say("duplicate_in", columns=columns, key=text, place=firsts[row])
                 else:
-                    msg = say("duplicate", columns=columns, key=text, row=int(first_at[pos]))
+                    first = int(found.at[row, f"first{j}"])
+                    msg = say("duplicate", columns=columns, key=text, row=first)
             else:
-                msg = message(rule, row, batch.loc[pos])
+                msg = message(rule, row, values.loc[row])
             value = raw.frame.at[row, rule.column] if rule.column else ""
-            parser.issues.append(
+            issues.append(
                 raw.issue(
                     msg,
                     row=row,
@@ -519,12 +334,12 @@ def _evaluate(
                 errors.setdefault(row, set()).add(rule.column or "")
             elif rule.meta.get("on_failure") == "ignore_row":
                 ignored.add(row)
-    if any(r.meta.get("across_files") for r in rules.values()):
-        col = next(r.column for r in rules.values() if r.meta.get("across_files"))
-        for row, value in zip(rows, batch[col], strict=True):
+    across = [r for r in rules if r.meta.get("across_files")]
+    if across and everything is not None:
+        for row, value in everything[across[0].column].items():
             if isinstance(value, str) and value not in ctx.seen_ids:
                 ctx.seen_ids[value] = say("place_row", file=raw.file, row=row)
-    return results, rules, ignored
+    return issues, results, ignored
 
 
 def _misfit_rows(issues: list[Issue]) -> set[int]:
@@ -544,28 +359,50 @@ def check_table(raw: RawTable, spec: TableSpec, ctx: Context) -> CheckedTable:
         The typed frame (``good`` leaves out the bad rows), the issues (sorted by row, then
         column), the numbers of the rows with an error, and every rule's failing rows.
     """
-    declaration = ctx.declaration(spec.kind)
-    parser = _parse(raw, declaration)
-    batch = batch_frame(parser.typed, declaration, raw.file)
-    results, rules, ignored = _evaluate(parser, declaration, ctx, batch)
+    compiled = ctx.compiled(spec.kind)
+    declaration, rules = compiled.declaration, compiled.rules
+    found = engine.run(compiled, raw.frame, list(raw.frame.columns))
+    typed = compiled.typed_frame(found)
+    batch = batch_frame(typed, declaration, raw.file)
+    values = compiled.values(found)
+    found_issues, results, ignored = judge_rows(
+        raw, declaration, rules, ctx, found, compiled, values
+    )
     if spec.kind is Kind.NARRATIVES:  # (v2) translations agree across the year's files
-        for key, rows in ctx.translations.check(raw, parser.typed, parser.issues).items():
+        for key, rows in ctx.translations.check(raw, typed, found_issues).items():
             results[key] = sorted({*results.get(key, []), *rows})
+    return finish(
+        raw,
+        spec,
+        found_issues,
+        results,
+        typed[~typed.index.isin(sorted(ignored))],
+        {(r.name, r.column): r for r in rules},
+        batch,
+    )
+
+
+def finish(
+    raw: RawTable,
+    spec: TableSpec,
+    found: list[Issue],
+    results: dict[tuple[str, str | None], list[int]],
+    frame: pd.DataFrame,
+    rules: dict[tuple[str, str | None], Rule],
+    batch: pd.DataFrame | None,
+    rows: int | None = None,
+) -> CheckedTable:
+    """The checked table: the reader's issues, then the rows' (a misfit row has its reader's
+    message alone), sorted by row then column; an empty table is an error of the file."""
     misfit = _misfit_rows(raw.issues)
-    issues = list(raw.issues) + [i for i in parser.issues if i.row not in misfit]
-    if raw.frame.empty:
+    issues = list(raw.issues) + [i for i in found if i.row not in misfit]
+    if (len(raw.frame) if rows is None else rows) == 0:
         what = "sheet" if raw.sheet else "file"
-        issues.append(
-            raw.issue(
-                say(f"{what}_header_only"),
-                rule="not_empty",
-            )
-        )
+        issues.append(raw.issue(say(f"{what}_header_only"), rule="not_empty"))
     order = {name: i for i, name in enumerate(spec.column_names)}
     issues.sort(key=lambda i: (i.row or 0, order.get(i.column or "", 99)))
     bad = {i.row for i in issues if i.is_error and i.row is not None}
-    frame = parser.typed[~parser.typed.index.isin(sorted(ignored))]
     return CheckedTable(raw, spec, frame, issues, bad, results, rules, batch)
 
 
-__all__ = ["BATCH_TYPES", "CheckedTable", "Context", "check_table", "failing_rows"]
+__all__ = ["BATCH_TYPES", "CheckedTable", "Context", "check_table", "finish", "judge_rows"]

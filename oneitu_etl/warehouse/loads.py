@@ -242,13 +242,13 @@ def store_issues(
 
 
 def _streamed(table: CheckedTable) -> bool:
-    """Whether ``table`` was judged slice by slice (:class:`.validate.stream.StreamedTable`).
+    """Whether ``table`` was judged inside DuckDB (:class:`.validate.large.LargeTable`).
 
-    Its ``frame`` holds the ledger's sums, not its rows; the rows come from
-    ``typed_chunks()`` (or its ``parquet``, written by the columnar judge). Asked of the
-    table, not of its class: the warehouse does not import the judges above it.
+    Its ``frame`` holds the ledger's sums, not its rows; a clean table's typed lines are
+    in its ``parquet`` file, written by DuckDB as it judged them. Asked of the table, not
+    of its class: the warehouse does not import the judges above it.
     """
-    return hasattr(table, "typed_chunks")
+    return hasattr(table, "parquet")
 
 
 def _load_ledger(
@@ -267,13 +267,13 @@ def _load_ledger(
     """
     store = Path(settings.ledger_store)
     work = store / ".work"
-    if _streamed(table) and table.parquet is not None:
-        written = table.parquet  # typed and written by the columnar judge
+    if _streamed(table):
+        written = table.parquet  # typed and written by DuckDB as it judged them
         lines = table.rows
     else:
         work.mkdir(parents=True, exist_ok=True)
         written = Path(tempfile.mkdtemp(dir=work)) / "lines.parquet"
-        frames = table.typed_chunks() if _streamed(table) else iter([table.good])
+        frames = iter([table.good])
         con = ledger_store.duckdb_connection(written.parent)
         try:
             lines = ledger_store.write_frames(con, frames, written)

@@ -1,18 +1,19 @@
-"""The columnar judge of a ledger only ever says "clean" when the whole-file checker does.
+"""A ledger on disk is judged by DuckDB's own CSV reader, with the whole-file verdicts.
 
-:func:`oneitu_etl.validate.columnar.judge_columnar` judges a ledger in DuckDB and writes
-its typed lines to Parquet, or answers ``None`` and leaves the file to the exact row
-checker. On every file of ``test_stream.py`` and on awkward ones added here, when it
-answers a table, :func:`oneitu_etl.validate.rows.check_table` finds no issue at all in
-the file, and the table's row count, L1/L2 sums and postings, rule results and the
-lines read back from its Parquet file are those of the whole-file checker. The fast
-path is still taken where it should be (a plain, clean file), never on a file with an
-error or one that needs the exact reader (quotes, padding, a BOM, non-ASCII bytes), and
-it leaves no Parquet file behind when it declines.
+:func:`oneitu_etl.validate.large.check_large`, given the file on disk, reads a plain
+file (ASCII UTF-8, no quote, each line a row, the contract's header) with DuckDB's CSV
+reader and any other through the chunk reader. On every file of ``test_stream.py`` and
+on awkward ones added here, its issues, failing rows per rule, row count, L1/L2 sums and
+postings are those of :func:`oneitu_etl.validate.rows.check_table` on the whole file,
+and a clean file's lines read back from its Parquet file are the rows the whole-file
+checker loads. The straight way is taken where it should be (a plain file), never on
+one that needs the ``csv`` module (quotes, padding, a BOM, non-ASCII bytes), and a
+table with an error leaves no Parquet file behind.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from pathlib import Path
 
@@ -20,11 +21,11 @@ import pytest
 from validate.test_stream import CASES, GOOD, HEADER, _csv, whole
 
 from oneitu_etl.contract import TABLES, Kind
+from oneitu_etl.issues import DeliveryRejected
 from oneitu_etl.reference import load_reference
 from oneitu_etl.sources.chunks import scan_bytes
-from oneitu_etl.validate.columnar import judge_columnar
+from oneitu_etl.validate.large import STRAIGHT, LargeTable, check_large
 from oneitu_etl.validate.rows import Context
-from oneitu_etl.validate.stream import StreamedTable
 from oneitu_etl.warehouse import ledger_store
 
 SPEC = TABLES[Kind.LEDGER]
@@ -101,32 +102,35 @@ EXTRA = [
     pytest.param(b"\xef\xbb\xbf" + _csv(HEADER), id="header-only-bom"),
 ]  # fmt: skip
 
-#: Plain, clean files: the columnar judge must answer them itself.
-FAST = {"clean", "crlf", "clean-many", "no-final-newline", "crlf-no-final-newline"}
+#: Plain files, clean or padded: DuckDB's CSV reader must read them itself.
+FAST = {"tab-padded", "vt-padded", "tab-padded-amount", "padded-code", "spaces-around-cells"}
+FAST |= {"clean", "crlf", "clean-many", "no-final-newline", "crlf-no-final-newline"}
 FAST |= {"plus-amount", "largest-amount", "inner-space", "id-case-differs"}
-#: Files the exact reader must read (quotes, padding, a BOM, bytes beyond ASCII), even clean.
-HARD = {"bom", "quoted", "quoted-field", "tab-padded", "vt-padded", "tab-padded-amount"}
-HARD |= {"padded-code", "spaces-around-cells", "non-ascii-id", "windows-1252-byte"}
+#: Files the ``csv`` module must read (quotes, padding, a BOM, bytes beyond ASCII), even clean.
+HARD = {"bom", "quoted", "quoted-field", "non-ascii-id", "windows-1252-byte"}
 HARD |= {"unicode-digits-and-spaces", "header-only-bom", "multi-line-record"}
 
 ALL = CASES + EXTRA
 
 
-def _columnar(data: bytes, tmp_path: Path) -> tuple[StreamedTable | None, Path]:
-    """The columnar judgement of ``data`` written to a file, and its work folder."""
+def _columnar(data: bytes, tmp_path: Path) -> tuple[LargeTable | None, Path]:
+    """The judgement of ``data`` written to a file (``None``: rejected), and its work folder."""
     source = tmp_path / "expense_ledger.csv"
     source.write_bytes(data)
     work = tmp_path / "work"
     work.mkdir()
-    table = judge_columnar(
-        source,
-        lambda: source.open("rb"),
-        FILE,
-        SPEC,
-        Context(load_reference(), 2024),
-        scan_bytes(data),
-        work,
-    )
+    try:
+        table = check_large(
+            lambda: source.open("rb"),
+            FILE,
+            SPEC,
+            Context(load_reference(), 2024),
+            scan_bytes(data),
+            source=source,
+            work_dir=work,
+        )
+    except DeliveryRejected:
+        table = None
     return table, work
 
 
@@ -151,27 +155,33 @@ def _postings(loaded: dict[int, dict]) -> dict[tuple, int]:
 
 
 @pytest.mark.parametrize("data", ALL)
-def test_a_columnar_verdict_is_the_whole_file_verdict(
-    data: bytes, tmp_path: Path, request: pytest.FixtureRequest
+def test_a_straight_verdict_is_the_whole_file_verdict(
+    data: bytes, tmp_path: Path, request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
 ) -> None:
     case = request.node.callspec.id
-    table, work = _columnar(data, tmp_path)
+    with caplog.at_level(logging.INFO, logger="oneitu_etl.validate.large"):
+        table, work = _columnar(data, tmp_path)
     verdict, loaded = whole(data)
-    flawed = verdict[0] == "rejected" or bool(verdict[1][0])
+    straight = any(STRAIGHT in m for m in caplog.messages)
 
-    if flawed or case in HARD:
-        assert table is None, "declined: an error, or a file for the exact reader"
-    if table is None:
-        assert case not in FAST, "a plain clean file no longer takes the columnar way"
-        assert list(work.rglob("*.parquet")) == []
+    if case in HARD:
+        assert not straight, "DuckDB's CSV reader read a file for the csv module"
+    if case in FAST:
+        assert straight, "a plain clean file no longer takes DuckDB's reader"
+    if verdict[0] == "rejected":
+        assert table is None
         return
+    assert table is not None
     issues, results, bad_rows, rows = verdict[1]
-    assert issues == table.issues == []
-    assert bad_rows == table.bad_rows == set()
-    assert verdict[3] == table.raw.encoding == "utf-8"
-    assert table.rows == table.row_count == rows == len(loaded)
+    assert table.issues == issues
+    assert table.bad_rows == bad_rows
     assert dict(sorted(table.results.items())) == results
     assert set(table.rules) == set(results)
+    assert table.rows == table.row_count == rows
+    assert verdict[3] == table.raw.encoding
+    if bad_rows or not rows:
+        assert list(work.rglob("*.parquet")) == []
+        return
     frame = table.frame.set_index(list(KEYS))
     assert frame["amount_cents"].to_dict() == verdict[2]
     assert frame["postings"].to_dict() == _postings(loaded)
@@ -232,5 +242,8 @@ def test_an_error_on_the_last_line_of_a_large_ledger_is_seen(
 ) -> None:
     table, work = _columnar(big + _csv(last), tmp_path)
 
-    assert table is None
+    assert table is not None
+    assert [(i.row, i.rule) for i in table.issues] == [
+        (BIG + 2, "unique" if "Q-000000" in last else "date_in_year")
+    ]
     assert list(work.rglob("*.parquet")) == []

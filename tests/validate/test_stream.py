@@ -1,18 +1,18 @@
-"""The streamed row checker reaches the whole-file checker's verdicts, slice size aside.
+"""A large file fed to DuckDB by the chunk reader reaches the whole-file verdicts.
 
-:func:`oneitu_etl.validate.stream.check_streamed` judges Finance's ledger slice by slice
-(memory stays flat on millions of lines); :func:`oneitu_etl.validate.rows.check_table`
-judges a file whole. On every file here, for every slice size, both give the same
-issues in the same order, the same failing rows per rule, the same sums and, when the
-file is clean, the same rows to load.
+:func:`oneitu_etl.validate.large.check_large` judges Finance's ledger inside DuckDB
+(memory stays flat on millions of lines), here fed slice by slice by the chunk reader;
+:func:`oneitu_etl.validate.rows.check_table` judges a file held whole. On every file
+here, for every slice size, both give the same issues in the same order, the same
+failing rows per rule, the same sums and, when the file is clean, the same rows to load.
 """
 
 from __future__ import annotations
 
 import io
+import tempfile
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from oneitu_etl.contract import TABLES, Kind
@@ -20,9 +20,9 @@ from oneitu_etl.issues import DeliveryRejected
 from oneitu_etl.reference import load_reference
 from oneitu_etl.sources.chunks import CsvScan, scan_bytes
 from oneitu_etl.sources.files import read_csv_table
-from oneitu_etl.validate import stream
+from oneitu_etl.validate.large import check_large
 from oneitu_etl.validate.rows import Context, check_table
-from oneitu_etl.validate.stream import check_streamed
+from oneitu_etl.warehouse import ledger_store
 
 BAD = Path(__file__).resolve().parents[1] / "fixtures" / "bad"
 SPEC = TABLES[Kind.LEDGER]
@@ -68,31 +68,44 @@ def streamed(data: bytes, chunk_rows: int) -> tuple:
     for start in range(0, len(data), 7):  # blocks split anywhere, even inside a character
         scan.feed(data[start : start + 7])
     scan.finish()
-    try:
-        table = check_streamed(
-            lambda: io.BytesIO(data),
-            FILE,
-            SPEC,
-            Context(load_reference(), 2024),
-            scan,
-            chunk_rows=chunk_rows,
+    with tempfile.TemporaryDirectory() as work:
+        try:
+            table = check_large(
+                lambda: io.BytesIO(data),
+                FILE,
+                SPEC,
+                Context(load_reference(), 2024),
+                scan,
+                work_dir=Path(work),
+                chunk_rows=chunk_rows,
+            )
+        except DeliveryRejected as exc:
+            return ("rejected", exc.issues), None
+        assert table is not None
+        sums = (
+            table.frame.set_index(["org_unit", "strategic_code", "line_code"])["amount_cents"]
+            .astype("int64")
+            .to_dict()
+            if len(table.frame)
+            else {}
         )
-    except DeliveryRejected as exc:
-        return ("rejected", exc.issues), None
-    sums = (
-        table.frame.set_index(["org_unit", "strategic_code", "line_code"])["amount_cents"]
-        .astype("int64")
-        .to_dict()
-    )
-    verdict = (table.issues, dict(sorted(table.results.items())), table.bad_rows, table.rows)
-    loaded = None
-    if not table.bad_rows:
-        frames = list(table.typed_chunks())
-        if frames:
-            loaded = pd.concat(frames).astype(object).to_dict("index")
-        else:
-            loaded = {}
+        verdict = (table.issues, dict(sorted(table.results.items())), table.bad_rows, table.rows)
+        loaded = None
+        if not table.bad_rows:
+            loaded = _stored(table.parquet, Path(work)) if table.parquet else {}
     return ("judged", verdict, sums, table.raw.encoding), loaded
+
+
+def _stored(parquet: Path, work: Path) -> dict[int, dict]:
+    """Row number -> the typed values of a stored line, dates in ISO, as the store has them."""
+    con = ledger_store.duckdb_connection(work / "read")
+    try:
+        frame = con.execute(ledger_store.lines_sql(con, parquet)).df()
+    finally:
+        con.close()
+    frame["posting_date"] = frame["posting_date"].map(lambda d: d.date().isoformat())
+    frame = frame.set_index(frame.pop("row_number").astype("int64").rename("row"))
+    return frame.astype(object).to_dict("index")
 
 
 CASES = [
@@ -256,16 +269,7 @@ def test_an_unreadable_record_is_the_reason_even_with_a_bad_header() -> None:
 
 
 @pytest.mark.parametrize("chunk_rows", [2, 1000])
-def test_colliding_key_hashes_are_told_apart_by_their_text(
-    chunk_rows: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    real = stream._key_hashes
-
-    def colliding(cells: pd.DataFrame, columns: tuple[str, ...]) -> tuple:
-        hashes, rows = real(cells, columns)
-        return hashes % 3, rows  # three hash values for every key: collisions everywhere
-
-    monkeypatch.setattr(stream, "_key_hashes", colliding)
+def test_keys_are_told_apart_by_their_text(chunk_rows: int) -> None:
     data = _csv(
         HEADER,
         *GOOD,
