@@ -12,8 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-import pandas as pd
-
 from oneitu_etl.contract import (
     OPTIONAL_STATEMENT_KINDS,
     STATEMENT_KINDS,
@@ -27,10 +25,10 @@ from oneitu_etl.reference import Reference, load_reference
 from oneitu_etl.settings import Settings
 from oneitu_etl.sources.deliveries import Delivered, sha256_hex
 from oneitu_etl.sources.landing import LOCK_PREFIX
-from oneitu_etl.validate import reconcile
 from oneitu_etl.validate.judge import judge
-from oneitu_etl.validate.reconcile import Place, reconcile_statements
+from oneitu_etl.validate.reconcile import Place, reconcile
 from oneitu_etl.validate.rows import CheckedTable, Context
+from oneitu_etl.validate.suites import Scope, load_declarations
 
 
 @dataclass(frozen=True)
@@ -105,69 +103,24 @@ def judge_files(
 
 
 def _across_files(items: list[Delivered], settings: Settings, reference: Reference) -> list[Issue]:
-    """R1-R3 (and the ledger rules) among the statement tables given together, per year."""
+    """The reconciliation rules among the statement tables given together, per year: each
+    declared entry whose tables are all given (R1 with the statement alone, R4 with the two
+    budget tables...), none for a year where one of them has an error."""
+    finance = (*STATEMENT_KINDS, *OPTIONAL_STATEMENT_KINDS, Kind.LEDGER)
     by_year: dict[int | None, dict[Kind, tuple[Delivered, CheckedTable]]] = {}
     for item in items:
         for table in item.tables:
-            finance = (*STATEMENT_KINDS, *OPTIONAL_STATEMENT_KINDS, Kind.LEDGER)
             if table.spec.kind in finance and not item.rejected:
                 by_year.setdefault(year_of_path(item.path), {})[table.spec.kind] = (item, table)
-    tol = settings.tolerance_cents
+    declarations = load_declarations(settings.expectations_dir)
     cross: list[Issue] = []
-    for found in by_year.values():
+    for year, found in by_year.items():
         if any(owner.errors for owner, _ in found.values()):
             continue
         tables = {k: t.frame for k, (_, t) in found.items()}
         places = {k: Place(t.raw.file, t.raw.sheet) for k, (_, t) in found.items()}
-        kinds = set(found)
-        if Kind.PERFORMANCE in kinds and {Kind.BUDGET, Kind.ALLOCATION} <= kinds:
-            checks = reconcile_statements(tables, places, reference, tol, tables.get(Kind.LEDGER))
-        elif Kind.PERFORMANCE in kinds:
-            line_types = {c: v["line_type"] for c, v in reference.statement_lines.items()}
-            checks = reconcile.reconcile_performance(
-                tables[Kind.PERFORMANCE], line_types, places[Kind.PERFORMANCE], tol
-            )
-            if Kind.BUDGET in kinds:
-                bridge = tables.get(Kind.BUDGET_RECONCILIATION)
-                items = None if bridge is None else int(bridge["amount_cents"].sum())
-                checks.append(
-                    reconcile.reconcile_budget(
-                        tables[Kind.BUDGET],
-                        tables[Kind.PERFORMANCE],
-                        places[Kind.BUDGET],
-                        tol,
-                        items,
-                    )
-                )
-        elif {Kind.BUDGET, Kind.ALLOCATION} <= kinds:
-            no_statement = pd.DataFrame(
-                {"line_code": pd.Series(dtype="str"), "amount_cents": pd.Series(dtype="int64")}
-            )
-            checks = [
-                c
-                for c in reconcile.reconcile_allocation(
-                    tables[Kind.ALLOCATION],
-                    tables[Kind.BUDGET],
-                    no_statement,
-                    places[Kind.ALLOCATION],
-                    tol,
-                )
-                if c.rule != "R3-total"
-            ]
-        else:
-            checks = []
-        if (
-            Kind.BUDGET_ALLOCATION in kinds
-            and Kind.BUDGET in kinds
-            and Kind.ALLOCATION not in kinds
-        ):
-            checks += reconcile.reconcile_plan(  # (v2) R4 needs only the two budget tables
-                tables[Kind.BUDGET_ALLOCATION],
-                tables[Kind.BUDGET],
-                places[Kind.BUDGET_ALLOCATION],
-                tol,
-            )
-        cross += [c.issue for c in checks if c.issue]
+        scope = Scope(reference, year, tolerance_cents=settings.tolerance_cents)
+        cross += [c.issue for c in reconcile(declarations, tables, places, scope) if c.issue]
     return cross
 
 

@@ -44,10 +44,12 @@ from oneitu_etl.ingest import SOURCES, YearIngest, ingest_year
 from oneitu_etl.issue_text import say
 from oneitu_etl.issues import Issue
 from oneitu_etl.logs import quiet_libraries
+from oneitu_etl.marts import quality
 from oneitu_etl.outcome import RunResult, output_names, set_aside_lines
 from oneitu_etl.resources import Resources, resources_of
 from oneitu_etl.settings import Settings
 from oneitu_etl.sources.landing import Landing
+from oneitu_etl.validate.suites import load_declarations
 from oneitu_etl.warehouse import locks, runs
 from oneitu_etl.warehouse import schema as s
 from oneitu_etl.warehouse.reference_data import sync_reference
@@ -223,18 +225,13 @@ def _validate(res: Resources, year: int) -> dict[str, int]:
 
 
 def _check_counts(conn, settings: Settings, year: int) -> dict[str, object]:  # noqa: ANN001
-    from oneitu_etl.validate.stage import check_counts  # noqa: PLC0415
-    from oneitu_etl.validate.suites import load_declarations  # noqa: PLC0415
-
-    return check_counts(conn, year, load_declarations(settings.expectations_dir))
+    return quality.check_counts(conn, year, load_declarations(settings.expectations_dir))
 
 
 def _loaded_failures(res: Resources, year: int) -> list[Issue]:
     """Stage 2's failures in the year's loaded statements (they block; none expected)."""
-    from oneitu_etl.validate.stage import blocking_failures  # noqa: PLC0415
-
     with res.engine.connect() as conn:
-        return blocking_failures(conn, year)
+        return quality.blocking_failures(conn, year)
 
 
 # -- stage 3 ----------------------------------------------------------------------------
@@ -299,7 +296,9 @@ def _build_report_data(
     }
     with res.engine.connect() as conn:
         if not errors:
-            data.update(marts.report_figures(conn, year, reference, settings.tolerance_cents))
+            declared = load_declarations(settings.expectations_dir)
+            tolerance = settings.tolerance_cents
+            data.update(marts.report_figures(conn, year, reference, tolerance, declared))
             data["data_quality"].update(_check_counts(conn, settings, year))  # type: ignore[union-attr]
             docs = staged_data_docs(settings, year) / "index.html"
             data["data_quality"]["data_docs"] = (  # type: ignore[index]

@@ -26,8 +26,11 @@ into the figures of ``report_<Y>.json`` (docs/report-json.md).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy import Connection
 
+from oneitu_etl.contract import Kind
 from oneitu_etl.issue_text import say
 from oneitu_etl.marts.base import current, plan_of
 from oneitu_etl.marts.evidence import document, membership, staff
@@ -55,6 +58,7 @@ from oneitu_etl.marts.plan import (
 from oneitu_etl.marts.quality import data_quality, reconciliation
 from oneitu_etl.marts.trends import previous_year, trends
 from oneitu_etl.reference import Reference
+from oneitu_etl.validate.suites import Declaration
 
 #: Figures given across years in the report's ``trends`` block.
 TREND_FIGURES = ("totals", "expenses_by_sector", "budget_execution_by_sector")
@@ -103,7 +107,11 @@ def unexplained_indicators(
 
 
 def report_figures(
-    conn: Connection, year: int, reference: Reference, tolerance_cents: int
+    conn: Connection,
+    year: int,
+    reference: Reference,
+    tolerance_cents: int,
+    declarations: Mapping[Kind, Declaration] | None = None,
 ) -> dict[str, object]:
     """Every figure of ``report_<Y>.json`` for a year that can be published.
 
@@ -113,6 +121,8 @@ def report_figures(
         reference: The package's reference data (reading order of the sectors; the
             statement lines' types for the reconciliation rules).
         tolerance_cents: Reconciliation tolerance, in cents (``Settings.tolerance_cents``).
+        declarations: The suites that declare the reconciliation rules
+            (``Settings.expectations_dir``; the package's ``expectations/`` by default).
 
     Returns:
         The figures keyed as in docs/report-json.md, from ``totals`` to ``data_quality``
@@ -128,7 +138,7 @@ def report_figures(
     data["outputs_by_type"] = outputs_by_type(conn, year)
     data["cost_per_output"] = cost_per_output(conn, year)
     data["indicators"] = indicators(conn, year)
-    data["reconciliation"] = reconciliation(conn, year, reference, tolerance_cents)
+    data["reconciliation"] = reconciliation(conn, year, reference, tolerance_cents, declarations)
     data["one_itu"] = one_itu(conn, year, sectors)
     data["previous_year"] = previous_year(conn, year, sectors)
     data["trends"] = {

@@ -1,5 +1,8 @@
 """Trust: the reconciliation rules recomputed on current data, and the data quality annex.
 
+``reconciliation`` recomputes the declared rules on what the warehouse holds;
+``check_counts`` counts the year's expectations (stage 2's results and ingestion's) and
+``blocking_failures`` says which failures in the loaded statements block the year.
 ``data_quality`` counts, for the year, the current deliveries (the year's files and the
 indicator definitions), the rows they loaded and quarantined, and lists them with the
 quarantined rows. ``checks_run`` and ``checks_failed`` start at 0 here: the pipeline adds
@@ -9,25 +12,34 @@ the expectation results and the reconciliation rules (``pipeline.build_report_da
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 import pandas as pd
 from sqlalchemy import Connection, Table, func, select
 
 from oneitu_etl.contract import Kind
-from oneitu_etl.issues import located
+from oneitu_etl.issue_text import EXPECTATIONS_DIR, say
+from oneitu_etl.issues import Issue, located
 from oneitu_etl.marts.base import bytewise, cents, current
 from oneitu_etl.reference import Reference
-from oneitu_etl.validate.reconcile import Place, reconcile_statements
+from oneitu_etl.validate.reconcile import Place, reconcile
+from oneitu_etl.validate.suites import Declaration, Scope, load_declarations
 from oneitu_etl.warehouse import schema as s
 
 
 def reconciliation(
-    conn: Connection, year: int, reference: Reference, tolerance_cents: int
+    conn: Connection,
+    year: int,
+    reference: Reference,
+    tolerance_cents: int,
+    declarations: Mapping[Kind, Declaration] | None = None,
 ) -> list[dict[str, object]]:
     """Rules R1-R4 (and L1/L2 with a ledger) recomputed on the year's current data.
 
-    The rules themselves are the ones ingestion applies (:mod:`oneitu_etl.validate`),
-    run here on what the warehouse holds, so the report shows the checks of its figures.
+    The rules themselves are the ones ingestion applies (the declarations of
+    ``expectations/``, the package's by default, computed by
+    :func:`oneitu_etl.validate.reconcile.reconcile`), run here on what the warehouse
+    holds, so the report shows the checks of its figures.
     """
 
     def frame(table: Table, *cols: str) -> pd.DataFrame:
@@ -54,11 +66,12 @@ def reconciliation(
     }
     tables.update({kind: rows for kind, rows in optional.items() if len(rows)})
     ledger = _ledger_sums(conn, year)
-    places = {k: Place("") for k in (*tables, Kind.LEDGER)}
-    checks = reconcile_statements(
-        tables, places, reference, tolerance_cents, ledger if len(ledger) else None
-    )
-    return [c.as_json() for c in checks]
+    if len(ledger):
+        tables[Kind.LEDGER] = ledger
+    places = {k: Place("") for k in tables}
+    declarations = declarations or load_declarations(EXPECTATIONS_DIR)
+    scope = Scope(reference, year, tolerance_cents=tolerance_cents)
+    return [c.as_json() for c in reconcile(declarations, tables, places, scope)]
 
 
 def _ledger_sums(conn: Connection, year: int) -> pd.DataFrame:
@@ -198,3 +211,144 @@ def data_quality(conn: Connection, year: int) -> dict[str, object]:
         ],
         "data_docs": None,
     }
+
+
+#: Statement tables whose loaded rows GX must find clean (else the year is blocked).
+_BLOCKING = {
+    Kind.PERFORMANCE.value,
+    Kind.BUDGET.value,
+    Kind.ALLOCATION.value,
+    Kind.LEDGER.value,
+    Kind.BUDGET_ALLOCATION.value,
+    Kind.BUDGET_RECONCILIATION.value,
+}
+
+
+def _scope(year: int):  # noqa: ANN202 - a SQL condition
+    d = s.deliveries
+    return d.c.superseded_at.is_(None) & ((d.c.year == year) | d.c.year.is_(None))
+
+
+def _warning_rules(declarations: Mapping[Kind, Declaration]) -> set[str]:
+    return {
+        str(e.meta.get("rule"))
+        for d in declarations.values()
+        for e in d.expectations
+        if e.meta.get("severity") == "warning"
+    }
+
+
+def check_counts(
+    conn: Connection, year: int, declarations: Mapping[Kind, Declaration] | None = None
+) -> dict[str, object]:
+    """The year's expectations, each counted once, and those that failed.
+
+    An expectation is one (suite, rule, column). It failed when stage 2 found failing
+    rows in the loaded data or when ingestion found them in a current delivery (rows
+    that were quarantined, or that blocked the statements). Reconciliation entries and
+    warning-only rules are left out (the report counts the reconciliation rules).
+
+    Returns:
+        ``checks_run``, ``checks_failed`` and ``validation``: one entry per expectation
+        (suite, expectation, column, success, evaluated, unexpected).
+    """
+    v, d = s.validation_results, s.deliveries
+    warnings = _warning_rules(declarations) if declarations else {"year_matches_folder"}
+    checks: dict[tuple[str, str, str | None], dict[str, object]] = {}
+    staged = (
+        conn.execute(select(v).where(v.c.year == year, v.c.delivery_id.is_(None)).order_by(v.c.id))
+        .mappings()
+        .all()
+    )
+    for r in staged:
+        details = r["details"] or {}
+        if details.get("table_level") or details.get("severity") == "warning":
+            continue
+        checks[(r["suite"], details.get("rule", r["expectation"]), r["column_name"])] = {
+            "suite": r["suite"],
+            "expectation": r["expectation"],
+            "rule": details.get("rule"),
+            "column": r["column_name"],
+            "success": bool(r["success"]),
+            "evaluated": r["element_count"],
+            "unexpected": r["unexpected_count"],
+        }
+    ingested = (
+        conn.execute(
+            select(v).join(d, d.c.id == v.c.delivery_id).where(_scope(year)).order_by(v.c.id)
+        )
+        .mappings()
+        .all()
+    )
+    for r in ingested:
+        if r["expectation"] in warnings:
+            continue
+        key = (r["suite"], r["expectation"], r["column_name"])
+        entry = checks.setdefault(
+            key,
+            {
+                "suite": r["suite"],
+                "expectation": None,
+                "rule": r["expectation"],
+                "column": r["column_name"],
+                "success": True,
+                "evaluated": 0,
+                "unexpected": 0,
+            },
+        )
+        if not r["success"]:
+            entry["success"] = False
+            entry["unexpected"] = int(entry["unexpected"] or 0) + int(r["unexpected_count"] or 0)
+    listing = sorted(
+        checks.values(), key=lambda c: (c["suite"], c["rule"] or "", c["column"] or "")
+    )
+    return {
+        "checks_run": len(listing),
+        "checks_failed": sum(not c["success"] for c in listing),
+        "validation": listing,
+    }
+
+
+def blocking_failures(conn: Connection, year: int) -> list[Issue]:
+    """Failures GX found in the year's *loaded* financial statements (none expected).
+
+    Ingestion loads statements only when every rule passed; a failure here means the
+    warehouse and the rules disagree (a changed suite, a defect), and the year is blocked.
+    """
+    v = s.validation_results
+    rows = (
+        conn.execute(
+            select(v)
+            .where(
+                v.c.year == year,
+                v.c.delivery_id.is_(None),
+                v.c.success.is_(False),
+                v.c.suite.in_(_BLOCKING),
+            )
+            .order_by(v.c.id)
+        )
+        .mappings()
+        .all()
+    )
+    issues = []
+    for r in rows:
+        details = r["details"] or {}
+        if details.get("table_level") or details.get("severity") == "warning":
+            continue  # the reconciliation rules block through the report's own checks
+        places = r["unexpected_rows"] or [[r["suite"], None]]
+        for file, row in places[:20]:
+            issues.append(
+                Issue(
+                    file,
+                    say(
+                        "stage2_failed",
+                        expectation=r["expectation"],
+                        rule=details.get("rule"),
+                        suite=r["suite"],
+                    ),
+                    row=row,
+                    column=r["column_name"],
+                    rule=details.get("rule"),
+                )
+            )
+    return issues

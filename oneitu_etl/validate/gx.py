@@ -31,6 +31,7 @@ import pandas as pd
 
 from oneitu_etl.contract import Kind
 from oneitu_etl.fileio import temporary_folder
+from oneitu_etl.issue_text import TEMPLATES
 from oneitu_etl.validate.suites import ID_COLUMNS, Declaration, Rule
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,7 @@ def _expectation(rule: Rule):  # noqa: ANN202 - a GX Expectation
     else:
         kwargs.pop("row_condition", None)
     meta = {k: v for k, v in rule.as_gx()["meta"].items() if isinstance(v, str | int | float)}
-    notes = rule.meta.get("message") or None
+    notes = rule.meta.get("message") or TEMPLATES.get(rule.meta.get("says", "")) or None
     config = ExpectationConfiguration(
         type=rule.type, kwargs=kwargs, meta=meta, notes=f"Message: {notes}" if notes else None
     )

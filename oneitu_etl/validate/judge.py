@@ -39,7 +39,7 @@ from oneitu_etl.sources.landing import Landing
 from oneitu_etl.sources.workbook import open_workbook, read_workbook_sheet
 from oneitu_etl.validate import reconcile
 from oneitu_etl.validate.rows import Context, check_table
-from oneitu_etl.validate.suites import load_declarations
+from oneitu_etl.validate.suites import Scope, load_declarations
 
 if TYPE_CHECKING:
     from oneitu_etl.validate.large import LargeTable
@@ -317,7 +317,7 @@ def judge_statements(
     Every file is checked (:func:`judge_each`); the group's structure (``structure``,
     from :func:`statement_structure`) comes next; when no file has an error and the
     structure is right, the reconciliation rules between the tables (R1 to R4, L1, L2,
-    :mod:`.validate.reconcile`) with the settings' tolerance.
+    declared in ``expectations/``, :mod:`.validate.reconcile`) with the settings' tolerance.
 
     Returns:
         The group's judge: its group-level issues by the path they name.
@@ -334,10 +334,10 @@ def judge_statements(
             return extra
         tables = {t.spec.kind: t for i in items for t in i.tables}
         places = {k: reconcile.Place(t.raw.file, t.raw.sheet) for k, t in tables.items()}
-        ledger = tables[Kind.LEDGER].frame if Kind.LEDGER in tables else None
-        checks = reconcile.reconcile_statements(
-            {k: t.frame for k, t in tables.items()}, places, reference, tolerance, ledger
-        )
+        scope = Scope(reference, year, tolerance_cents=tolerance)
+        declarations = load_declarations(settings.expectations_dir)
+        frames = {k: t.frame for k, t in tables.items()}
+        checks = reconcile.reconcile(declarations, frames, places, scope)
         for check in checks:
             if check.issue:
                 extra.setdefault(check.issue.file, []).append(check.issue)

@@ -10,16 +10,14 @@ The GX Data Docs site is rendered beside them.
 
 A ledger of more than :data:`MAX_GX_ROWS` lines is not handed to GX row by row (a
 pandas frame of millions of rows, and minutes per expectation): its row expectations
-were evaluated at ingestion by the streamed row checker against the same suite (their
-results are stored with the delivery and counted below), and GX evaluates its
+were evaluated at ingestion by the row engine against the same suite (:mod:`.large`; their
+results are stored with the delivery and counted with the year's), and GX evaluates its
 reconciliation entries (L1/L2) on the ledger's stored sums (``ledger_totals``), which
 sum to exactly the same totals.
 
-The checks of a year (``checks_run`` / ``checks_failed`` of the report) are the
-expectations evaluated, each counted once: failed if GX found failing rows in the loaded
-data or if the row checker found them at ingestion in a current delivery (those rows were
-quarantined, so they never reached the warehouse). The reconciliation entries GX also
-evaluates are not counted here: the report counts the reconciliation rules themselves.
+The warehouse gives the rows and stores the results
+(:mod:`oneitu_etl.warehouse.stage_results`); the report counts them
+(:func:`oneitu_etl.marts.quality.check_counts`).
 """
 
 from __future__ import annotations
@@ -31,11 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, delete, func, insert, select
+from sqlalchemy import Connection, Engine
 
 from oneitu_etl.contract import Kind
-from oneitu_etl.issue_text import say
-from oneitu_etl.issues import Issue
 from oneitu_etl.reference import Reference
 from oneitu_etl.validate.suites import (
     Declaration,
@@ -44,22 +40,13 @@ from oneitu_etl.validate.suites import (
     load_declarations,
     suite_rules,
 )
-from oneitu_etl.warehouse import ledger_store as store
-from oneitu_etl.warehouse import schema as s
-from oneitu_etl.warehouse.queries import bytewise, current
+from oneitu_etl.warehouse import stage_results as results
+from oneitu_etl.warehouse.loads import defined_indicators
 
 log = logging.getLogger(__name__)
 ENGINE = "great_expectations"
 #: Failing rows kept per result (the count is always complete).
 MAX_STORED_ROWS = 200
-_BLOCKING = {
-    Kind.PERFORMANCE.value,
-    Kind.BUDGET.value,
-    Kind.ALLOCATION.value,
-    Kind.LEDGER.value,
-    Kind.BUDGET_ALLOCATION.value,
-    Kind.BUDGET_RECONCILIATION.value,
-}
 #: Ledger lines above which GX checks the ledger's sums only (see the module's docstring).
 MAX_GX_ROWS = 200_000
 
@@ -78,37 +65,10 @@ class StageResult:
 def current_batches(
     conn: Connection, year: int, declarations: Mapping[Kind, Declaration], ledger: Path
 ) -> dict[Kind, pd.DataFrame]:
-    """The batch frame of every table with current loaded rows for ``year``.
-
-    Rows come in file (byte-wise path) then row order, the order ingestion judged them
-    in, so that "the first occurrence" means the same for GX as for the row checker.
-    The ledger's lines come from the ledger store at ``ledger``.
-    """
-    d = s.deliveries
-    batches: dict[Kind, pd.DataFrame] = {}
-    for kind, declaration in declarations.items():
-        if kind is Kind.LEDGER:
-            frame = store.current_lines(conn, ledger, year)
-        else:
-            table = s.DATA_TABLES[kind.value]
-            query = current(table, None if kind is Kind.INDICATOR_DEFINITIONS else year)
-            if kind is not Kind.INDICATOR_DEFINITIONS:
-                query = query.where(d.c.year == year)
-            query = query.add_columns(d.c.path.label("_path")).order_by(
-                bytewise(d.c.path), table.c.row_number
-            )
-            frame = pd.DataFrame(conn.execute(query).mappings().all())
-        if frame.empty:
-            continue
-        typed = frame.set_index("row_number")
-        batches[kind] = batch_frame(typed, declaration, typed["_path"])
-    return batches
-
-
-def _ledger_lines(conn: Connection, year: int) -> int:
-    t = s.ledger_totals
-    query = current(t, year).with_only_columns(func.coalesce(func.sum(t.c.postings), 0))
-    return int(conn.execute(query).scalar() or 0)
+    """The batch frame of every table with current loaded rows for ``year`` (the ledger's
+    lines from the ledger store at ``ledger``), each row named by its file and row."""
+    rows = results.current_rows(conn, year, declarations, ledger)
+    return {k: batch_frame(f, declarations[k], f["_path"]) for k, f in rows.items()}
 
 
 def summed_ledger(conn: Connection, year: int, declaration: Declaration) -> pd.DataFrame | None:
@@ -117,26 +77,10 @@ def summed_ledger(conn: Connection, year: int, declaration: Declaration) -> pd.D
     ``None`` when the year's ledger has at most :data:`MAX_GX_ROWS` lines (GX gets its
     rows). Only the ledger's table-level rules are run on this batch.
     """
-    if _ledger_lines(conn, year) <= MAX_GX_ROWS:
+    if results.ledger_lines(conn, year) <= MAX_GX_ROWS:
         return None
-    t, d = s.ledger_totals, s.deliveries
-    query = (
-        current(t, year)
-        .with_only_columns(d.c.path.label("_path"), t.c.org_unit, t.c.strategic_code,
-                           t.c.line_code, t.c.amount_cents)
-        .order_by(bytewise(d.c.path), t.c.org_unit, t.c.strategic_code, t.c.line_code)
-    )  # fmt: skip
-    frame = pd.DataFrame(conn.execute(query).mappings().all())
-    typed = frame.assign(posting_id=None, posting_date=None)
-    typed.index = pd.RangeIndex(1, len(typed) + 1, name="row_number")
-    return batch_frame(typed, declaration, typed["_path"])
-
-
-def _defined(conn: Connection) -> frozenset[str]:
-    rows = conn.execute(
-        current(s.indicator_definitions).with_only_columns(s.indicator_definitions.c.indicator_code)
-    )
-    return frozenset(r[0] for r in rows)
+    sums = results.ledger_sums(conn, year)
+    return batch_frame(sums, declaration, sums["_path"])
 
 
 def _json_value(value: object) -> object:
@@ -186,7 +130,7 @@ def validate_year(
         batches = current_batches(conn, year, rowwise, ledger_store)
         if summed is not None:
             batches[Kind.LEDGER] = summed
-        scope = Scope(reference, year, _defined(conn), tolerance_cents)
+        scope = Scope(reference, year, defined_indicators(conn), tolerance_cents)
     rules = suite_rules(declarations, batches, scope)
     if summed is not None:  # its rows were judged at ingestion: GX checks its sums
         rules[Kind.LEDGER] = [r for r in rules[Kind.LEDGER] if r.table_level]
@@ -216,11 +160,7 @@ def validate_year(
         }
         for o in outcomes
     ]
-    v = s.validation_results
-    with engine.begin() as conn:
-        conn.execute(delete(v).where(v.c.year == year, v.c.delivery_id.is_(None)))
-        if records:
-            conn.execute(insert(v), records)
+    results.replace_results(engine, year, records)
     failed = [o for o in outcomes if not o.success and o.severity == "error"]
     log.info(  # the summary first, then each failure
         "validation %s: %d suites, %d expectations, %d failed",
@@ -240,133 +180,3 @@ def validate_year(
         )
     rendered = data_docs if data_docs is not None and (data_docs / "index.html").exists() else None
     return StageResult(year, len(batches), len(outcomes), len(failed), rendered)
-
-
-def _scope(year: int):  # noqa: ANN202 - a SQL condition
-    d = s.deliveries
-    return d.c.superseded_at.is_(None) & ((d.c.year == year) | d.c.year.is_(None))
-
-
-def _warning_rules(declarations: Mapping[Kind, Declaration]) -> set[str]:
-    return {
-        str(e.meta.get("rule"))
-        for d in declarations.values()
-        for e in d.expectations
-        if e.meta.get("severity") == "warning"
-    }
-
-
-def check_counts(
-    conn: Connection, year: int, declarations: Mapping[Kind, Declaration] | None = None
-) -> dict[str, object]:
-    """The year's expectations, each counted once, and those that failed.
-
-    An expectation is one (suite, rule, column). It failed when stage 2 found failing
-    rows in the loaded data or when ingestion found them in a current delivery (rows
-    that were quarantined, or that blocked the statements). Reconciliation entries and
-    warning-only rules are left out (the report counts the reconciliation rules).
-
-    Returns:
-        ``checks_run``, ``checks_failed`` and ``validation``: one entry per expectation
-        (suite, expectation, column, success, evaluated, unexpected).
-    """
-    v, d = s.validation_results, s.deliveries
-    warnings = _warning_rules(declarations) if declarations else {"year_matches_folder"}
-    checks: dict[tuple[str, str, str | None], dict[str, object]] = {}
-    staged = (
-        conn.execute(select(v).where(v.c.year == year, v.c.delivery_id.is_(None)).order_by(v.c.id))
-        .mappings()
-        .all()
-    )
-    for r in staged:
-        details = r["details"] or {}
-        if details.get("table_level") or details.get("severity") == "warning":
-            continue
-        checks[(r["suite"], details.get("rule", r["expectation"]), r["column_name"])] = {
-            "suite": r["suite"],
-            "expectation": r["expectation"],
-            "rule": details.get("rule"),
-            "column": r["column_name"],
-            "success": bool(r["success"]),
-            "evaluated": r["element_count"],
-            "unexpected": r["unexpected_count"],
-        }
-    ingested = (
-        conn.execute(
-            select(v).join(d, d.c.id == v.c.delivery_id).where(_scope(year)).order_by(v.c.id)
-        )
-        .mappings()
-        .all()
-    )
-    for r in ingested:
-        if r["expectation"] in warnings:
-            continue
-        key = (r["suite"], r["expectation"], r["column_name"])
-        entry = checks.setdefault(
-            key,
-            {
-                "suite": r["suite"],
-                "expectation": None,
-                "rule": r["expectation"],
-                "column": r["column_name"],
-                "success": True,
-                "evaluated": 0,
-                "unexpected": 0,
-            },
-        )
-        if not r["success"]:
-            entry["success"] = False
-            entry["unexpected"] = int(entry["unexpected"] or 0) + int(r["unexpected_count"] or 0)
-    listing = sorted(
-        checks.values(), key=lambda c: (c["suite"], c["rule"] or "", c["column"] or "")
-    )
-    return {
-        "checks_run": len(listing),
-        "checks_failed": sum(not c["success"] for c in listing),
-        "validation": listing,
-    }
-
-
-def blocking_failures(conn: Connection, year: int) -> list[Issue]:
-    """Failures GX found in the year's *loaded* financial statements (none expected).
-
-    Ingestion loads statements only when every rule passed; a failure here means the
-    warehouse and the rules disagree (a changed suite, a defect), and the year is blocked.
-    """
-    v = s.validation_results
-    rows = (
-        conn.execute(
-            select(v)
-            .where(
-                v.c.year == year,
-                v.c.delivery_id.is_(None),
-                v.c.success.is_(False),
-                v.c.suite.in_(_BLOCKING),
-            )
-            .order_by(v.c.id)
-        )
-        .mappings()
-        .all()
-    )
-    issues = []
-    for r in rows:
-        details = r["details"] or {}
-        if details.get("table_level") or details.get("severity") == "warning":
-            continue  # the reconciliation rules block through the report's own checks
-        places = r["unexpected_rows"] or [[r["suite"], None]]
-        for file, row in places[:20]:
-            issues.append(
-                Issue(
-                    file,
-                    say(
-                        "stage2_failed",
-                        expectation=r["expectation"],
-                        rule=details.get("rule"),
-                        suite=r["suite"],
-                    ),
-                    row=row,
-                    column=r["column_name"],
-                    rule=details.get("rule"),
-                )
-            )
-    return issues

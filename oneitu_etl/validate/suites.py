@@ -22,7 +22,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -403,24 +403,139 @@ def batch_frame(
 
 
 # -- table-level rules (reconciliation) -------------------------------------------------------
-def _mask(frame: pd.DataFrame, condition: Mapping[str, Any]) -> pd.Series:
-    mask = pd.Series(True, index=frame.index)
+def mask(frame: pd.DataFrame, condition: Mapping[str, Any]) -> pd.Series:
+    """The rows of ``frame`` that meet ``condition``: ``{column: value}`` (equality) or
+    ``{column: [values]}`` (membership)."""
+    rows = pd.Series(True, index=frame.index)
     for column, value in condition.items():
         values = frame[column]
-        mask &= values.isin(value) if isinstance(value, list) else values.eq(value)
-    return mask.fillna(False).astype(bool)
+        rows &= values.isin(value) if isinstance(value, list) else values.eq(value)
+    return rows.fillna(False).astype(bool)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entry of a declared table-level rule (reconciliation), for the tables at hand.
+
+    Attributes:
+        rule: Its name, the declared ``meta.rule`` with the entry's keys (``R3-BR``).
+        suite: The table summed on the left (the declaration's name).
+        condition: The left rows: the declared ``row_condition`` and the entry's keys.
+        key: The entry's ``for_each`` values (empty for a rule over the whole table).
+        left: This table's column summed over the entry's rows.
+        right: The other table's column summed over its matching rows (0 where none).
+        items: (v2) The bridging items summed (``equals.less``), ``None`` without that table.
+        missing: The other side has no row and the rule says ``if_missing: fail``.
+        meta: The declared meta, resolved (``says``, ``with``...; not ``equals``).
+        equals: The other side, resolved (``table``, ``column``, ``where``, ``less``).
+        type: The declared expectation type.
+        kwargs: Its keyword arguments, resolved, without ``row_condition``.
+        index: The expectation's position in its declaration.
+    """
+
+    rule: str
+    suite: str
+    condition: Mapping[str, Any]
+    key: Mapping[str, Any]
+    left: Any
+    right: Any
+    items: Any
+    missing: bool
+    meta: Mapping[str, Any]
+    equals: Mapping[str, Any]
+    type: str
+    kwargs: Mapping[str, Any]
+    index: int
+
+
+def _sums(frame: pd.DataFrame, keys: list[str], column: str) -> dict[tuple, Any]:
+    """``column`` summed by ``keys`` (one total under ``()`` without keys)."""
+    if not keys:
+        return {(): frame[column].sum()}
+    summed = frame.groupby(keys, dropna=True, sort=False)[column].sum()
+    return {k if isinstance(k, tuple) else (k,): v for k, v in summed.items()}
+
+
+def entries(
+    declarations: Mapping[Kind, Declaration],
+    frames: Mapping[Kind, pd.DataFrame],
+    scope: Scope,
+    amount: Callable[[str], str] = str,
+) -> list[Entry]:
+    """Expand the declared table-level rules (reconciliation) over the tables at hand.
+
+    A declared ``expect_column_sum_to_be_between`` whose ``meta.equals`` names another
+    table's column becomes one entry per ``for_each`` key found on either side (or in the
+    bridging items): the sum of this table's column over the entry's rows must equal the
+    sum of the other table's column over its matching rows (0 where it has none), (v2)
+    less the items that bridge them (``equals.less``, where delivered), within the
+    tolerance. Rules whose tables are not all present are left out.
+
+    Args:
+        frames: The tables: batch frames (contract names, CHF) or typed tables.
+        amount: The frame's column of a declared amount column: itself for batch frames,
+            :func:`cents_column` for typed tables (integer cents).
+    """
+    found: list[Entry] = []
+    for kind, declaration in declarations.items():
+        if kind not in frames:
+            continue
+        for index, declared in enumerate(declaration.expectations):
+            if declared.type not in TABLE_LEVEL:
+                continue
+            kwargs = _resolve(dict(declared.kwargs), scope)
+            meta = _resolve(dict(declared.meta), scope)
+            equals = meta.pop("equals")
+            if Kind(equals["table"]) not in frames:
+                continue
+            keys: list[str] = list(meta.pop("for_each", []))
+            condition = kwargs.pop("row_condition", {})
+            left = frames[kind][mask(frames[kind], condition)]
+            right = frames[Kind(equals["table"])]
+            right = right[mask(right, equals.get("where", {}))]
+            lefts = _sums(left, keys, amount(kwargs["column"]))
+            rights = _sums(right, keys, amount(equals["column"]))
+            present = set(rights) if keys else ({()} if len(right) else set())
+            less = equals.get("less")
+            items = frames.get(Kind(less["table"])) if less else None
+            inside: list[str] = []
+            bridged: dict[tuple, Any] = {}
+            combos = set(lefts) | set(rights)
+            if items is not None and less is not None:
+                inside = [k for k in keys if k in items.columns]
+                bridged = _sums(items, inside, amount(less["column"]))
+                if keys and inside == keys:
+                    combos |= set(bridged)
+            for values in sorted(c for c in combos if not any(pd.isna(v) for v in c)):
+                key = dict(zip(keys, values, strict=True))
+                inner = tuple(key[k] for k in inside)
+                found.append(
+                    Entry(
+                        rule=meta.get("rule", "").format(**key),
+                        suite=declaration.name,
+                        condition={**condition, **key},
+                        key=key,
+                        left=lefts.get(values, 0),
+                        right=rights.get(values, 0),
+                        items=None if items is None else bridged.get(inner, 0),
+                        missing=values not in present and meta.get("if_missing") == "fail",
+                        meta=meta,
+                        equals=equals,
+                        type=declared.type,
+                        kwargs=kwargs,
+                        index=index,
+                    )
+                )
+    return found
 
 
 def reconciliation_rules(
     declarations: Mapping[Kind, Declaration], batches: Mapping[Kind, pd.DataFrame], scope: Scope
 ) -> list[Rule]:
-    """Expand the declared table-level rules (reconciliation) for the batches at hand.
+    """The GX rules of the declared reconciliation entries (:func:`entries`) for the batches.
 
-    A declared ``expect_column_sum_to_be_between`` whose ``meta.equals`` names another
-    table's column becomes one rule per entry (per ``for_each`` key found in either
-    table): the sum of this table's column over the entry's rows must equal the sum of
-    the other table's column over its matching rows (0 where it has none), within the
-    tolerance. Amounts are whole cents, so the bounds get half a cent of slack for the
+    Each entry's sum must lie within the tolerance of its target (the other side less the
+    items). Amounts are whole cents, so the bounds get half a cent of slack for the
     floating-point sum: a difference is within tolerance exactly when the sum passes.
 
     With ``meta.if_missing: fail``, an entry whose other side has no row fails whatever
@@ -428,135 +543,43 @@ def reconciliation_rules(
     a budget row); its GX expectation says so: the other table's column must contain
     the value (``expect_column_distinct_values_to_contain_set``), or this table must not
     hold the entry's rows (``expect_column_values_to_not_be_in_set``, which names them).
-    Rules whose tables are not all present are left out.
     """
     slack = scope.tolerance_cents / 100 + 0.005
     rules: list[Rule] = []
-    for kind, declaration in declarations.items():
-        if kind not in batches:
+    for entry in entries(declarations, batches, scope):
+        other = f"{entry.equals['table']}.{entry.equals['column']}"
+        meta = {**entry.meta, "rule": entry.rule, "reconciliation": True, "equals": other}
+        if entry.missing:
+            rules.append(_missing_counterpart(entry, meta))
             continue
-        left = batches[kind]
-        for declared in declaration.expectations:
-            if declared.type not in TABLE_LEVEL:
-                continue
-            kwargs = _resolve(dict(declared.kwargs), scope)
-            meta = _resolve(dict(declared.meta), scope)
-            equals = meta.pop("equals")
-            other_kind = Kind(equals["table"])
-            if other_kind not in batches:
-                continue
-            where = equals.get("where", {})
-            right = batches[other_kind]
-            right = right[_mask(right, where)]
-            base = kwargs.pop("row_condition", {})
-            keys: list[str] = list(meta.pop("for_each", []))
-            less = _less(equals, batches)
-            entries: list[dict[str, Any]] = [{}]
-            if keys:
-                sides = [left[keys], right[keys]]
-                if less is not None and set(keys) <= set(less[0].columns):
-                    sides.append(less[0][keys])
-                found = pd.concat(sides).dropna().drop_duplicates()
-                entries = [
-                    dict(zip(keys, row, strict=True))
-                    for row in sorted(found.itertuples(index=False, name=None))
-                ]
-            for entry in entries:
-                rule_name = meta.get("rule", "").format(**entry)
-                matching = right[_mask(right, entry)]
-                described = {
-                    **meta,
-                    "rule": rule_name,
-                    "reconciliation": True,
-                    "equals": f"{other_kind.value}.{equals['column']}",
-                }
-                if matching.empty and meta.get("if_missing") == "fail":
-                    rules.append(
-                        _missing_counterpart(
-                            declaration.name,
-                            rule_name,
-                            described,
-                            entry,
-                            where,
-                            kwargs,
-                            other_kind,
-                            kind,
-                        )
-                    )
-                    continue
-                target = float(matching[equals["column"]].sum())
-                if less is not None:  # (v2) the items that bridge the two sides
-                    items, column = less
-                    inside = {k: v for k, v in entry.items() if k in items.columns}
-                    target -= float(items.loc[_mask(items, inside), column].sum())
-                bounds = {
-                    "min_value": round(target - slack, 3),
-                    "max_value": round(target + slack, 3),
-                }
-                rules.append(
-                    Rule(
-                        rule_name,
-                        declared.type,
-                        {**kwargs, "row_condition": {**base, **entry}, **bounds},
-                        {**described, "target": round(target, 2)},
-                        declaration.name,
-                    )
-                )
+        target = float(entry.right) - float(entry.items or 0)
+        bounds = {"min_value": round(target - slack, 3), "max_value": round(target + slack, 3)}
+        rules.append(
+            Rule(
+                entry.rule,
+                entry.type,
+                {**entry.kwargs, "row_condition": dict(entry.condition), **bounds},
+                {**meta, "target": round(target, 2)},
+                entry.suite,
+            )
+        )
     return rules
 
 
-def _less(
-    equals: Mapping[str, Any], batches: Mapping[Kind, pd.DataFrame]
-) -> tuple[pd.DataFrame, str] | None:
-    """The rows and column that ``equals.less`` names, to subtract from the other side.
-
-    (v2) R2, R3-total and L2 hold "with the items": the reconciling items of
-    ``budget_reconciliation`` bridge the budget-basis side to the statement, so the target
-    is the statement's amount less the items (of the entry's line, where the items have
-    the entry's key). ``None`` when there is no ``less`` or its table was not delivered.
-    """
-    less = equals.get("less")
-    if not less or Kind(less["table"]) not in batches:
-        return None
-    return batches[Kind(less["table"])], less["column"]
-
-
-def _missing_counterpart(
-    suite: str,
-    name: str,
-    meta: dict[str, Any],
-    entry: dict[str, Any],
-    where: Mapping[str, Any],
-    kwargs: Mapping[str, Any],
-    other: Kind,
-    kind: Kind,
-) -> Rule:
+def _missing_counterpart(entry: Entry, meta: dict[str, Any]) -> Rule:
     """The GX rule of an entry whose other side has no row (``if_missing: fail``)."""
     meta = {**meta, "missing": True}
-    if len(entry) == 1:
-        column, value = next(iter(entry.items()))
-        return Rule(
-            name,
-            "expect_column_values_to_not_be_in_set",
-            {"column": column, "value_set": [value]},
-            meta,
-            suite,
-        )
-    if not entry and other is kind and len(where) == 1:
+    where = entry.equals.get("where", {})
+    if len(entry.key) == 1:
+        column, value = next(iter(entry.key.items()))
+        kwargs = {"column": column, "value_set": [value]}
+        return Rule(entry.rule, "expect_column_values_to_not_be_in_set", kwargs, meta, entry.suite)
+    if not entry.key and entry.equals["table"] == entry.suite and len(where) == 1:
         column, value = next(iter(where.items()))
-        return Rule(
-            name,
-            "expect_column_distinct_values_to_contain_set",
-            {"column": column, "value_set": [value]},
-            meta,
-            suite,
-        )
-    raise DeclarationError(f"{suite}: {name}: if_missing needs one for_each key or one where")
-
-
-def row_condition_mask(frame: pd.DataFrame, rule: Rule) -> pd.Series:
-    """The rows a table-level rule sums over (its ``row_condition``)."""
-    return _mask(frame, rule.kwargs.get("row_condition") or {})
+        kwargs = {"column": column, "value_set": [value]}
+        expectation = "expect_column_distinct_values_to_contain_set"
+        return Rule(entry.rule, expectation, kwargs, meta, entry.suite)
+    raise DeclarationError(f"{entry.suite}: {entry.rule}: if_missing needs one key or one where")
 
 
 def check_declarations_match(

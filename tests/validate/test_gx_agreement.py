@@ -21,7 +21,7 @@ from oneitu_etl.demo import generate_landing
 from oneitu_etl.reference import load_reference
 from oneitu_etl.settings import Settings
 from oneitu_etl.validate.gx import Outcome, run_suites
-from oneitu_etl.validate.reconcile import Place, reconcile_statements
+from oneitu_etl.validate.reconcile import Place, reconcile
 from oneitu_etl.validate.suites import Scope, load_declarations, suite_rules
 
 BAD = Path(__file__).resolve().parents[1] / "fixtures" / "bad"
@@ -75,8 +75,8 @@ def reconciliation_verdicts(checked: CheckedFiles) -> dict[str, bool] | None:
         return None
     places = {k: Place(t.raw.file, t.raw.sheet) for k, t in tables.items()}
     frames = {k: t.frame for k, t in tables.items()}
-    ledger = frames.get(Kind.LEDGER)
-    checks = reconcile_statements(frames, places, load_reference(), 100, ledger)
+    scope = Scope(load_reference(), None, tolerance_cents=100)
+    checks = reconcile(load_declarations(SETTINGS.expectations_dir), frames, places, scope)
     return {c.rule: c.passed for c in checks}
 
 

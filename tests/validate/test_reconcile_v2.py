@@ -1,6 +1,7 @@
 """(v2) R2, R3-total and L2 with the reconciling items, and R4, on tiny inline tables.
 
-Amounts are integer cents, as the typed tables hold them. The expected sums, differences
+The rules are the project's declarations (``expectations/``) computed by
+:func:`oneitu_etl.validate.reconcile.reconcile`. Amounts are integer cents, as the typed tables hold them. The expected sums, differences
 and messages are written here, not recomputed by the code under test.
 """
 
@@ -9,14 +10,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from oneitu_etl.validate.reconcile import (
-    Check,
-    Place,
-    reconcile_allocation,
-    reconcile_budget,
-    reconcile_ledger,
-    reconcile_plan,
-)
+from oneitu_etl.contract import Kind
+from oneitu_etl.issue_text import EXPECTATIONS_DIR
+from oneitu_etl.reference import load_reference
+from oneitu_etl.validate.reconcile import Check, Place, reconcile
+from oneitu_etl.validate.suites import Scope, load_declarations
 
 BUDGET = Place("2024/budget_comparison.csv")
 ALLOC = Place("2024/expense_allocation.csv")
@@ -43,7 +41,48 @@ ALLOCATION = pd.DataFrame(
     columns=["org_unit", "strategic_code", "expense_cents"],
 )
 #: Depreciation +40,000.00 (not in the budget), an accrual released -20,000.00 on staff.
-ITEMS_CENTS = 40_000_00 - 20_000_00
+ITEMS = pd.DataFrame(
+    {"line_code": ["EXP_DEPRECIATION", "EXP_STAFF"], "amount_cents": [40_000_00, -20_000_00]}
+)
+PLACES = {
+    Kind.BUDGET: BUDGET,
+    Kind.ALLOCATION: ALLOC,
+    Kind.BUDGET_ALLOCATION: PLAN,
+    Kind.LEDGER: LEDGER,
+    Kind.PERFORMANCE: Place("2024/financial_performance.csv"),
+    Kind.BUDGET_RECONCILIATION: Place("2024/budget_reconciliation.csv"),
+}
+DECLARATIONS = load_declarations(EXPECTATIONS_DIR)
+SCOPE = Scope(load_reference(), 2024, tolerance_cents=100)
+
+
+def reconciled(prefix: str, **tables: pd.DataFrame) -> list[Check]:
+    """The entries of the declared rules named ``prefix...`` over the given tables (by name)."""
+    kinds = {Kind(name): frame for name, frame in tables.items()}
+    return [c for c in reconcile(DECLARATIONS, kinds, PLACES, SCOPE) if c.rule.startswith(prefix)]
+
+
+def items(*rows: tuple[str, int]) -> pd.DataFrame:
+    """Reconciling items: statement line, cents."""
+    return pd.DataFrame(rows, columns=["line_code", "amount_cents"])
+
+
+def r2(bridge: pd.DataFrame | None = None) -> Check:
+    """R2 of ``ACTUALS`` and ``PERF``, with the items ``bridge`` if given."""
+    given = {} if bridge is None else {"budget_reconciliation": bridge}
+    (check,) = reconciled("R2", budget_comparison=ACTUALS, financial_performance=PERF, **given)
+    return check
+
+
+def r3(bridge: pd.DataFrame) -> dict[str, Check]:
+    tables = {"expense_allocation": ALLOCATION, "budget_comparison": ACTUALS}
+    return by_rule(
+        reconciled("R3", **tables, financial_performance=PERF, budget_reconciliation=bridge)
+    )
+
+
+def r4(rows: pd.DataFrame) -> list[Check]:
+    return reconciled("R4", budget_allocation=rows, budget_comparison=ACTUALS)
 
 
 def by_rule(checks: list[Check]) -> dict[str, Check]:
@@ -58,9 +97,9 @@ def plan(*rows: tuple[str, str, int, int]) -> pd.DataFrame:
 
 
 def test_r2_holds_with_the_items_and_not_without() -> None:
-    check = reconcile_budget(ACTUALS, PERF, BUDGET, items=ITEMS_CENTS)
+    check = r2(ITEMS)
     assert (check.left_cents, check.right_cents, check.passed) == (740_000_00, 740_000_00, True)
-    v1 = reconcile_budget(ACTUALS, PERF, BUDGET)
+    v1 = r2()
     assert not v1.passed
     assert v1.issue.message == (
         "R2 failed: the actual_chf of budget_comparison sum to 720,000.00 but "
@@ -69,7 +108,7 @@ def test_r2_holds_with_the_items_and_not_without() -> None:
 
 
 def test_r2_with_items_that_do_not_bridge_says_so() -> None:
-    check = reconcile_budget(ACTUALS, PERF, BUDGET, items=ITEMS_CENTS - 10_000_00)
+    check = r2(items(("EXP_DEPRECIATION", 40_000_00), ("EXP_STAFF", -30_000_00)))
     assert check.issue.message == (
         "R2 failed: the actual_chf of budget_comparison plus the reconciling items sum to "
         "730,000.00 but TOTAL_EXPENSES is 740,000.00 (difference 10,000.00)"
@@ -77,10 +116,10 @@ def test_r2_with_items_that_do_not_bridge_says_so() -> None:
 
 
 def test_r3_total_holds_with_the_items_and_per_unit_ignores_them() -> None:
-    checks = by_rule(reconcile_allocation(ALLOCATION, ACTUALS, PERF, ALLOC, items=ITEMS_CENTS))
+    checks = r3(ITEMS)
     assert (checks["R3-total"].left_cents, checks["R3-total"].passed) == (740_000_00, True)
     assert (checks["R3-GS"].left_cents, checks["R3-GS"].right_cents) == (470_000_00, 470_000_00)
-    wrong = by_rule(reconcile_allocation(ALLOCATION, ACTUALS, PERF, ALLOC, items=1_00))
+    wrong = r3(items(("EXP_OTHER", 1_00)))
     assert wrong["R3-total"].issue.message == (
         "R3 failed: all allocations plus the reconciling items sum to 720,001.00 but "
         "TOTAL_EXPENSES is 740,000.00 (difference 19,999.00)"
@@ -88,24 +127,22 @@ def test_r3_total_holds_with_the_items_and_per_unit_ignores_them() -> None:
 
 
 def test_l2_adds_the_items_of_its_line() -> None:
-    ledger_keys = pd.DataFrame(
-        [("GS", "EN-HRI", 470_000_00), ("BR", "TP-RAD", 250_000_00)],
-        columns=["org_unit", "strategic_code", "cents"],
+    lines = pd.DataFrame(
+        [("GS", "EN-HRI", "EXP_STAFF", 470_000_00), ("BR", "TP-RAD", "EXP_STAFF", 250_000_00)],
+        columns=["org_unit", "strategic_code", "line_code", "amount_cents"],
     )
-    lines = pd.DataFrame({"line_code": ["EXP_STAFF"], "cents": [720_000_00]})
-    items = {"EXP_STAFF": -20_000_00, "EXP_DEPRECIATION": 40_000_00}
+    tables = {"expense_ledger": lines, "expense_allocation": ALLOCATION}
     checks = by_rule(
-        reconcile_ledger(ledger_keys, lines, ALLOCATION, PERF, LEDGER, items_by_line=items)
+        reconciled("L2", **tables, financial_performance=PERF, budget_reconciliation=ITEMS)
     )
     assert (checks["L2-EXP_STAFF"].left_cents, checks["L2-EXP_STAFF"].passed) == (700_000_00, True)
     assert (checks["L2-EXP_DEPRECIATION"].left_cents, checks["L2-EXP_DEPRECIATION"].passed) == (
         40_000_00,
         True,
     )
+    staff_only = items(("EXP_STAFF", -20_000_00))
     short = by_rule(
-        reconcile_ledger(
-            ledger_keys, lines, ALLOCATION, PERF, LEDGER, items_by_line={"EXP_STAFF": -20_000_00}
-        )
+        reconciled("L2", **tables, financial_performance=PERF, budget_reconciliation=staff_only)
     )
     assert short["L2-EXP_DEPRECIATION"].issue.message == (
         "L2 failed for EXP_DEPRECIATION: ledger postings plus its items sum to 0.00 but "
@@ -119,7 +156,7 @@ def test_r4_passes_per_unit_for_approved_and_final() -> None:
         ("GS", "TP-INC", 200_000_00, 190_000_00),
         ("BR", "TP-RAD", 250_000_00, 260_000_00),
     )
-    checks = reconcile_plan(rows, ACTUALS, PLAN)
+    checks = r4(rows)
     assert [c.rule for c in checks] == [
         "R4-BR-approved",
         "R4-BR-final",
@@ -136,7 +173,7 @@ def test_r4_that_misses_by_ten_thousand_francs_fails_with_both_sides() -> None:
         ("GS", "TP-INC", 200_000_00, 190_000_00),
         ("BR", "TP-RAD", 250_000_00, 260_000_00),
     )
-    checks = by_rule(reconcile_plan(rows, ACTUALS, PLAN))
+    checks = by_rule(r4(rows))
     failed = [rule for rule, c in checks.items() if not c.passed]
     assert failed == ["R4-GS-approved"]
     issue = checks["R4-GS-approved"].issue
@@ -171,7 +208,7 @@ def test_r4_that_misses_by_ten_thousand_francs_fails_with_both_sides() -> None:
     ],
 )
 def test_r4_fails_for_units_on_one_side_only(rows: list, failed: list[str]) -> None:
-    checks = reconcile_plan(plan(*rows), ACTUALS, PLAN)
+    checks = r4(plan(*rows))
     assert [c.rule for c in checks if not c.passed] == failed
     if failed[0].startswith("R4-TSB"):
         assert checks[-2].issue.message == (
