@@ -22,8 +22,9 @@ quarantined; for the financial statements any error blocks the year.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -99,7 +100,6 @@ class CheckedTable:
     Attributes:
         frame: Typed rows, indexed by row number; rows ignored with a warning (indicator
             values of another year) are left out.
-        batch: Every row as both evaluators judged it (:func:`.suites.batch_frame`).
         results: ``(rule name, column)`` -> numbers of the rows that failed it, for every
             rule evaluated (an empty list when it passed).
         rules: The evaluated rules under the same keys.
@@ -112,7 +112,14 @@ class CheckedTable:
     bad_rows: set[int]
     results: dict[tuple[str, str | None], list[int]] = field(default_factory=dict)
     rules: dict[tuple[str, str | None], Rule] = field(default_factory=dict)
-    batch: pd.DataFrame | None = None
+    #: Makes :attr:`batch` (it costs as much as judging a small file: made when asked).
+    batch_of: Callable[[], pd.DataFrame] | None = field(default=None, repr=False)
+
+    @property
+    def batch(self) -> pd.DataFrame | None:
+        """Every row as both evaluators judge it (:func:`.suites.batch_frame`): what Great
+        Expectations is given in ``tests/validate/test_gx_agreement.py``."""
+        return None if self.batch_of is None else self.batch_of()
 
     @property
     def good(self) -> pd.DataFrame:
@@ -363,7 +370,7 @@ def check_table(raw: RawTable, spec: TableSpec, ctx: Context) -> CheckedTable:
     declaration, rules = compiled.declaration, compiled.rules
     found = engine.run(compiled, raw.frame, list(raw.frame.columns))
     typed = compiled.typed_frame(found)
-    batch = batch_frame(typed, declaration, raw.file)
+    batch = functools.partial(batch_frame, typed, declaration, raw.file)
     values = compiled.values(found)
     found_issues, results, ignored = judge_rows(
         raw, declaration, rules, ctx, found, compiled, values
@@ -389,7 +396,7 @@ def finish(
     results: dict[tuple[str, str | None], list[int]],
     frame: pd.DataFrame,
     rules: dict[tuple[str, str | None], Rule],
-    batch: pd.DataFrame | None,
+    batch: Callable[[], pd.DataFrame] | None,
     rows: int | None = None,
 ) -> CheckedTable:
     """The checked table: the reader's issues, then the rows' (a misfit row has its reader's
