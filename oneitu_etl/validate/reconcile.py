@@ -6,10 +6,11 @@ sum to its actual, and all allocations plus the items to total expenses), (v2) R
 unit's planned resources sum to its approved and final budget) and, where a ledger is
 given, L1 and L2 (with the items of each line).
 
-The rules are declared once, as the table-level entries of ``expectations/<table>.json``
-(:func:`.suites.entries` expands them); :func:`reconcile` computes them in integer cents
-for ingestion, ``oneitu validate``, the upload page and the report's reconciliation table,
-and Great Expectations evaluates the same declarations in stage 2. Each entry gives one
+The rules are declared once, as the table-level entries of ``expectations/<table>.json``;
+:func:`entries` expands them over the tables at hand. :func:`reconcile` computes them in
+integer cents for ingestion, ``oneitu validate``, the upload page and the report's
+reconciliation table; :func:`reconciliation_rules` makes the same entries Great
+Expectations' rules in stage 2 (:func:`suite_rules`). Each entry gives one
 :class:`Check`, with both sides and the difference, and an
 :class:`~oneitu_etl.issues.Issue` when it fails, said by the message its declaration names
 (``meta.says``; ``says_with_items`` where the items were delivered, ``says_if_missing``
@@ -18,15 +19,206 @@ where the other side has no row; ``meta.with``: the message's fields from the en
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
 from oneitu_etl.contract import Kind
 from oneitu_etl.issue_text import TEMPLATES, say_declared
 from oneitu_etl.issues import Issue, format_chf
-from oneitu_etl.validate.suites import Declaration, Entry, Scope, cents_column, entries
+from oneitu_etl.validate.suites import (
+    TABLE_LEVEL,
+    Declaration,
+    DeclarationError,
+    Rule,
+    Scope,
+    cents_column,
+    mask,
+    resolve,
+    resolve_rules,
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entry of a declared table-level rule (reconciliation), for the tables at hand.
+
+    Attributes:
+        rule: Its name, the declared ``meta.rule`` with the entry's keys (``R3-BR``).
+        suite: The table summed on the left (the declaration's name).
+        condition: The left rows: the declared ``row_condition`` and the entry's keys.
+        key: The entry's ``for_each`` values (empty for a rule over the whole table).
+        left: This table's column summed over the entry's rows.
+        right: The other table's column summed over its matching rows (0 where none).
+        items: (v2) The bridging items summed (``equals.less``), ``None`` without that table.
+        missing: The other side has no row and the rule says ``if_missing: fail``.
+        meta: The declared meta, resolved (``says``, ``with``...; not ``equals``).
+        equals: The other side, resolved (``table``, ``column``, ``where``, ``less``).
+        type: The declared expectation type.
+        kwargs: Its keyword arguments, resolved, without ``row_condition``.
+        index: The expectation's position in its declaration.
+    """
+
+    rule: str
+    suite: str
+    condition: Mapping[str, Any]
+    key: Mapping[str, Any]
+    left: Any
+    right: Any
+    items: Any
+    missing: bool
+    meta: Mapping[str, Any]
+    equals: Mapping[str, Any]
+    type: str
+    kwargs: Mapping[str, Any]
+    index: int
+
+
+def _sums(frame: pd.DataFrame, keys: list[str], column: str) -> dict[tuple, Any]:
+    """``column`` summed by ``keys`` (one total under ``()`` without keys)."""
+    if not keys:
+        return {(): frame[column].sum()}
+    summed = frame.groupby(keys, dropna=True, sort=False)[column].sum()
+    return {k if isinstance(k, tuple) else (k,): v for k, v in summed.items()}
+
+
+def entries(
+    declarations: Mapping[Kind, Declaration],
+    frames: Mapping[Kind, pd.DataFrame],
+    scope: Scope,
+    amount: Callable[[str], str] = str,
+) -> list[Entry]:
+    """Expand the declared table-level rules (reconciliation) over the tables at hand.
+
+    A declared ``expect_column_sum_to_be_between`` whose ``meta.equals`` names another
+    table's column becomes one entry per ``for_each`` key found on either side (or in the
+    bridging items): the sum of this table's column over the entry's rows must equal the
+    sum of the other table's column over its matching rows (0 where it has none), (v2)
+    less the items that bridge them (``equals.less``, where delivered), within the
+    tolerance. Rules whose tables are not all present are left out.
+
+    Args:
+        frames: The tables: batch frames (contract names, CHF) or typed tables.
+        amount: The frame's column of a declared amount column: itself for batch frames,
+            :func:`cents_column` for typed tables (integer cents).
+    """
+    found: list[Entry] = []
+    for kind, declaration in declarations.items():
+        if kind not in frames:
+            continue
+        for index, declared in enumerate(declaration.expectations):
+            if declared.type not in TABLE_LEVEL:
+                continue
+            kwargs = resolve(dict(declared.kwargs), scope)
+            meta = resolve(dict(declared.meta), scope)
+            equals = meta.pop("equals")
+            if Kind(equals["table"]) not in frames:
+                continue
+            keys: list[str] = list(meta.pop("for_each", []))
+            condition = kwargs.pop("row_condition", {})
+            left = frames[kind][mask(frames[kind], condition)]
+            right = frames[Kind(equals["table"])]
+            right = right[mask(right, equals.get("where", {}))]
+            lefts = _sums(left, keys, amount(kwargs["column"]))
+            rights = _sums(right, keys, amount(equals["column"]))
+            present = set(rights) if keys else ({()} if len(right) else set())
+            less = equals.get("less")
+            items = frames.get(Kind(less["table"])) if less else None
+            inside: list[str] = []
+            bridged: dict[tuple, Any] = {}
+            combos = set(lefts) | set(rights)
+            if items is not None and less is not None:
+                inside = [k for k in keys if k in items.columns]
+                bridged = _sums(items, inside, amount(less["column"]))
+                if keys and inside == keys:
+                    combos |= set(bridged)
+            for values in sorted(c for c in combos if not any(pd.isna(v) for v in c)):
+                key = dict(zip(keys, values, strict=True))
+                inner = tuple(key[k] for k in inside)
+                found.append(
+                    Entry(
+                        rule=meta.get("rule", "").format(**key),
+                        suite=declaration.name,
+                        condition={**condition, **key},
+                        key=key,
+                        left=lefts.get(values, 0),
+                        right=rights.get(values, 0),
+                        items=None if items is None else bridged.get(inner, 0),
+                        missing=values not in present and meta.get("if_missing") == "fail",
+                        meta=meta,
+                        equals=equals,
+                        type=declared.type,
+                        kwargs=kwargs,
+                        index=index,
+                    )
+                )
+    return found
+
+
+def reconciliation_rules(
+    declarations: Mapping[Kind, Declaration], batches: Mapping[Kind, pd.DataFrame], scope: Scope
+) -> list[Rule]:
+    """The GX rules of the declared reconciliation entries (:func:`entries`) for the batches.
+
+    Each entry's sum must lie within the tolerance of its target (the other side less the
+    items). Amounts are whole cents, so the bounds get half a cent of slack for the
+    floating-point sum: a difference is within tolerance exactly when the sum passes.
+
+    With ``meta.if_missing: fail``, an entry whose other side has no row fails whatever
+    the sums, as the contract wants (a missing total line, allocations of a unit without
+    a budget row); its GX expectation says so: the other table's column must contain
+    the value (``expect_column_distinct_values_to_contain_set``), or this table must not
+    hold the entry's rows (``expect_column_values_to_not_be_in_set``, which names them).
+    """
+    slack = scope.tolerance_cents / 100 + 0.005
+    rules: list[Rule] = []
+    for entry in entries(declarations, batches, scope):
+        other = f"{entry.equals['table']}.{entry.equals['column']}"
+        meta = {**entry.meta, "rule": entry.rule, "reconciliation": True, "equals": other}
+        if entry.missing:
+            rules.append(_missing_counterpart(entry, meta))
+            continue
+        target = float(entry.right) - float(entry.items or 0)
+        bounds = {"min_value": round(target - slack, 3), "max_value": round(target + slack, 3)}
+        rules.append(
+            Rule(
+                entry.rule,
+                entry.type,
+                {**entry.kwargs, "row_condition": dict(entry.condition), **bounds},
+                {**meta, "target": round(target, 2)},
+                entry.suite,
+            )
+        )
+    return rules
+
+
+def _missing_counterpart(entry: Entry, meta: dict[str, Any]) -> Rule:
+    """The GX rule of an entry whose other side has no row (``if_missing: fail``)."""
+    meta = {**meta, "missing": True}
+    where = entry.equals.get("where", {})
+    if len(entry.key) == 1:
+        column, value = next(iter(entry.key.items()))
+        kwargs = {"column": column, "value_set": [value]}
+        return Rule(entry.rule, "expect_column_values_to_not_be_in_set", kwargs, meta, entry.suite)
+    if not entry.key and entry.equals["table"] == entry.suite and len(where) == 1:
+        column, value = next(iter(where.items()))
+        kwargs = {"column": column, "value_set": [value]}
+        expectation = "expect_column_distinct_values_to_contain_set"
+        return Rule(entry.rule, expectation, kwargs, meta, entry.suite)
+    raise DeclarationError(f"{entry.suite}: {entry.rule}: if_missing needs one key or one where")
+
+
+def suite_rules(
+    declarations: Mapping[Kind, Declaration], batches: Mapping[Kind, pd.DataFrame], scope: Scope
+) -> dict[Kind, list[Rule]]:
+    """Every table's rules for ``scope``: its row and column rules, then its reconciliation
+    entries for the batches at hand (tables without a batch get their row rules only)."""
+    rules = {kind: resolve_rules(d, scope) for kind, d in declarations.items()}
+    for rule in reconciliation_rules(declarations, batches, scope):
+        rules[Kind(rule.suite)].append(rule)
+    return rules
 
 
 @dataclass(frozen=True)

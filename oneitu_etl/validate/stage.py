@@ -33,13 +33,8 @@ from sqlalchemy import Connection, Engine
 
 from oneitu_etl.contract import Kind
 from oneitu_etl.reference import Reference
-from oneitu_etl.validate.suites import (
-    Declaration,
-    Scope,
-    batch_frame,
-    load_declarations,
-    suite_rules,
-)
+from oneitu_etl.validate.reconcile import suite_rules
+from oneitu_etl.validate.suites import Declaration, Scope, batch_frame, load_declarations
 from oneitu_etl.warehouse import stage_results as results
 from oneitu_etl.warehouse.loads import defined_indicators
 

@@ -7,11 +7,12 @@ typed twice: ``{"$reference": "org_units"}`` (the package's reference data),
 ``{"$year": "last_day"}`` (the delivery's financial year), ``{"$context":
 "defined_indicators"}`` (the indicator codes defined so far).
 
-Both evaluators read the resolved :class:`Rule` objects of this module: the fast pandas
-checker (:mod:`oneitu_etl.validate.rows`, used by ingestion and ``oneitu validate``,
-with the messages) and Great Expectations (:mod:`oneitu_etl.validate.gx`, pipeline
-stage 2). Both see the same *batch frame* (:func:`batch_frame`): contract column names,
-amounts in CHF, dates as datetimes, plus ``file`` and ``row`` to identify rows.
+Both evaluators read the resolved :class:`Rule` objects of this module: the row engine
+(:mod:`oneitu_etl.validate.engine`, DuckDB: ingestion, ``oneitu validate``, the upload
+page; the messages in :mod:`.rows`) and Great Expectations (:mod:`oneitu_etl.validate.gx`,
+pipeline stage 2) on the *batch frame* (:func:`batch_frame`): contract column names,
+amounts in CHF, dates as datetimes, plus ``file`` and ``row`` to identify rows. The
+table-level entries (reconciliation) are expanded by :mod:`.reconcile`.
 
 This module does not import Great Expectations.
 """
@@ -22,7 +23,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -298,7 +299,8 @@ def _reference(spec: Mapping[str, Any], scope: Scope) -> Any:
     return values
 
 
-def _resolve(value: Any, scope: Scope) -> Any:
+def resolve(value: Any, scope: Scope) -> Any:
+    """``value`` with its references (``$reference``, ``$year``, ``$context``) resolved."""
     if isinstance(value, Mapping):
         if "$reference" in value:
             return _reference(value, scope)
@@ -316,9 +318,9 @@ def _resolve(value: Any, scope: Scope) -> Any:
             if scope.defined_indicators is None:
                 raise Unresolved("no indicator definitions")
             return sorted(scope.defined_indicators)
-        return {k: _resolve(v, scope) for k, v in value.items()}
+        return {k: resolve(v, scope) for k, v in value.items()}
     if isinstance(value, list):
-        return [_resolve(v, scope) for v in value]
+        return [resolve(v, scope) for v in value]
     return value
 
 
@@ -343,8 +345,8 @@ def resolve_rules(declaration: Declaration, scope: Scope) -> list[Rule]:
         if declared.type in TABLE_LEVEL:
             continue
         try:
-            kwargs = _resolve(dict(declared.kwargs), scope)
-            meta = _resolve(dict(declared.meta), scope)
+            kwargs = resolve(dict(declared.kwargs), scope)
+            meta = resolve(dict(declared.meta), scope)
         except Unresolved:
             continue
         rules.append(
@@ -413,175 +415,6 @@ def mask(frame: pd.DataFrame, condition: Mapping[str, Any]) -> pd.Series:
     return rows.fillna(False).astype(bool)
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One entry of a declared table-level rule (reconciliation), for the tables at hand.
-
-    Attributes:
-        rule: Its name, the declared ``meta.rule`` with the entry's keys (``R3-BR``).
-        suite: The table summed on the left (the declaration's name).
-        condition: The left rows: the declared ``row_condition`` and the entry's keys.
-        key: The entry's ``for_each`` values (empty for a rule over the whole table).
-        left: This table's column summed over the entry's rows.
-        right: The other table's column summed over its matching rows (0 where none).
-        items: (v2) The bridging items summed (``equals.less``), ``None`` without that table.
-        missing: The other side has no row and the rule says ``if_missing: fail``.
-        meta: The declared meta, resolved (``says``, ``with``...; not ``equals``).
-        equals: The other side, resolved (``table``, ``column``, ``where``, ``less``).
-        type: The declared expectation type.
-        kwargs: Its keyword arguments, resolved, without ``row_condition``.
-        index: The expectation's position in its declaration.
-    """
-
-    rule: str
-    suite: str
-    condition: Mapping[str, Any]
-    key: Mapping[str, Any]
-    left: Any
-    right: Any
-    items: Any
-    missing: bool
-    meta: Mapping[str, Any]
-    equals: Mapping[str, Any]
-    type: str
-    kwargs: Mapping[str, Any]
-    index: int
-
-
-def _sums(frame: pd.DataFrame, keys: list[str], column: str) -> dict[tuple, Any]:
-    """``column`` summed by ``keys`` (one total under ``()`` without keys)."""
-    if not keys:
-        return {(): frame[column].sum()}
-    summed = frame.groupby(keys, dropna=True, sort=False)[column].sum()
-    return {k if isinstance(k, tuple) else (k,): v for k, v in summed.items()}
-
-
-def entries(
-    declarations: Mapping[Kind, Declaration],
-    frames: Mapping[Kind, pd.DataFrame],
-    scope: Scope,
-    amount: Callable[[str], str] = str,
-) -> list[Entry]:
-    """Expand the declared table-level rules (reconciliation) over the tables at hand.
-
-    A declared ``expect_column_sum_to_be_between`` whose ``meta.equals`` names another
-    table's column becomes one entry per ``for_each`` key found on either side (or in the
-    bridging items): the sum of this table's column over the entry's rows must equal the
-    sum of the other table's column over its matching rows (0 where it has none), (v2)
-    less the items that bridge them (``equals.less``, where delivered), within the
-    tolerance. Rules whose tables are not all present are left out.
-
-    Args:
-        frames: The tables: batch frames (contract names, CHF) or typed tables.
-        amount: The frame's column of a declared amount column: itself for batch frames,
-            :func:`cents_column` for typed tables (integer cents).
-    """
-    found: list[Entry] = []
-    for kind, declaration in declarations.items():
-        if kind not in frames:
-            continue
-        for index, declared in enumerate(declaration.expectations):
-            if declared.type not in TABLE_LEVEL:
-                continue
-            kwargs = _resolve(dict(declared.kwargs), scope)
-            meta = _resolve(dict(declared.meta), scope)
-            equals = meta.pop("equals")
-            if Kind(equals["table"]) not in frames:
-                continue
-            keys: list[str] = list(meta.pop("for_each", []))
-            condition = kwargs.pop("row_condition", {})
-            left = frames[kind][mask(frames[kind], condition)]
-            right = frames[Kind(equals["table"])]
-            right = right[mask(right, equals.get("where", {}))]
-            lefts = _sums(left, keys, amount(kwargs["column"]))
-            rights = _sums(right, keys, amount(equals["column"]))
-            present = set(rights) if keys else ({()} if len(right) else set())
-            less = equals.get("less")
-            items = frames.get(Kind(less["table"])) if less else None
-            inside: list[str] = []
-            bridged: dict[tuple, Any] = {}
-            combos = set(lefts) | set(rights)
-            if items is not None and less is not None:
-                inside = [k for k in keys if k in items.columns]
-                bridged = _sums(items, inside, amount(less["column"]))
-                if keys and inside == keys:
-                    combos |= set(bridged)
-            for values in sorted(c for c in combos if not any(pd.isna(v) for v in c)):
-                key = dict(zip(keys, values, strict=True))
-                inner = tuple(key[k] for k in inside)
-                found.append(
-                    Entry(
-                        rule=meta.get("rule", "").format(**key),
-                        suite=declaration.name,
-                        condition={**condition, **key},
-                        key=key,
-                        left=lefts.get(values, 0),
-                        right=rights.get(values, 0),
-                        items=None if items is None else bridged.get(inner, 0),
-                        missing=values not in present and meta.get("if_missing") == "fail",
-                        meta=meta,
-                        equals=equals,
-                        type=declared.type,
-                        kwargs=kwargs,
-                        index=index,
-                    )
-                )
-    return found
-
-
-def reconciliation_rules(
-    declarations: Mapping[Kind, Declaration], batches: Mapping[Kind, pd.DataFrame], scope: Scope
-) -> list[Rule]:
-    """The GX rules of the declared reconciliation entries (:func:`entries`) for the batches.
-
-    Each entry's sum must lie within the tolerance of its target (the other side less the
-    items). Amounts are whole cents, so the bounds get half a cent of slack for the
-    floating-point sum: a difference is within tolerance exactly when the sum passes.
-
-    With ``meta.if_missing: fail``, an entry whose other side has no row fails whatever
-    the sums, as the contract wants (a missing total line, allocations of a unit without
-    a budget row); its GX expectation says so: the other table's column must contain
-    the value (``expect_column_distinct_values_to_contain_set``), or this table must not
-    hold the entry's rows (``expect_column_values_to_not_be_in_set``, which names them).
-    """
-    slack = scope.tolerance_cents / 100 + 0.005
-    rules: list[Rule] = []
-    for entry in entries(declarations, batches, scope):
-        other = f"{entry.equals['table']}.{entry.equals['column']}"
-        meta = {**entry.meta, "rule": entry.rule, "reconciliation": True, "equals": other}
-        if entry.missing:
-            rules.append(_missing_counterpart(entry, meta))
-            continue
-        target = float(entry.right) - float(entry.items or 0)
-        bounds = {"min_value": round(target - slack, 3), "max_value": round(target + slack, 3)}
-        rules.append(
-            Rule(
-                entry.rule,
-                entry.type,
-                {**entry.kwargs, "row_condition": dict(entry.condition), **bounds},
-                {**meta, "target": round(target, 2)},
-                entry.suite,
-            )
-        )
-    return rules
-
-
-def _missing_counterpart(entry: Entry, meta: dict[str, Any]) -> Rule:
-    """The GX rule of an entry whose other side has no row (``if_missing: fail``)."""
-    meta = {**meta, "missing": True}
-    where = entry.equals.get("where", {})
-    if len(entry.key) == 1:
-        column, value = next(iter(entry.key.items()))
-        kwargs = {"column": column, "value_set": [value]}
-        return Rule(entry.rule, "expect_column_values_to_not_be_in_set", kwargs, meta, entry.suite)
-    if not entry.key and entry.equals["table"] == entry.suite and len(where) == 1:
-        column, value = next(iter(where.items()))
-        kwargs = {"column": column, "value_set": [value]}
-        expectation = "expect_column_distinct_values_to_contain_set"
-        return Rule(entry.rule, expectation, kwargs, meta, entry.suite)
-    raise DeclarationError(f"{entry.suite}: {entry.rule}: if_missing needs one key or one where")
-
-
 def check_declarations_match(
     declarations: Mapping[Kind, Declaration], tables: Mapping[Kind, TableSpec]
 ) -> list[str]:
@@ -593,14 +426,3 @@ def check_declarations_match(
         if declared != specified:
             problems.append(f"{kind.value}: declared {declared} but the reader expects {specified}")
     return problems
-
-
-def suite_rules(
-    declarations: Mapping[Kind, Declaration], batches: Mapping[Kind, pd.DataFrame], scope: Scope
-) -> dict[Kind, list[Rule]]:
-    """Every table's rules for ``scope``: its row and column rules, then its reconciliation
-    entries for the batches at hand (tables without a batch get their row rules only)."""
-    rules = {kind: resolve_rules(d, scope) for kind, d in declarations.items()}
-    for rule in reconciliation_rules(declarations, batches, scope):
-        rules[Kind(rule.suite)].append(rule)
-    return rules

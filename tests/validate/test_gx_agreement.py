@@ -21,8 +21,8 @@ from oneitu_etl.demo import generate_landing
 from oneitu_etl.reference import load_reference
 from oneitu_etl.settings import Settings
 from oneitu_etl.validate.gx import Outcome, run_suites
-from oneitu_etl.validate.reconcile import Place, reconcile
-from oneitu_etl.validate.suites import Scope, load_declarations, suite_rules
+from oneitu_etl.validate.reconcile import Place, reconcile, suite_rules
+from oneitu_etl.validate.suites import Scope, load_declarations
 
 BAD = Path(__file__).resolve().parents[1] / "fixtures" / "bad"
 SETTINGS = Settings(landing="", out=Path("unused"))

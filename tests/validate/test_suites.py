@@ -17,13 +17,13 @@ import pytest
 from oneitu_etl.contract import TABLES, Kind
 from oneitu_etl.reference import load_reference
 from oneitu_etl.validate import engine
+from oneitu_etl.validate.reconcile import reconciliation_rules
 from oneitu_etl.validate.suites import (
     DeclarationError,
     Rule,
     Scope,
     check_declarations_match,
     load_declarations,
-    reconciliation_rules,
     resolve_rules,
 )
 
