@@ -19,13 +19,13 @@ from oneitu_etl.contract import (
     kind_of_path,
     year_of_path,
 )
+from oneitu_etl.intake import judge
 from oneitu_etl.issue_text import say
 from oneitu_etl.issues import Issue
 from oneitu_etl.reference import Reference, load_reference
 from oneitu_etl.settings import Settings
 from oneitu_etl.sources.deliveries import Delivered, sha256_hex
 from oneitu_etl.sources.landing import LOCK_PREFIX
-from oneitu_etl.validate.judge import judge
 from oneitu_etl.validate.reconcile import Place, reconcile
 from oneitu_etl.validate.rows import CheckedTable, Context
 from oneitu_etl.validate.suites import Scope, load_declarations

@@ -17,7 +17,7 @@ file that changes while a run is in progress is seen as changed by the next run.
 
 This module orders the work; the work is done along three seams: reading, spooling and
 archiving a file (:mod:`oneitu_etl.sources.deliveries`), judging it and its group
-(:mod:`oneitu_etl.validate.judge`), writing the verdicts to the warehouse
+(:mod:`oneitu_etl.intake`), writing the verdicts to the warehouse
 (:mod:`oneitu_etl.warehouse.loads`, the only package that writes the database).
 """
 
@@ -41,6 +41,15 @@ from oneitu_etl.contract import (
     Kind,
     kind_of_path,
 )
+from oneitu_etl.intake import (
+    _blocks,
+    _kept_out,
+    _read_ledgers,
+    judge_each,
+    judge_statements,
+    reference_fingerprint,
+    statement_structure,
+)
 from oneitu_etl.issues import Issue
 from oneitu_etl.reference import Reference
 from oneitu_etl.settings import Settings
@@ -51,15 +60,6 @@ from oneitu_etl.sources.landing import (
     landing_warnings,
     missing_year_hint,
     sort_year_files,
-)
-from oneitu_etl.validate.judge import (
-    _blocks,
-    _kept_out,
-    _read_ledgers,
-    judge_each,
-    judge_statements,
-    reference_fingerprint,
-    statement_structure,
 )
 from oneitu_etl.validate.rows import Context
 from oneitu_etl.validate.suites import declarations_fingerprint

@@ -190,7 +190,7 @@ def validate(run: Settings | Resources, year: int, *, lock: bool = True) -> dict
     """Stage 2: run the expectation suites with Great Expectations on the year's current data.
 
     Every expectation's result goes to ``validation_results``; the Data Docs are rendered
-    into the staging area (see :mod:`oneitu_etl.validate.stage`).
+    into the staging area (see :mod:`oneitu_etl.stage2`).
 
     Args:
         run: The run's resources (or the settings: where the warehouse and the staging
@@ -207,7 +207,7 @@ def validate(run: Settings | Resources, year: int, *, lock: bool = True) -> dict
 
 def _validate(res: Resources, year: int) -> dict[str, int]:
     quiet_libraries()  # before GX is imported: it logs ~215 INFO lines on import
-    from oneitu_etl.validate.stage import validate_year  # noqa: PLC0415 - GX, inside the task
+    from oneitu_etl.stage2 import validate_year  # noqa: PLC0415 - GX, inside the task
 
     settings = res.settings
     validate_year(

@@ -70,7 +70,7 @@ def test_the_validation_log_starts_with_its_summary(tmp_path: Path) -> None:
     lines = _run_stage(settings, "pipeline.validate(settings, 2024)")
 
     assert _foreign(lines) == []
-    assert lines[0].startswith("oneitu_etl.validate.stage: validation 2024: "), lines[:3]
+    assert lines[0].startswith("oneitu_etl.stage2: validation 2024: "), lines[:3]
     assert lines[0].endswith(" expectations, 0 failed")
 
 

@@ -40,12 +40,12 @@ from oneitu_etl.delivery.sniff import (
     landing_path,
 )
 from oneitu_etl.fileio import atomic_write_bytes
+from oneitu_etl.intake import statement_structure
 from oneitu_etl.issues import Issue
 from oneitu_etl.reference import Reference
 from oneitu_etl.settings import Settings
 from oneitu_etl.sources.deliveries import sha256_hex
 from oneitu_etl.sources.landing import DEFINITIONS
-from oneitu_etl.validate.judge import statement_structure
 from oneitu_etl.warehouse import uploads as records
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,7 @@
 in memory, or spooled to disk when it is large (``settings.stream_bytes``), so that what
 is judged and loaded later is exactly what was hashed. :func:`archive_delivery` keeps the delivered
 bytes unchanged under ``settings.archive``, addressed by their hash. The judging of a
-:class:`Delivered` is :mod:`oneitu_etl.validate.judge`; its loading, :mod:`oneitu_etl.warehouse.loads`.
+:class:`Delivered` is :mod:`oneitu_etl.intake`; its loading, :mod:`oneitu_etl.warehouse.loads`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Writing a year's judged deliveries to the warehouse.
 
-The rows of a judged file (:mod:`oneitu_etl.validate.judge`) go into their table, a clean
+The rows of a judged file (:mod:`oneitu_etl.intake`) go into their table, a clean
 ledger into the ledger store (:mod:`.ledger_store`) with its sums; its issues go to
 ``delivery_issues`` (the quarantined rows marked), its row checks to
 ``validation_results``. A group's signature (``load_groups``) says whether it changed

@@ -4,7 +4,7 @@
 in the order ingestion judged them); :func:`ledger_sums` the stored sums of a ledger too
 large to hand to GX row by row; :func:`replace_results` stores a run's results in
 ``validation_results`` (``delivery_id`` null: the table's result, across its deliveries),
-replacing the previous run's. Judging them is :mod:`oneitu_etl.validate.stage`.
+replacing the previous run's. Judging them is :mod:`oneitu_etl.stage2`.
 """
 
 from __future__ import annotations

@@ -29,8 +29,8 @@ from sqlalchemy import func, select
 
 from benchmarks.ledger import write_landing
 from oneitu_etl import ingest
+from oneitu_etl import intake as judging
 from oneitu_etl.sources.deliveries import Delivered
-from oneitu_etl.validate import judge as judging
 from oneitu_etl.warehouse import ledger_store
 from oneitu_etl.warehouse import schema as s
 

@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from benchmarks.ledger import write_landing
 from oneitu_etl import pipeline, warehouse
+from oneitu_etl import stage2 as stage
 from oneitu_etl.settings import Settings
-from oneitu_etl.validate import stage
 from oneitu_etl.warehouse import schema as s
 
 

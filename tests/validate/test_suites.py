@@ -133,7 +133,7 @@ def test_declarations_are_plain_json_a_person_can_read() -> None:
 def test_the_fast_path_never_imports_great_expectations() -> None:
     code = (
         "import sys; import oneitu_etl.cli, oneitu_etl.pipeline, oneitu_etl.ingest, "
-        "oneitu_etl.checkfiles, oneitu_etl.validate.stage, oneitu_etl.validate.gx; "
+        "oneitu_etl.checkfiles, oneitu_etl.stage2, oneitu_etl.validate.gx; "
         "from oneitu_etl.cli import main; "
         "print(any(m.split('.')[0] == 'great_expectations' for m in sys.modules))"
     )

@@ -2,15 +2,15 @@
 
 For one year, every table's *current loaded* rows (the year's statements, ledger,
 activities and indicator values, and the indicator definitions) become batch frames
-(:func:`.suites.batch_frame`, each row named by its delivered file and row number), the
-suites generated from ``expectations/`` run on them with GX (:func:`.gx.run_suites`),
+(:func:`.validate.suites.batch_frame`, each row named by its delivered file and row number), the
+suites generated from ``expectations/`` run on them with GX (:func:`.validate.gx.run_suites`),
 and every expectation's result is stored in ``validation_results`` (``delivery_id``
 null: the result is the table's, across its deliveries), replacing the previous run's.
 The GX Data Docs site is rendered beside them.
 
 A ledger of more than :data:`MAX_GX_ROWS` lines is not handed to GX row by row (a
 pandas frame of millions of rows, and minutes per expectation): its row expectations
-were evaluated at ingestion by the row engine against the same suite (:mod:`.large`; their
+were evaluated at ingestion by the row engine against the same suite (:mod:`.validate.large`; their
 results are stored with the delivery and counted with the year's), and GX evaluates its
 reconciliation entries (L1/L2) on the ledger's stored sums (``ledger_totals``), which
 sum to exactly the same totals.

@@ -1,7 +1,9 @@
-"""Judging a year's delivered files: which rows are valid, which are kept out, what blocks.
+"""Intake: each delivered file read (:mod:`.sources`) and judged (:mod:`.validate`).
 
-:func:`judge` reads one delivered file (:class:`~oneitu_etl.sources.deliveries.Delivered`)
-into checked tables against the declarations of ``expectations/``; :func:`_read_ledgers`
+Which rows are valid, which are kept out, what blocks; shared by ingestion (stage 1),
+``oneitu validate`` and the upload page (:mod:`.checkfiles`). :func:`judge` reads one
+delivered file (:class:`~oneitu_etl.sources.deliveries.Delivered`) into checked tables
+against the declarations of ``expectations/``; :func:`_read_ledgers`
 reads the statements' ledgers and judges them by DuckDB while the other groups are
 processed; :func:`statement_structure` is contract section 2 (the workbook or the three
 CSVs). :func:`_kept_out` is the quarantine (the rows an error keeps out) and
@@ -163,7 +165,7 @@ def _read_ledgers(
 
     A local ledger whose size is not that of the current delivery at its path (a new
     content, surely) is judged by DuckDB from the landing zone *while* it is hashed and
-    spooled (:func:`.large.check_large` without a scan, in a second thread of ``pool``). The
+    spooled (:func:`.validate.large.check_large` without a scan, in a second thread of ``pool``). The
     verdict counts only if the file did not change meanwhile (same inode, size and
     times before and after both reads), so that it is a verdict on the bytes hashed and
     archived; otherwise the spool is judged afterwards.
