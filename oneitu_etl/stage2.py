@@ -2,7 +2,7 @@
 
 For one year, every table's *current loaded* rows (the year's statements, ledger,
 activities and indicator values, and the indicator definitions) become batch frames
-(:func:`.validate.suites.batch_frame`, each row named by its delivered file and row number), the
+(:func:`batch_frame`, each row named by its delivered file and row number), the
 suites generated from ``expectations/`` run on them with GX (:func:`.validate.gx.run_suites`),
 and every expectation's result is stored in ``validation_results`` (``delivery_id``
 null: the result is the table's, across its deliveries), replacing the previous run's.
@@ -27,6 +27,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, Engine
@@ -34,7 +35,12 @@ from sqlalchemy import Connection, Engine
 from oneitu_etl.contract import Kind
 from oneitu_etl.reference import Reference
 from oneitu_etl.validate.reconcile import suite_rules
-from oneitu_etl.validate.suites import Declaration, Scope, batch_frame, load_declarations
+from oneitu_etl.validate.suites import (
+    Declaration,
+    Scope,
+    cents_column,
+    load_declarations,
+)
 from oneitu_etl.warehouse import stage_results as results
 from oneitu_etl.warehouse.loads import defined_indicators
 
@@ -55,6 +61,46 @@ class StageResult:
     expectations: int
     failed: int
     data_docs: Path | None
+
+
+def batch_frame(
+    typed: pd.DataFrame, declaration: Declaration, files: str | pd.Series
+) -> pd.DataFrame:
+    """The frame both evaluators judge: contract names, natural units, ``file`` and ``row``.
+
+    Args:
+        typed: Typed rows as produced by the row checker or read from the warehouse
+            (amounts in ``*_cents``, dates as ``datetime.date``), indexed by row number.
+        declaration: The table's declaration (column names and types).
+        files: The file of every row (one name, or a series aligned with ``typed``).
+
+    Returns:
+        One column per declared column (amounts as float CHF, integers ``Int64``, dates
+        ``datetime64``, text ``str``), plus ``file`` and ``row``; a fresh 0..n-1 index.
+    """
+    out: dict[str, Any] = {
+        "file": pd.Series(files, index=typed.index, dtype="str")
+        if not isinstance(files, pd.Series)
+        else files.astype("str"),
+        "row": pd.Series(typed.index, index=typed.index, dtype="int64"),
+    }
+    for col in declaration.columns:
+        if col.type in ("amount", "signed_amount"):
+            cents = typed[cents_column(col.name)]
+            out[col.name] = pd.to_numeric(cents, errors="coerce").astype("float64") / 100
+        elif col.type == "integer":
+            out[col.name] = pd.to_numeric(typed[col.name], errors="coerce").astype("Int64")
+        elif col.type == "number":
+            out[col.name] = pd.to_numeric(typed[col.name], errors="coerce").astype("float64")
+        elif col.type == "date":
+            out[col.name] = pd.to_datetime(typed[col.name], errors="coerce").astype(
+                "datetime64[ns]"
+            )
+        else:
+            out[col.name] = (
+                typed[col.name].astype("object").where(typed[col.name].notna(), None).astype("str")
+            )
+    return pd.DataFrame(out).reset_index(drop=True)
 
 
 def current_batches(

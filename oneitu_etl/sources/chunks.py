@@ -14,6 +14,8 @@ same messages, the same cells (stripped) under the same row numbers.
   A plain file is tokenised by pandas' C parser (a quote-free line is a record, split
   on commas, exactly as the ``csv`` module splits it; short rows padded, long rows cut);
   any other file by the ``csv`` module itself, record by record.
+- :func:`feed_cells` puts those rows, trimmed, in a DuckDB table, where the row engine
+  judges a table too large to hold (:mod:`oneitu_etl.validate.large`).
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ from oneitu_etl.sources.files import (
     nul_message,
 )
 
+#: Rows per slice fed from the chunk reader: about 60 MB of text at the ledger's width.
+CHUNK_ROWS = 100_000
 #: Bytes that Windows-1252 leaves undefined (Python's ``cp1252`` codec refuses them).
 _UNDEFINED_BYTES = b"\x81\x8d\x8f\x90\x9d"
 _CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
@@ -162,6 +166,16 @@ class CsvScan:
     def plain(self) -> bool:
         """Whether pandas' C parser splits the file exactly as the ``csv`` module does."""
         return not (self.quote or self.lone_cr or self.long_line)
+
+    def straight(self, file: str) -> bool:
+        """Whether DuckDB's CSV reader reads these bytes line by line as the ``csv`` module
+        reads rows (plain UTF-8 ASCII with a header and a line)."""
+        if not (self.plain and self.ascii and self.lines > 1):
+            return False
+        try:
+            return self.verdict(file) == "utf-8"
+        except DeliveryRejected:
+            return False
 
     def verdict(self, file: str) -> str:
         """The encoding, as :func:`.files.read_csv_table` decides it.
@@ -341,3 +355,36 @@ def iter_chunks(
     for chunk in chunks:
         chunk.columns = list(header.names)
         yield chunk
+
+
+# -- into DuckDB (a large table judged there: :mod:`oneitu_etl.validate.large`) ------------
+def feed_cells(
+    con: object, opener: Opener, raw: RawTable, names: list[str], plain: bool, chunk_rows: int
+) -> list[Issue]:
+    """Fill the DuckDB table ``cells_`` (``row`` and the trimmed text of ``names``) from the
+    chunk reader, dropping what ``con`` held; the issues of the rows that do not fit."""
+    misfit: list[Issue] = []
+    for name, kind in con.execute(
+        "SELECT table_name, table_type FROM information_schema.tables ORDER BY table_type DESC"
+    ).fetchall():  # a straight reading given up, or a first try of the plain way (views first)
+        con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {name}")
+    text = ", ".join('"' + n.replace('"', '""') + '" VARCHAR' for n in names)
+    con.execute(f"CREATE TABLE cells_ (row BIGINT, {text})")
+    for chunk in iter_chunks(opener, raw, plain=plain, chunk_rows=chunk_rows):
+        wrong = chunk.attrs.get("issues") or []
+        misfit += wrong
+        cells = chunk.apply(lambda column: column.str.strip())
+        blank = (cells == "").all(axis=1) & ~cells.index.isin([w.row for w in wrong])
+        cells = cells[~blank]
+        frame = pd.DataFrame({n: cells[n] if n in cells else "" for n in names}, index=cells.index)
+        con.register("slice_", frame.astype(object).reset_index(names="row"))
+        con.execute("INSERT INTO cells_ SELECT * FROM slice_")
+        con.unregister("slice_")
+    return misfit
+
+
+def check_readable(opener: Opener, file: str, encoding: str) -> None:
+    """Raise the ``csv`` module's rejection if some record of the file cannot be read."""
+    header = RawTable(file, None, pd.DataFrame(), [""], encoding)
+    for _ in iter_chunks(opener, header, plain=False, chunk_rows=CHUNK_ROWS):
+        pass

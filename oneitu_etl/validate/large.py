@@ -30,7 +30,15 @@ import pandas as pd
 
 from oneitu_etl.contract import TableSpec
 from oneitu_etl.issues import DeliveryRejected, Issue
-from oneitu_etl.sources.chunks import CsvScan, NotPlain, Opener, iter_chunks, read_header
+from oneitu_etl.sources.chunks import (
+    CHUNK_ROWS,
+    CsvScan,
+    NotPlain,
+    Opener,
+    check_readable,
+    feed_cells,
+    read_header,
+)
 from oneitu_etl.sources.files import RawTable
 from oneitu_etl.validate.engine import _UNIQUE, Compiled, literal, quoted
 from oneitu_etl.validate.rows import CheckedTable, Context, finish, judge_rows
@@ -39,8 +47,6 @@ from oneitu_etl.warehouse import ledger_store
 
 log = logging.getLogger(__name__)
 
-#: Rows per slice fed from the chunk reader: about 60 MB of text at the ledger's width.
-CHUNK_ROWS = 100_000
 #: What the log says when DuckDB read the file itself.
 STRAIGHT = "judged and typed by DuckDB"
 
@@ -182,9 +188,7 @@ def _holding(con: object, compiled: Compiled, present: dict[str, list[str]]) -> 
 
 
 def _store_columns(compiled: Compiled) -> dict[str, str] | None:
-    """The store's columns (:data:`.ledger_store.COLUMNS`, in order, no ``row_number``) as
-    typed values of the declared columns, if the declared columns are exactly those (text,
-    codes, dates, amounts in cents); otherwise ``None``."""
+    """The ledger store's columns as typed values, if the declared columns are those."""
     typed = {}
     for i, column in enumerate(compiled.declaration.columns):
         if column.type in ("amount", "signed_amount"):
@@ -193,8 +197,7 @@ def _store_columns(compiled: Compiled) -> dict[str, str] | None:
             typed[column.name] = f"v{i}"
         else:
             return None
-    wanted = [n for n in ledger_store.COLUMNS if n != "row_number"]
-    return {n: typed[n] for n in wanted} if sorted(typed) == sorted(wanted) else None
+    return ledger_store.store_columns(typed)
 
 
 def _trimmed(cell: str) -> str:
@@ -202,30 +205,6 @@ def _trimmed(cell: str) -> str:
     space = "'" + "".join(map(chr, (32, 9, 10, 11, 12, 13, 28, 29, 30, 31))) + "'"
     edge = f"ascii({cell}) <= 32 OR ascii({cell}[-1:]) <= 32"
     return f"coalesce(CASE WHEN {edge} THEN trim({cell}, {space}) ELSE {cell} END, '')"
-
-
-def _fed(
-    con: object, opener: Opener, raw: RawTable, names: list[str], plain: bool, chunk_rows: int
-) -> list[Issue]:
-    """Feed ``cells_`` from the chunk reader; the issues of the rows that do not fit."""
-    misfit: list[Issue] = []
-    for name, kind in con.execute(
-        "SELECT table_name, table_type FROM information_schema.tables ORDER BY table_type DESC"
-    ).fetchall():  # a straight reading given up, or a first try of the plain way (views first)
-        con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {name}")
-    text = ", ".join(f"{quoted(n)} VARCHAR" for n in names)
-    con.execute(f"CREATE TABLE cells_ (row BIGINT, {text})")
-    for chunk in iter_chunks(opener, raw, plain=plain, chunk_rows=chunk_rows):
-        wrong = chunk.attrs.get("issues") or []
-        misfit += wrong
-        cells = chunk.apply(lambda column: column.str.strip())
-        blank = (cells == "").all(axis=1) & ~cells.index.isin([w.row for w in wrong])
-        cells = cells[~blank]
-        frame = pd.DataFrame({n: cells[n] if n in cells else "" for n in names}, index=cells.index)
-        con.register("slice_", frame.astype(object).reset_index(names="row"))
-        con.execute("INSERT INTO cells_ SELECT * FROM slice_")
-        con.unregister("slice_")
-    return misfit
 
 
 def _cells(con: object, names: list[str]) -> None:
@@ -288,7 +267,7 @@ def check_large(
         if scan is None:
             return None
         if not scan.plain:  # the whole-file reader meets a record it cannot read first
-            _readable(opener, file, encoding)
+            check_readable(opener, file, encoding)
         raise
     declaration = ctx.declaration(spec.kind)
     rules = resolve_rules(declaration, ctx.scope)
@@ -299,7 +278,7 @@ def check_large(
         misfit: list[Issue] = []
         names = [*raw.header, *(c.name for c in spec.columns if c.name not in raw.header)]
         lines, ready = None, False
-        if source is not None and (scan is None or _scan_allows(scan, file)):
+        if source is not None and (scan is None or scan.straight(file)):
             lines, ready = _straight(
                 con, source, raw, spec, compiled, work / f"{source.name}.typed"
             )
@@ -310,9 +289,9 @@ def check_large(
         if lines is None:
             compiled.ascii = False
             try:
-                misfit = _fed(con, opener, raw, names, scan.plain, chunk_rows)
+                misfit = feed_cells(con, opener, raw, names, scan.plain, chunk_rows)
             except NotPlain:  # a row does not fit the header: record by record, to say which
-                misfit = _fed(con, opener, raw, names, False, chunk_rows)
+                misfit = feed_cells(con, opener, raw, names, False, chunk_rows)
             con.execute(f"CREATE TABLE typed_ AS {compiled.typed_query('cells_')}")  # noqa: S608
         elif scan is not None:
             log.info("%s: %s", file, STRAIGHT)
@@ -377,7 +356,7 @@ def _judged(
         sums = sums.astype({v: "int64" for v in [*values, "postings"]})
     table = finish(
         failing, spec, issues, {k: sorted(v) for k, v in results.items()}, sums,
-        {(r.name, r.column): r for r in compiled.rules}, None, rows=rows,
+        {(r.name, r.column): r for r in compiled.rules}, rows=rows,
     )  # fmt: skip
     table = LargeTable(**vars(table), rows=rows)
     if not table.bad_rows and rows:
@@ -402,35 +381,18 @@ def _exists(con: object, name: str) -> bool:
     return bool(con.execute(query, [name]).fetchone()[0])
 
 
-def _scan_allows(scan: CsvScan, file: str) -> bool:
-    """Whether the bytes are ones DuckDB reads line by line as the ``csv`` module reads rows."""
-    if not (scan.plain and scan.ascii and scan.lines > 1):
-        return False
-    try:
-        return scan.verdict(file) == "utf-8"
-    except DeliveryRejected:
-        return False
-
-
 def accept(table: LargeTable | None, scan: CsvScan, file: str) -> LargeTable | None:
     """A judgement made before the scan (``scan=None``), if the scan confirms every line a
     row of plain text; otherwise ``None`` (its typed lines removed)."""
     if table is None:
         return None
-    if _scan_allows(scan, file) and table.lines == scan.lines - 1:
+    if scan.straight(file) and table.lines == scan.lines - 1:
         log.info("%s: %s", file, STRAIGHT)
         return table
     log.info("%s: judged again from the spool (a line is not a row)", file)
     if table.parquet is not None:
         table.parquet.unlink(missing_ok=True)
     return None
-
-
-def _readable(opener: Opener, file: str, encoding: str) -> None:
-    """Raise the ``csv`` module's rejection if some record of the file cannot be read."""
-    header = RawTable(file, None, pd.DataFrame(), [""], encoding)
-    for _ in iter_chunks(opener, header, plain=False, chunk_rows=CHUNK_ROWS):
-        pass
 
 
 __all__ = ["LargeTable", "accept", "check_large"]

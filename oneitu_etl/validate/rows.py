@@ -22,9 +22,8 @@ quarantined; for the financial statements any error blocks the year.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -38,11 +37,9 @@ from oneitu_etl.sources.files import ROW_SHAPE, RawTable
 from oneitu_etl.validate import engine
 from oneitu_etl.validate.engine import Compiled
 from oneitu_etl.validate.suites import (
-    BATCH_TYPES,
     Declaration,
     Rule,
     Scope,
-    batch_frame,
     load_declarations,
     resolve_rules,
 )
@@ -112,14 +109,6 @@ class CheckedTable:
     bad_rows: set[int]
     results: dict[tuple[str, str | None], list[int]] = field(default_factory=dict)
     rules: dict[tuple[str, str | None], Rule] = field(default_factory=dict)
-    #: Makes :attr:`batch` (it costs as much as judging a small file: made when asked).
-    batch_of: Callable[[], pd.DataFrame] | None = field(default=None, repr=False)
-
-    @property
-    def batch(self) -> pd.DataFrame | None:
-        """Every row as both evaluators judge it (:func:`.suites.batch_frame`): what Great
-        Expectations is given in ``tests/validate/test_gx_agreement.py``."""
-        return None if self.batch_of is None else self.batch_of()
 
     @property
     def good(self) -> pd.DataFrame:
@@ -370,7 +359,6 @@ def check_table(raw: RawTable, spec: TableSpec, ctx: Context) -> CheckedTable:
     declaration, rules = compiled.declaration, compiled.rules
     found = engine.run(compiled, raw.frame, list(raw.frame.columns))
     typed = compiled.typed_frame(found)
-    batch = functools.partial(batch_frame, typed, declaration, raw.file)
     values = compiled.values(found)
     found_issues, results, ignored = judge_rows(
         raw, declaration, rules, ctx, found, compiled, values
@@ -385,7 +373,6 @@ def check_table(raw: RawTable, spec: TableSpec, ctx: Context) -> CheckedTable:
         results,
         typed[~typed.index.isin(sorted(ignored))],
         {(r.name, r.column): r for r in rules},
-        batch,
     )
 
 
@@ -396,7 +383,6 @@ def finish(
     results: dict[tuple[str, str | None], list[int]],
     frame: pd.DataFrame,
     rules: dict[tuple[str, str | None], Rule],
-    batch: Callable[[], pd.DataFrame] | None,
     rows: int | None = None,
 ) -> CheckedTable:
     """The checked table: the reader's issues, then the rows' (a misfit row has its reader's
@@ -409,7 +395,7 @@ def finish(
     order = {name: i for i, name in enumerate(spec.column_names)}
     issues.sort(key=lambda i: (i.row or 0, order.get(i.column or "", 99)))
     bad = {i.row for i in issues if i.is_error and i.row is not None}
-    return CheckedTable(raw, spec, frame, issues, bad, results, rules, batch)
+    return CheckedTable(raw, spec, frame, issues, bad, results, rules)
 
 
-__all__ = ["BATCH_TYPES", "CheckedTable", "Context", "check_table", "finish", "judge_rows"]
+__all__ = ["CheckedTable", "Context", "check_table", "finish", "judge_rows"]

@@ -10,9 +10,8 @@ typed twice: ``{"$reference": "org_units"}`` (the package's reference data),
 Both evaluators read the resolved :class:`Rule` objects of this module: the row engine
 (:mod:`oneitu_etl.validate.engine`, DuckDB: ingestion, ``oneitu validate``, the upload
 page; the messages in :mod:`.rows`) and Great Expectations (:mod:`oneitu_etl.validate.gx`,
-pipeline stage 2) on the *batch frame* (:func:`batch_frame`): contract column names,
-amounts in CHF, dates as datetimes, plus ``file`` and ``row`` to identify rows. The
-table-level entries (reconciliation) are expanded by :mod:`.reconcile`.
+pipeline stage 2, on :func:`oneitu_etl.stage2.batch_frame`). The table-level entries
+(reconciliation) are expanded by :mod:`.reconcile`.
 
 This module does not import Great Expectations.
 """
@@ -362,46 +361,6 @@ def resolve_rules(declaration: Declaration, scope: Scope) -> list[Rule]:
 def cents_column(name: str) -> str:
     """The typed (warehouse) column of an amount: ``amount_chf`` -> ``amount_cents``."""
     return name.removesuffix("_chf") + "_cents"
-
-
-def batch_frame(
-    typed: pd.DataFrame, declaration: Declaration, files: str | pd.Series
-) -> pd.DataFrame:
-    """The frame both evaluators judge: contract names, natural units, ``file`` and ``row``.
-
-    Args:
-        typed: Typed rows as produced by the row checker or read from the warehouse
-            (amounts in ``*_cents``, dates as ``datetime.date``), indexed by row number.
-        declaration: The table's declaration (column names and types).
-        files: The file of every row (one name, or a series aligned with ``typed``).
-
-    Returns:
-        One column per declared column (amounts as float CHF, integers ``Int64``, dates
-        ``datetime64``, text ``str``), plus ``file`` and ``row``; a fresh 0..n-1 index.
-    """
-    out: dict[str, Any] = {
-        "file": pd.Series(files, index=typed.index, dtype="str")
-        if not isinstance(files, pd.Series)
-        else files.astype("str"),
-        "row": pd.Series(typed.index, index=typed.index, dtype="int64"),
-    }
-    for col in declaration.columns:
-        if col.type in ("amount", "signed_amount"):
-            cents = typed[cents_column(col.name)]
-            out[col.name] = pd.to_numeric(cents, errors="coerce").astype("float64") / 100
-        elif col.type == "integer":
-            out[col.name] = pd.to_numeric(typed[col.name], errors="coerce").astype("Int64")
-        elif col.type == "number":
-            out[col.name] = pd.to_numeric(typed[col.name], errors="coerce").astype("float64")
-        elif col.type == "date":
-            out[col.name] = pd.to_datetime(typed[col.name], errors="coerce").astype(
-                "datetime64[ns]"
-            )
-        else:
-            out[col.name] = (
-                typed[col.name].astype("object").where(typed[col.name].notna(), None).astype("str")
-            )
-    return pd.DataFrame(out).reset_index(drop=True)
 
 
 # -- table-level rules (reconciliation) -------------------------------------------------------

@@ -89,6 +89,13 @@ def literal(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def store_columns(typed: dict[str, str]) -> dict[str, str] | None:
+    """:data:`COLUMNS` (in order, no ``row_number``) from ``typed`` (a column's name ->
+    its SQL expression), if ``typed`` has exactly those columns; otherwise ``None``."""
+    wanted = [n for n in COLUMNS if n != "row_number"]
+    return {n: typed[n] for n in wanted} if sorted(typed) == sorted(wanted) else None
+
+
 def adopt(store: Path, sha256: str, written: Path) -> str:
     """Move a written Parquet file of a delivered content into the store, atomically.
 

@@ -1,6 +1,6 @@
-"""Great Expectations and the fast row checker find the same rows, case by case.
+"""Great Expectations and the row engine find the same rows, case by case.
 
-The row checker (pandas, with the messages) runs in ``oneitu validate`` and at ingestion;
+The row engine (DuckDB, with the messages) runs in ``oneitu validate`` and at ingestion;
 GX runs the suites generated from the same declarations in pipeline stage 2. Here both
 judge every readable case of the bad-input corpus and the demo landing zone: for every
 expectation, GX's failing rows (its ``unexpected_index_list``, by file and row) must be
@@ -20,9 +20,13 @@ from oneitu_etl.contract import STATEMENT_KINDS, Kind, year_of_path
 from oneitu_etl.demo import generate_landing
 from oneitu_etl.reference import load_reference
 from oneitu_etl.settings import Settings
+from oneitu_etl.stage2 import batch_frame
+from oneitu_etl.validate import engine
+from oneitu_etl.validate.engine import Compiled
 from oneitu_etl.validate.gx import Outcome, run_suites
 from oneitu_etl.validate.reconcile import Place, reconcile, suite_rules
-from oneitu_etl.validate.suites import Scope, load_declarations
+from oneitu_etl.validate.rows import CheckedTable
+from oneitu_etl.validate.suites import Declaration, Scope, load_declarations
 
 BAD = Path(__file__).resolve().parents[1] / "fixtures" / "bad"
 SETTINGS = Settings(landing="", out=Path("unused"))
@@ -55,14 +59,23 @@ def checker_rows(checked: CheckedFiles) -> dict[tuple[str, str, str | None], set
     return found
 
 
+def batch(table: CheckedTable, declaration: Declaration) -> pd.DataFrame:
+    """Every row of a checked table typed by the engine (rows the checker leaves out
+    included), as stage 2 gives it to GX."""
+    compiled = Compiled(declaration, [])
+    found = engine.run(compiled, table.raw.frame, list(table.raw.frame.columns))
+    return batch_frame(compiled.typed_frame(found), declaration, table.raw.file)
+
+
 def gx_outcomes(checked: CheckedFiles, year: int | None) -> list[Outcome]:
     """GX on the same batches, with the rules resolved as the checker resolved them."""
+    declarations = load_declarations(SETTINGS.expectations_dir)
     batches: dict[Kind, list[pd.DataFrame]] = {}
     for item in checked.items:
         for table in item.tables:
-            batches.setdefault(table.spec.kind, []).append(table.batch)
+            kind = table.spec.kind
+            batches.setdefault(kind, []).append(batch(table, declarations[kind]))
     frames = {k: pd.concat(v, ignore_index=True) for k, v in batches.items()}
-    declarations = load_declarations(SETTINGS.expectations_dir)
     scope = Scope(load_reference(), year, checked.defined, SETTINGS.tolerance_cents)
     return run_suites(declarations, suite_rules(declarations, frames, scope), frames)
 
