@@ -23,16 +23,20 @@ The warehouse gives the rows and stores the results
 from __future__ import annotations
 
 import datetime as dt
+import html
 import logging
-from collections.abc import Mapping
+import re
+import shutil
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from oneitu_etl.contract import Kind
+from oneitu_etl.fileio import temporary_folder
 from oneitu_etl.reference import Reference
 from oneitu_etl.validate.reconcile import suite_rules
 from oneitu_etl.validate.suites import (
@@ -43,6 +47,9 @@ from oneitu_etl.validate.suites import (
 )
 from oneitu_etl.warehouse import stage_results as results
 from oneitu_etl.warehouse.loads import defined_indicators
+
+if TYPE_CHECKING:
+    from oneitu_etl.validate.gx import Outcome
 
 log = logging.getLogger(__name__)
 ENGINE = "great_expectations"
@@ -135,6 +142,73 @@ def _json_value(value: object) -> object:
         return str(value)
 
 
+def _run_with_docs(
+    run_suites: Callable[..., list[Outcome]],
+    declarations: Mapping[Kind, Declaration],
+    rules: Mapping[Kind, list],
+    batches: Mapping[Kind, pd.DataFrame],
+    data_docs: Path | None,
+) -> list[Outcome]:
+    """GX's outcomes, its Data Docs rendered beside ``data_docs`` and put in its place
+    whole (with the listing of every suite on top of the index), or none."""
+    if data_docs is None:
+        return run_suites(declarations, rules, batches)
+    # absolute: GX refuses a relative base_directory (``oneitu run --out out``); readable
+    # by all (not mkdtemp's 0700): it becomes the published ``data_docs``
+    staging: Path | None = temporary_folder(data_docs.parent, ".data_docs.")
+    try:
+        outcomes = run_suites(declarations, rules, batches, data_docs=staging)
+        _add_static_listing(staging, declarations, outcomes)
+        old = data_docs.with_name(f".{data_docs.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        if data_docs.exists():
+            data_docs.rename(old)
+        staging.rename(data_docs)
+        staging = None
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+    return outcomes
+
+
+def _add_static_listing(
+    site: Path, declarations: Mapping[Kind, Declaration], outcomes: list[Outcome]
+) -> None:
+    """Put a plain HTML table of every suite at the top of the Data Docs index.
+
+    GX's own index lists suites and results with JavaScript loaded from public CDNs; this
+    table needs neither, so the page lists every suite offline and behind a proxy too.
+    """
+    index = site / "index.html"
+    page = index.read_text(encoding="utf-8")
+    rows = []
+    for declaration in declarations.values():
+        name = declaration.name
+        ran = [o for o in outcomes if o.suite == name]
+        runs = sorted((site / "validations" / name).rglob("*.html"))
+        failed = sum(not o.success for o in ran)
+        if runs:
+            verdict = "passed" if not failed else f"{failed} failed"
+            latest = f'<a href="{runs[-1].relative_to(site).as_posix()}">{verdict}</a>'
+        else:
+            latest = "not run: no data"
+        rows.append(
+            f'<tr><td><a href="expectations/{html.escape(name)}.html">{html.escape(name)}</a></td>'
+            f"<td>{html.escape(str(declaration.meta.get('contract', '')))}</td>"
+            f"<td>{len(ran) if runs else ''}</td><td>{latest}</td></tr>"
+        )
+    listing = (
+        '<section id="oneitu-suites" style="font-family: sans-serif; margin: 1em">'
+        "<h2>One ITU expectation suites</h2>"
+        "<table><thead><tr><th>Suite</th><th>Contract section</th><th>Expectations</th>"
+        "<th>Latest validation</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+        "</section>"
+    )
+    page = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + listing, page, count=1)
+    index.write_text(page, encoding="utf-8")
+
+
 def validate_year(
     engine: Engine,
     year: int,
@@ -175,7 +249,7 @@ def validate_year(
     rules = suite_rules(declarations, batches, scope)
     if summed is not None:  # its rows were judged at ingestion: GX checks its sums
         rules[Kind.LEDGER] = [r for r in rules[Kind.LEDGER] if r.table_level]
-    outcomes = run_suites(declarations, rules, batches, data_docs=data_docs)
+    outcomes = _run_with_docs(run_suites, declarations, rules, batches, data_docs)
     records = [
         {
             "run_id": None,

@@ -1,22 +1,13 @@
 """The row rules of a declaration compiled once into DuckDB SQL, run over any table.
 
-:class:`Compiled` turns a table's declaration (:mod:`.suites`: its columns' contract
-types and its resolved row rules) into one query over a relation of text cells (``row``,
-the row number a person sees, plus one ``VARCHAR`` column per header name, stripped):
-
-- each column's **typed value** in the units both evaluators judge (amounts in CHF,
-  integers, numbers, dates, text; NULL where the cell is empty or does not parse) and
-  amounts in integer cents for the warehouse;
-- each column's **format flag** (a cell that is not a valid amount, whole number,
-  number or ISO date);
-- each rule's **failure flag**, with the semantics Great Expectations has on the batch
-  frame (NULL cells ignored except by not-null; a ``row_condition`` limits the rows;
-  uniqueness flags the later occurrences of a key, by a window function that also
-  gives the row of the first);
-
-The relation is a registered frame for a file held in memory, or a DuckDB table filled
-from a large file (:mod:`.ledger`). Only the failing rows come back to Python, where
-:mod:`.rows` writes their messages.
+:class:`Compiled` turns a declaration (:mod:`.suites`) into one query over a relation of
+text cells (``row``, the row number a person sees, and one stripped ``VARCHAR`` per
+header name): each column's typed value (amounts in CHF and in integer cents, NULL where
+a cell is empty or does not parse), each column's format flag, and each rule's failure
+flag with GX's semantics on the batch frame (NULL ignored except by not-null; a
+``row_condition`` limits the rows; uniqueness flags the later occurrences, with the row of
+the first). The relation is a registered frame (:func:`run`) or a DuckDB table filled from
+a large file (:mod:`.large`); only failing rows come back, for :mod:`.rows`' messages.
 """
 
 from __future__ import annotations

@@ -1,27 +1,17 @@
-"""Great Expectations: the declared suites run with GX Core, results and Data Docs.
+"""Great Expectations: the declared suites run with GX Core, with their results.
 
 The suites are generated from the declarations in ``expectations/`` (:mod:`.suites`) and
-run with GX Core's own API: an ephemeral context (nothing written but the Data Docs), a
-pandas data source with one dataframe asset per table, one validation definition per
-table, ``result_format`` COMPLETE with ``unexpected_index_column_names`` ``file`` and
-``row``, so every failing row is named as a person finds it in the delivered file.
-
-GX and the fast pandas checker (:mod:`.rows`) evaluate the same resolved rules on the
-same batch frames. The pandas checker runs at ingestion and in ``oneitu validate``
-(milliseconds, with the messages); GX runs in pipeline stage 2 on the data the
-warehouse holds and renders Data Docs. ``tests/validate/test_gx_agreement.py`` proves
-they find the same rows on the bad-input corpus.
-
-Great Expectations takes seconds to import: it is imported inside :func:`run_suites`
-only, never at module level, so that nothing a DAG file imports pays for it.
+run in an ephemeral context, one pandas dataframe asset per table, ``result_format``
+COMPLETE with ``unexpected_index_column_names`` ``file`` and ``row``: every failing row is
+named as a person finds it in the delivered file. GX is the independent check of pipeline
+stage 2 (:mod:`oneitu_etl.stage2`); ``tests/validate/test_gx_agreement.py`` proves it
+fails the rows the row engine (:mod:`.engine`) fails. GX takes seconds to import: only
+inside :func:`run_suites`.
 """
 
 from __future__ import annotations
 
-import html
 import logging
-import re
-import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +20,6 @@ from typing import Any
 import pandas as pd
 
 from oneitu_etl.contract import Kind
-from oneitu_etl.fileio import temporary_folder
 from oneitu_etl.issue_text import TEMPLATES
 from oneitu_etl.validate.suites import ID_COLUMNS, Declaration, Rule
 
@@ -194,7 +183,7 @@ def run_suites(
             Data Docs even when it has no data to validate).
         rules: The resolved rules of each table, row rules and reconciliation entries.
         batches: The batch frame of each table that has data (:func:`.suites.batch_frame`).
-        data_docs: Folder to render the Data Docs site into (replaced as a whole), or
+        data_docs: An empty folder to render the Data Docs site into (absolute), or
             ``None`` for no Data Docs.
 
     Returns:
@@ -202,101 +191,47 @@ def run_suites(
     """
     import great_expectations as gx  # noqa: PLC0415
 
-    staging = None
-    if data_docs is not None:
-        # absolute: GX refuses a relative base_directory (``oneitu run --out out``);
-        # readable by all (not mkdtemp's 0700): it becomes the published ``data_docs``
-        staging = temporary_folder(data_docs.parent, ".data_docs.")
-    context = _context(staging)
+    context = _context(data_docs)
     source = context.data_sources.add_pandas("oneitu_warehouse")
     outcomes: list[Outcome] = []
-    try:
-        for kind, declaration in declarations.items():
-            by_id = {rule.id: rule for rule in rules.get(kind, [])}
-            suite = context.suites.add(
-                gx.ExpectationSuite(
-                    name=declaration.name,
-                    expectations=[_expectation(rule) for rule in by_id.values()],
-                    meta={"notes": {"format": "markdown", "content": [_suite_notes(declaration)]}},
-                )
+    for kind, declaration in declarations.items():
+        by_id = {rule.id: rule for rule in rules.get(kind, [])}
+        suite = context.suites.add(
+            gx.ExpectationSuite(
+                name=declaration.name,
+                expectations=[_expectation(rule) for rule in by_id.values()],
+                meta={"notes": {"format": "markdown", "content": [_suite_notes(declaration)]}},
             )
-            if kind not in batches:
-                continue
-            batch = batches[kind]
-            asset = source.add_dataframe_asset(declaration.name)
-            definition = context.validation_definitions.add(
-                gx.ValidationDefinition(
-                    name=declaration.name,
-                    suite=suite,
-                    data=asset.add_batch_definition_whole_dataframe("current"),
-                )
-            )
-            checkpoint = context.checkpoints.add(
-                gx.Checkpoint(
-                    name=f"{declaration.name}_checkpoint",
-                    validation_definitions=[definition],
-                    result_format={
-                        "result_format": "COMPLETE",
-                        "unexpected_index_column_names": list(ID_COLUMNS),
-                    },
-                )
-            )
-            run = checkpoint.run(batch_parameters={"dataframe": batch})
-            for validation in run.run_results.values():
-                for result in validation.results:
-                    rule = by_id[result.expectation_config.meta["rule_id"]]
-                    outcomes.append(_outcome(rule, result, batch))
-        if data_docs is not None and staging is not None:
-            context.build_data_docs(site_names=[_SITE])
-            _add_static_listing(staging, declarations, outcomes)
-            old = data_docs.with_name(f".{data_docs.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            if data_docs.exists():
-                data_docs.rename(old)
-            staging.rename(data_docs)
-            staging = None
-            shutil.rmtree(old, ignore_errors=True)
-    finally:
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
-    return outcomes
-
-
-def _add_static_listing(
-    site: Path, declarations: Mapping[Kind, Declaration], outcomes: list[Outcome]
-) -> None:
-    """Put a plain HTML table of every suite at the top of the Data Docs index.
-
-    GX's own index lists suites and results with JavaScript loaded from public CDNs; this
-    table needs neither, so the page lists every suite offline and behind a proxy too.
-    """
-    index = site / "index.html"
-    page = index.read_text(encoding="utf-8")
-    rows = []
-    for declaration in declarations.values():
-        name = declaration.name
-        ran = [o for o in outcomes if o.suite == name]
-        runs = sorted((site / "validations" / name).rglob("*.html"))
-        failed = sum(not o.success for o in ran)
-        if runs:
-            verdict = "passed" if not failed else f"{failed} failed"
-            latest = f'<a href="{runs[-1].relative_to(site).as_posix()}">{verdict}</a>'
-        else:
-            latest = "not run: no data"
-        rows.append(
-            f'<tr><td><a href="expectations/{html.escape(name)}.html">{html.escape(name)}</a></td>'
-            f"<td>{html.escape(str(declaration.meta.get('contract', '')))}</td>"
-            f"<td>{len(ran) if runs else ''}</td><td>{latest}</td></tr>"
         )
-    listing = (
-        '<section id="oneitu-suites" style="font-family: sans-serif; margin: 1em">'
-        "<h2>One ITU expectation suites</h2>"
-        "<table><thead><tr><th>Suite</th><th>Contract section</th><th>Expectations</th>"
-        "<th>Latest validation</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
-        "</section>"
-    )
-    page = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + listing, page, count=1)
-    index.write_text(page, encoding="utf-8")
+        if kind not in batches:
+            continue
+        batch = batches[kind]
+        asset = source.add_dataframe_asset(declaration.name)
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(
+                name=declaration.name,
+                suite=suite,
+                data=asset.add_batch_definition_whole_dataframe("current"),
+            )
+        )
+        checkpoint = context.checkpoints.add(
+            gx.Checkpoint(
+                name=f"{declaration.name}_checkpoint",
+                validation_definitions=[definition],
+                result_format={
+                    "result_format": "COMPLETE",
+                    "unexpected_index_column_names": list(ID_COLUMNS),
+                },
+            )
+        )
+        run = checkpoint.run(batch_parameters={"dataframe": batch})
+        for validation in run.run_results.values():
+            for result in validation.results:
+                rule = by_id[result.expectation_config.meta["rule_id"]]
+                outcomes.append(_outcome(rule, result, batch))
+    if data_docs is not None:
+        context.build_data_docs(site_names=[_SITE])
+    return outcomes
 
 
 def _suite_notes(declaration: Declaration) -> str:

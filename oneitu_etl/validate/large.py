@@ -1,22 +1,14 @@
 """A table too large to hold (Finance's ledger: millions of lines), judged inside DuckDB.
 
-:func:`check_large` puts the file's text cells in a DuckDB table and runs the same
-compiled query as a file held in memory (:mod:`.engine`); only the failing rows come
-back to Python, where :func:`.rows.judge_rows` writes their messages. The issues, the
-failing rows per rule and the rows loaded are those :func:`.rows.check_table` finds on
-the whole file (``tests/validate/test_large.py``). DuckDB keeps its memory under
-:data:`.ledger_store.MEMORY_LIMIT` and spills to the work folder beyond it.
-
-The cells come in one of two ways:
-
-- **straight**: a plain file (UTF-8 ASCII, no quote, each line a row, the contract's
-  header) is read by DuckDB's CSV reader, in parallel; a row's number is its position;
-- otherwise (quotes, a BOM, Windows-1252, a row that does not fit the header...) the
-  chunk reader (:mod:`oneitu_etl.sources.chunks`, the ``csv`` module's way) feeds the
-  table slice by slice, with the reader's messages for the rows that do not fit.
-
-A clean table's typed lines are written to Parquet by the same pass, for the ledger
-store, and its sums by the reconciliation keys (L1/L2) are computed there.
+:func:`check_large` runs the same compiled query as :func:`.rows.check_table` over the
+file's cells in DuckDB; only the failing rows come back, for :func:`.rows.judge_rows`'s
+messages; the verdicts are the same (``tests/validate/test_columnar.py``). The cells come
+straight from DuckDB's CSV reader for a plain file (UTF-8 ASCII, no quote, each line a
+row: a row's number is its position), otherwise from the chunk reader
+(:func:`oneitu_etl.sources.chunks.feed_cells`), with its messages for the rows that do not
+fit. A clean table's typed lines go to Parquet for the ledger store in the same pass, and
+its sums by the reconciliation keys (L1/L2) are computed there. DuckDB keeps its memory
+under :data:`oneitu_etl.warehouse.ledger_store.MEMORY_LIMIT` and spills beyond it.
 """
 
 from __future__ import annotations

@@ -1,22 +1,11 @@
-"""The fast row checker: typed parsing, then the declared suite evaluated with pandas.
+"""Row rules on a table held in memory: the engine's flags turned into issues.
 
-:func:`check_table` turns a :class:`~oneitu_etl.sources.files.RawTable` of text into a
-typed frame plus the issues of its bad cells, in two steps:
-
-1. **Parsing** (this module only): every cell is parsed by its column's contract type;
-   a cell that is not a valid amount, whole number, number or ISO date gets its own
-   message (decimal comma, thousands separator, Excel date serial...) and no value.
-   Amounts become integer cents (``*_chf`` -> ``*_cents``) so that sums are exact.
-2. **Rules**: the table's declaration in ``expectations/`` (:mod:`.suites`), resolved
-   against the reference data and the year, is evaluated vectorised on the same *batch
-   frame* Great Expectations judges in pipeline stage 2, with the same semantics (nulls
-   ignored except by the not-null rule, uniqueness reported for the later occurrences).
-   ``results`` records the failing rows of every rule; a test proves GX finds the same
-   rows on the bad-input corpus. A failing row gets a message unless one of the rule's
-   columns already has an error in that row (one cause, one message).
-
-Which rows an error condemns is returned too: for activity and indicator files they are
-quarantined; for the financial statements any error blocks the year.
+:func:`check_table` runs a table's compiled declaration (:mod:`.engine`) over the text
+cells of a :class:`~oneitu_etl.sources.files.RawTable`; :func:`judge_rows` writes the
+message of each failing cell and row (a decimal comma, an Excel date serial, a code of
+another plan...), one cause, one message: a rule is not reported on a row where one of
+its columns already has an error. Which rows an error condemns is returned too: for
+activity and indicator files they are quarantined; for the statements they block the year.
 """
 
 from __future__ import annotations
