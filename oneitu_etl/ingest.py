@@ -24,6 +24,7 @@ archiving a file (:mod:`oneitu_etl.sources.deliveries`), judging it and its grou
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import os
 import shutil
@@ -47,7 +48,6 @@ from oneitu_etl.intake import (
     _read_ledgers,
     judge_each,
     judge_statements,
-    reference_fingerprint,
     statement_structure,
 )
 from oneitu_etl.issues import Issue
@@ -62,7 +62,6 @@ from oneitu_etl.sources.landing import (
     sort_year_files,
 )
 from oneitu_etl.validate.rows import Context
-from oneitu_etl.validate.suites import declarations_fingerprint
 from oneitu_etl.warehouse import locks
 from oneitu_etl.warehouse.loads import (
     clear_judgement,
@@ -109,6 +108,19 @@ class YearIngest:
     def changed(self) -> bool:
         """Whether any group was (re)loaded."""
         return any(not g.skipped for g in self.groups)
+
+
+def reference_fingerprint(reference: Reference) -> str:
+    """A hash of the reference codes: a group judged against other codes is re-judged."""
+    return hashlib.sha256(repr(reference).encode()).hexdigest()
+
+
+def declarations_fingerprint(folder: Path) -> str:
+    """A hash of the declarations: files judged against other suites are judged again."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(folder).glob("*.json")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def load_group(

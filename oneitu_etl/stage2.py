@@ -10,7 +10,7 @@ The GX Data Docs site is rendered beside them.
 
 A ledger of more than :data:`MAX_GX_ROWS` lines is not handed to GX row by row (a
 pandas frame of millions of rows, and minutes per expectation): its row expectations
-were evaluated at ingestion by the row engine against the same suite (:mod:`.validate.large`; their
+were evaluated at ingestion by the row engine against the same suite (:mod:`.large`; their
 results are stored with the delivery and counted with the year's), and GX evaluates its
 reconciliation entries (L1/L2) on the ledger's stored sums (``ledger_totals``), which
 sum to exactly the same totals.

@@ -45,3 +45,12 @@ def test_no_module_of_the_package_is_above_600_lines() -> None:
         if lines > waiting.get(relative, 600) and "migrations" not in relative:
             too_long[relative] = lines
     assert too_long == {}
+
+
+def test_the_rules_package_stays_within_its_budget() -> None:
+    """``validate/`` holds the declarations' evaluators only (issue 14: at most 1,600 lines):
+    reading is ``sources/``, the stages' drivers ``intake/`` and ``stage2.py``, writing
+    ``warehouse/``."""
+    files = sorted((REPO / "oneitu_etl" / "validate").rglob("*.py"))
+    lines = sum(len(p.read_text(encoding="utf-8").splitlines()) for p in files)
+    assert lines <= 1600, f"oneitu_etl/validate/ holds {lines:,} lines"

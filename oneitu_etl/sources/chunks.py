@@ -15,7 +15,7 @@ same messages, the same cells (stripped) under the same row numbers.
   on commas, exactly as the ``csv`` module splits it; short rows padded, long rows cut);
   any other file by the ``csv`` module itself, record by record.
 - :func:`feed_cells` puts those rows, trimmed, in a DuckDB table, where the row engine
-  judges a table too large to hold (:mod:`oneitu_etl.validate.large`).
+  judges a table too large to hold (:mod:`oneitu_etl.intake.large`).
 """
 
 from __future__ import annotations
@@ -357,7 +357,7 @@ def iter_chunks(
         yield chunk
 
 
-# -- into DuckDB (a large table judged there: :mod:`oneitu_etl.validate.large`) ------------
+# -- into DuckDB (a large table judged there: :mod:`oneitu_etl.intake.large`) ------------
 def feed_cells(
     con: object, opener: Opener, raw: RawTable, names: list[str], plain: bool, chunk_rows: int
 ) -> list[Issue]:

@@ -25,7 +25,7 @@ from oneitu_etl.sources.chunks import CsvScan
 from oneitu_etl.sources.landing import Landing, OutsideLanding
 
 if TYPE_CHECKING:  # what judging adds to a delivered file (oneitu_etl.validate)
-    from oneitu_etl.validate.large import LargeTable
+    from oneitu_etl.intake.large import LargeTable
     from oneitu_etl.validate.rows import CheckedTable
 
 

@@ -176,10 +176,7 @@ class Compiled:
         if t in _UNIQUE:
             if j in self.unique_holds:
                 return "false"
-            keys = ", ".join(self.value(c) for c in rule.columns)
-            present = " AND ".join(f"{self.value(c)} IS NOT NULL" for c in rule.columns)
-            if k.get("ignore_row_if") == "never":  # (v2) a missing value is part of the key
-                present = "true"
+            keys, present = self._key(rule)
             return f"{present} AND row > min(row) OVER (PARTITION BY {keys})"
         if t == "expect_column_pair_values_a_to_be_greater_than_b":
             a, b = self.value(k["column_A"]), self.value(k["column_B"])
@@ -191,14 +188,20 @@ class Compiled:
             return f"{a} IS NOT NULL AND {b} IS NOT NULL AND NOT {_in(f'[{a}, {b}]', pairs)}"
         raise ValueError(f"{rule.suite}: the row engine does not know {t}")
 
+    def _key(self, rule: Rule) -> tuple[str, str]:
+        """A uniqueness rule's key (SQL list) and when a row has one: every value present,
+        or (v2) always, where a missing value is part of the key (``ignore_row_if``)."""
+        keys = ", ".join(self.value(c) for c in rule.columns)
+        if rule.kwargs.get("ignore_row_if") == "never":
+            return keys, "true"
+        return keys, " AND ".join(f"{self.value(c)} IS NOT NULL" for c in rule.columns)
+
     def failing(self, j: int) -> str:
         """SQL: whether rule ``j`` fails on a row of typed values (its condition included;
         NULL: it does not)."""
-        rule = self.rules[j]
-        failing = self._failing(j, rule)
-        if condition := self._condition(rule):
-            failing = f"({failing}) AND {condition}"
-        return failing
+        failing = self._failing(j, self.rules[j])
+        condition = self._condition(self.rules[j])
+        return f"({failing}) AND {condition}" if condition else failing
 
     def formatted(self) -> list[int]:
         """The declared columns (by position) that have a format flag (``fmt<i>``)."""
@@ -217,13 +220,10 @@ class Compiled:
         names = [f"fmt{i}" for i in self.index.values() if self._format(i)]
         flags = []
         for j, rule in enumerate(self.rules):
-            failing = self._failing(j, rule)
-            if condition := self._condition(rule):
-                failing = f"({failing}) AND {condition}"
-            flags.append(f"coalesce({failing}, false) AS r{j}")
+            flags.append(f"coalesce({self.failing(j)}, false) AS r{j}")
             names.append(f"r{j}")
             if rule.type in _UNIQUE and j not in self.unique_holds:
-                keys = ", ".join(self.value(c) for c in rule.columns)
+                keys = self._key(rule)[0]
                 flags.append(f"min(row) OVER (PARTITION BY {keys}) AS first{j}")
         where = f"WHERE {' OR '.join(names) or 'false'}" if failing_only else ""
         return (
@@ -232,42 +232,29 @@ class Compiled:
         )
 
     def screen(self, typed: str) -> tuple[str, list[int]]:
-        """SQL of one row over ``typed`` (:meth:`typed_query`): its rows, the last row's
-        number, the rows with a flag other than uniqueness, then for each uniqueness rule
-        (by position, the list) whether two rows may share a key (distinct 64-bit hashes:
-        cheaper than the window that says where; a collision only sends the rule to the
-        window). One pass, without a window: a table it finds clean needs no other."""
+        """SQL of one row over ``typed``, one pass without a window: its rows, the last
+        row's number, the rows flagged (uniqueness aside), and per uniqueness rule (by
+        position: the list) whether a key may repeat (by 64-bit hashes; a collision only
+        sends the rule to the window)."""
         flags = [f"fmt{i}" for i in self.formatted()]
         counts, unique = [], []
         for j, rule in enumerate(self.rules):
             if rule.type in _UNIQUE:
-                keys = ", ".join(self.value(c) for c in rule.columns)
-                present = " AND ".join(f"{self.value(c)} IS NOT NULL" for c in rule.columns)
-                if rule.kwargs.get("ignore_row_if") == "never":
-                    present = "true"
+                keys, present = self._key(rule)
                 counts.append(
                     f"count(*) FILTER (WHERE {present}) "
                     f"- count(DISTINCT hash({keys})) FILTER (WHERE {present})"
                 )
                 unique.append(j)
                 continue
-            failing = self._failing(j, rule)
-            if condition := self._condition(rule):
-                failing = f"({failing}) AND {condition}"
-            flags.append(f"coalesce({failing}, false)")
+            flags.append(f"coalesce({self.failing(j)}, false)")
         flagged = f"count(*) FILTER (WHERE {' OR '.join(flags) or 'false'})"
         columns = ", ".join(["count(*)", "coalesce(max(row), 1)", flagged, *counts])
         return f"SELECT {columns} FROM {typed}", unique  # noqa: S608 - quoted names, literals
 
     def query(self, source: str, *, failing_only: bool = False) -> str:
         """The typed values and every flag over ``source``: every row, or the failing."""
-        key = (
-            source,
-            failing_only,
-            self.ascii,
-            frozenset(self.unique_holds),
-            frozenset(self.holds),
-        )
+        key = (source, failing_only, self.ascii, *map(frozenset, (self.unique_holds, self.holds)))
         if key not in self._queries:  # the same table's files: compiled once
             typed = f"({self.typed_query(source)})"
             self._queries[key] = self.flags_query(typed, failing_only=failing_only)

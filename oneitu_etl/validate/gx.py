@@ -29,23 +29,10 @@ _SITE = "oneitu"
 
 @dataclass(frozen=True)
 class Outcome:
-    """One expectation's result on one table.
-
-    Attributes:
-        suite: Suite (table) name.
-        rule: Short rule name (``range``, ``R3-BR``).
-        rule_id: Unique id of the rule within its suite.
-        expectation: GX expectation type.
-        column: The column the rule points at (``None`` for table-level rules).
-        success: Whether the expectation held.
-        element_count: Rows evaluated (``None`` for table-level rules).
-        unexpected_count: Failing rows (``None`` for table-level rules).
-        failing: ``(file, row)`` of every failing row (later occurrences for uniqueness).
-        observed: GX's observed value for table-level rules (a sum), else ``None``.
-        severity: ``error`` or ``warning``.
-        exception: GX's exception message if the expectation could not be evaluated.
-        reconciliation: Whether the rule is a reconciliation entry (R1-R3, L1/L2).
-    """
+    """One expectation's result on one table: ``failing`` names each failing row by
+    ``(file, row)`` (the later occurrences, for uniqueness); a reconciliation entry has no
+    column and no counts, but GX's ``observed`` sum; ``exception`` is GX's message when the
+    expectation could not be evaluated."""
 
     suite: str
     rule: str
@@ -176,18 +163,11 @@ def run_suites(
     *,
     data_docs: Path | None = None,
 ) -> list[Outcome]:
-    """Run every table's suite with GX on its batch; optionally render Data Docs.
+    """One :class:`Outcome` per expectation of every table that has a batch.
 
-    Args:
-        declarations: Every table's declaration (each becomes a GX suite, listed in the
-            Data Docs even when it has no data to validate).
-        rules: The resolved rules of each table, row rules and reconciliation entries.
-        batches: The batch frame of each table that has data (:func:`.suites.batch_frame`).
-        data_docs: An empty folder to render the Data Docs site into (absolute), or
-            ``None`` for no Data Docs.
-
-    Returns:
-        One :class:`Outcome` per expectation of every table that has a batch.
+    Every declaration becomes a GX suite (listed in the Data Docs even without data), with
+    its resolved ``rules`` (row rules and reconciliation entries); ``data_docs``: an empty
+    absolute folder to render the Data Docs site into, or ``None``.
     """
     import great_expectations as gx  # noqa: PLC0415
 

@@ -1,20 +1,11 @@
-"""The reconciliation rules that make the report "aligned with the financial statements".
+"""The reconciliation rules (contract 3.1: R1-R4, L1, L2): the report tied to the statements.
 
-Contract section 3.1: R1 (revenue and expense lines sum to their totals), R2 (budget
-actuals, plus the reconciling items, sum to total expenses), R3 (each unit's allocations
-sum to its actual, and all allocations plus the items to total expenses), (v2) R4 (each
-unit's planned resources sum to its approved and final budget) and, where a ledger is
-given, L1 and L2 (with the items of each line).
-
-The rules are declared once, as the table-level entries of ``expectations/<table>.json``;
-:func:`entries` expands them over the tables at hand. :func:`reconcile` computes them in
-integer cents for ingestion, ``oneitu validate``, the upload page and the report's
-reconciliation table; :func:`reconciliation_rules` makes the same entries Great
-Expectations' rules in stage 2 (:func:`suite_rules`). Each entry gives one
-:class:`Check`, with both sides and the difference, and an
-:class:`~oneitu_etl.issues.Issue` when it fails, said by the message its declaration names
-(``meta.says``; ``says_with_items`` where the items were delivered, ``says_if_missing``
-where the other side has no row; ``meta.with``: the message's fields from the entry's keys).
+Declared once, as the table-level entries of ``expectations/<table>.json``; :func:`entries`
+expands them over the tables at hand. :func:`reconcile` computes them in integer cents (for
+ingestion, ``oneitu validate``, the upload page and the report's reconciliation table);
+:func:`reconciliation_rules` makes the same entries Great Expectations' rules (stage 2).
+A failing entry's :class:`~oneitu_etl.issues.Issue` is said by the message its declaration
+names (``meta.says``, ``says_with_items``, ``says_if_missing``; fields from ``meta.with``).
 """
 
 from __future__ import annotations
@@ -43,23 +34,11 @@ from oneitu_etl.validate.suites import (
 
 @dataclass(frozen=True)
 class Entry:
-    """One entry of a declared table-level rule (reconciliation), for the tables at hand.
-
-    Attributes:
-        rule: Its name, the declared ``meta.rule`` with the entry's keys (``R3-BR``).
-        suite: The table summed on the left (the declaration's name).
-        condition: The left rows: the declared ``row_condition`` and the entry's keys.
-        key: The entry's ``for_each`` values (empty for a rule over the whole table).
-        left: This table's column summed over the entry's rows.
-        right: The other table's column summed over its matching rows (0 where none).
-        items: (v2) The bridging items summed (``equals.less``), ``None`` without that table.
-        missing: The other side has no row and the rule says ``if_missing: fail``.
-        meta: The declared meta, resolved (``says``, ``with``...; not ``equals``).
-        equals: The other side, resolved (``table``, ``column``, ``where``, ``less``).
-        type: The declared expectation type.
-        kwargs: Its keyword arguments, resolved, without ``row_condition``.
-        index: The expectation's position in its declaration.
-    """
+    """One entry of a declared reconciliation rule (``R3-BR``) for the tables at hand:
+    ``left`` (this table's sum over ``condition``) against ``right`` (the other side's,
+    0 where none) less (v2) ``items`` (``None`` without that table); ``missing``: the other
+    side has no row and the rule says ``if_missing: fail``. ``meta``, ``equals`` and
+    ``kwargs`` are the declaration's, resolved; ``index`` its position there."""
 
     rule: str
     suite: str
@@ -90,14 +69,9 @@ def entries(
     scope: Scope,
     amount: Callable[[str], str] = str,
 ) -> list[Entry]:
-    """Expand the declared table-level rules (reconciliation) over the tables at hand.
-
-    A declared ``expect_column_sum_to_be_between`` whose ``meta.equals`` names another
-    table's column becomes one entry per ``for_each`` key found on either side (or in the
-    bridging items): the sum of this table's column over the entry's rows must equal the
-    sum of the other table's column over its matching rows (0 where it has none), (v2)
-    less the items that bridge them (``equals.less``, where delivered), within the
-    tolerance. Rules whose tables are not all present are left out.
+    """Expand the declared table-level rules over the tables at hand: one entry per
+    ``for_each`` key found on either side (or in the bridging items); rules whose tables
+    are not all given are left out.
 
     Args:
         frames: The tables: batch frames (contract names, CHF) or typed tables.
@@ -160,18 +134,10 @@ def entries(
 def reconciliation_rules(
     declarations: Mapping[Kind, Declaration], batches: Mapping[Kind, pd.DataFrame], scope: Scope
 ) -> list[Rule]:
-    """The GX rules of the declared reconciliation entries (:func:`entries`) for the batches.
-
-    Each entry's sum must lie within the tolerance of its target (the other side less the
-    items). Amounts are whole cents, so the bounds get half a cent of slack for the
-    floating-point sum: a difference is within tolerance exactly when the sum passes.
-
-    With ``meta.if_missing: fail``, an entry whose other side has no row fails whatever
-    the sums, as the contract wants (a missing total line, allocations of a unit without
-    a budget row); its GX expectation says so: the other table's column must contain
-    the value (``expect_column_distinct_values_to_contain_set``), or this table must not
-    hold the entry's rows (``expect_column_values_to_not_be_in_set``, which names them).
-    """
+    """The GX rules of the reconciliation entries for the batches: each sum within the
+    tolerance of its target (plus half a cent of slack for the floating-point sum of whole
+    cents). An entry whose other side has no row (``if_missing: fail``) fails whatever the
+    sums: :func:`_missing_counterpart` says so in GX's terms."""
     slack = scope.tolerance_cents / 100 + 0.005
     rules: list[Rule] = []
     for entry in entries(declarations, batches, scope):

@@ -39,17 +39,10 @@ DEFAULT_EXPECTATIONS = PROJECT_ROOT / "expectations"
 
 @dataclass
 class Context:
-    """What row rules need beyond the row itself.
-
-    Attributes:
-        reference: Reference codes.
-        year: Financial year of the delivery (from its folder), if any.
-        indicator_codes: Indicator codes defined (for indicator values).
-        seen_ids: For activities: activity ids already taken, with their place.
-        declarations: The suite declarations (``expectations/``; the project's by default).
-        translations: (v2) For narratives: what the files judged so far fixed, across
-            files (:mod:`.translations`).
-    """
+    """What row rules need beyond the row itself: the reference codes, the delivery's
+    year (from its folder), the indicator codes defined, the declarations (the project's by
+    default) and what the year's files judged so far fixed: activity ids taken (with their
+    place) and (v2) the narratives' translations (:mod:`.translations`)."""
 
     reference: Reference
     year: int | None = None
@@ -81,15 +74,9 @@ class Context:
 
 @dataclass
 class CheckedTable:
-    """A table after its row rules: typed values, issues, and the rows they condemn.
-
-    Attributes:
-        frame: Typed rows, indexed by row number; rows ignored with a warning (indicator
-            values of another year) are left out.
-        results: ``(rule name, column)`` -> numbers of the rows that failed it, for every
-            rule evaluated (an empty list when it passed).
-        rules: The evaluated rules under the same keys.
-    """
+    """A table after its row rules: ``frame``, its typed rows by row number (less those
+    ignored with a warning), its issues, the rows they condemn, and ``results``: each rule
+    evaluated (``rules``), by ``(rule name, column)``, with the rows that failed it."""
 
     raw: RawTable
     spec: TableSpec
@@ -158,14 +145,8 @@ def _strategic_hint(value: str, ctx: Context, codes: str | Message) -> Message |
         if element is None:
             continue
         if cycle is not None and other.plan != cycle.plan and value not in cycle.codes():
-            return say(
-                "other_plan",
-                value=value,
-                plan=other.plan,
-                year_plan=cycle.plan,
-                year=ctx.year,
-                codes=codes,
-            )
+            plans = {"plan": other.plan, "year_plan": cycle.plan, "year": ctx.year}
+            return say("other_plan", value=value, codes=codes, **plans)
         if element.kind == "goal":
             return say("goal_code", value=value, codes=codes)
     return None
@@ -175,62 +156,46 @@ def _number(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-class _Messages:
+def _message(rule: Rule, row: int, raw: RawTable, values: pd.Series, ctx: Context) -> Message:
     """The message of a failing row of a rule, from the text as delivered."""
-
-    def __init__(self, raw: RawTable, declaration: Declaration, ctx: Context):
-        self.text = raw.frame
-        self.declaration = declaration
-        self.ctx = ctx
-
-    def __call__(self, rule: Rule, row: int, batch_row: pd.Series) -> Message:
-        text = self.text.loc[row]
-        value = text.get(rule.column, "") if rule.column else ""
-        fields = {
-            **text.to_dict(),
-            "value": value,
-            "year": self.ctx.year,
-            "length": f"{len(value):,}",
-        }
-        template = rule.meta.get("message")
-        k, t = rule.kwargs, rule.type
-        if t == "expect_column_values_to_match_regex" and "list_of" in rule.meta:
-            allowed = set(rule.meta["list_of"])
-            items = [x.strip() for x in value.split(rule.meta["separator"]) if x.strip()]
-            fields["unknown"] = ", ".join(x for x in items if x not in allowed)
-        if t == "expect_column_pair_values_to_be_in_set":
-            fields["expected"] = dict(map(tuple, k["value_pairs_set"])).get(text[k["column_A"]], "")
-        if template:
-            code = declared_code(rule.suite, rule.meta, rule.type, rule.column)
-            return say_declared(code, template, fields)
-        col = self.declaration.column(rule.column) if rule.column else None
-        if t == "expect_column_values_to_not_be_null":
-            return say("value_missing", expected=Label(col.expected))
-        if t == "expect_column_values_to_be_in_set":
-            allowed = k["value_set"]
-            listing = (
-                ", ".join(allowed) if len(allowed) <= 20 else say("codes_count", count=len(allowed))
-            )
-            noun = Label(re.sub(r"^an? ", "", col.expected))
-            if rule.column == "strategic_code":
-                hint = _strategic_hint(value, self.ctx, listing)
-                if hint:
-                    return hint
-            return say("not_known", value=value, noun=noun, codes=listing)
-        if t == "expect_column_values_to_be_between":
-            number = batch_row[rule.column]
-            if k.get("min_value") is not None and number < k["min_value"]:
-                if col.type in ("amount", "signed_amount") and k["min_value"] == 0:
-                    return say("negative_amount", value=f"{number:.2f}")
-                return say("below_minimum", value=value, minimum=_number(k["min_value"]))
-            return say("above_maximum", value=value, maximum=_number(k["max_value"]))
-        return say("rule_failed", rule=rule.name, value=repr(value))
+    text = raw.frame.loc[row]
+    value = text.get(rule.column, "") if rule.column else ""
+    fields = {**text.to_dict(), "value": value, "year": ctx.year, "length": f"{len(value):,}"}
+    template = rule.meta.get("message")
+    k, t = rule.kwargs, rule.type
+    if t == "expect_column_values_to_match_regex" and "list_of" in rule.meta:
+        allowed = set(rule.meta["list_of"])
+        items = [x.strip() for x in value.split(rule.meta["separator"]) if x.strip()]
+        fields["unknown"] = ", ".join(x for x in items if x not in allowed)
+    if t == "expect_column_pair_values_to_be_in_set":
+        fields["expected"] = dict(map(tuple, k["value_pairs_set"])).get(text[k["column_A"]], "")
+    if template:
+        code = declared_code(rule.suite, rule.meta, rule.type, rule.column)
+        return say_declared(code, template, fields)
+    col = ctx.declaration(Kind(rule.suite)).column(rule.column) if rule.column else None
+    if t == "expect_column_values_to_not_be_null":
+        return say("value_missing", expected=Label(col.expected))
+    if t == "expect_column_values_to_be_in_set":
+        allowed = k["value_set"]
+        listing = (
+            ", ".join(allowed) if len(allowed) <= 20 else say("codes_count", count=len(allowed))
+        )
+        noun = Label(re.sub(r"^an? ", "", col.expected))
+        if rule.column == "strategic_code" and (hint := _strategic_hint(value, ctx, listing)):
+            return hint
+        return say("not_known", value=value, noun=noun, codes=listing)
+    if t == "expect_column_values_to_be_between":
+        number = values[rule.column]
+        if k.get("min_value") is not None and number < k["min_value"]:
+            if col.type in ("amount", "signed_amount") and k["min_value"] == 0:
+                return say("negative_amount", value=f"{number:.2f}")
+            return say("below_minimum", value=value, minimum=_number(k["min_value"]))
+        return say("above_maximum", value=value, maximum=_number(k["max_value"]))
+    return say("rule_failed", rule=rule.name, value=repr(value))
 
 
 def judge_rows(
     raw: RawTable,
-    declaration: Declaration,
-    rules: list[Rule],
     ctx: Context,
     found: pd.DataFrame,
     compiled: Compiled,
@@ -239,18 +204,17 @@ def judge_rows(
     """The issues, failing rows per rule and ignored rows, from the engine's flags.
 
     Args:
-        raw: The table as delivered; its ``frame`` holds at least the text of the rows
-            of ``found``.
-        found: The engine's result (:meth:`.engine.Compiled.query`), indexed by row:
-            every row, or only the failing ones.
-        everything: The typed values of every row by column name (for the rules across
-            files), when the table is held whole.
+        raw: The table as delivered (at least the text of the rows of ``found``).
+        found: The engine's result (:meth:`.engine.Compiled.query`) by row: every row,
+            or only the failing ones.
+        everything: Every row's typed values by column name, when the table is held
+            whole (for the rules across files).
 
     Returns:
-        The format and rule issues (not yet sorted), ``(rule, column)`` -> failing rows,
-        and the rows to leave out with a warning (``ignore_row``).
+        The issues (not yet sorted), ``(rule, column)`` -> failing rows, and the rows to
+        leave out with a warning (``ignore_row``).
     """
-    message = _Messages(raw, declaration, ctx)
+    declaration, rules = compiled.declaration, compiled.rules
     flagged = compiled.failed(found)
     values = compiled.values(found)
     issues: list[Issue] = []
@@ -258,14 +222,9 @@ def judge_rows(
         for row in flagged.get(f"fmt{i}", []):
             value = raw.frame.at[row, col.name]
             kind = "amount" if col.type == "signed_amount" else col.type
+            where = {"row": int(row), "column": col.name, "value": value or None}
             issues.append(
-                raw.issue(
-                    _format_message(col.type, value),
-                    row=int(row),
-                    column=col.name,
-                    value=value or None,
-                    rule=f"{kind}_format",
-                )
+                raw.issue(_format_message(col.type, value), **where, rule=f"{kind}_format")
             )
     errors: dict[int, set[str]] = {}
     misfit = _misfit_rows(raw.issues)
@@ -303,18 +262,10 @@ def judge_rows(
                     first = int(found.at[row, f"first{j}"])
                     msg = say("duplicate", columns=columns, key=text, row=first)
             else:
-                msg = message(rule, row, values.loc[row])
+                msg = _message(rule, row, raw, values.loc[row], ctx)
             value = raw.frame.at[row, rule.column] if rule.column else ""
-            issues.append(
-                raw.issue(
-                    msg,
-                    row=row,
-                    column=rule.column,
-                    value=value or None,
-                    rule=rule.name,
-                    severity=rule.severity,
-                )
-            )
+            where = {"row": row, "column": rule.column, "value": value or None}
+            issues.append(raw.issue(msg, **where, rule=rule.name, severity=rule.severity))
             if rule.severity == "error":
                 errors.setdefault(row, set()).add(rule.column or "")
             elif rule.meta.get("on_failure") == "ignore_row":
@@ -333,36 +284,19 @@ def _misfit_rows(issues: list[Issue]) -> set[int]:
 
 
 def check_table(raw: RawTable, spec: TableSpec, ctx: Context) -> CheckedTable:
-    """Parse and check every row of ``raw`` against its table's declared suite.
-
-    Args:
-        raw: The table as delivered.
-        spec: Its contract table.
-        ctx: Reference data, the year, cross-file state and the declarations.
-
-    Returns:
-        The typed frame (``good`` leaves out the bad rows), the issues (sorted by row, then
-        column), the numbers of the rows with an error, and every rule's failing rows.
-    """
+    """Every row of ``raw`` checked against its table's declared suite: the typed frame
+    (``good`` leaves out the bad rows), the issues sorted by row then column, the rows with
+    an error, and every rule's failing rows."""
     compiled = ctx.compiled(spec.kind)
-    declaration, rules = compiled.declaration, compiled.rules
     found = engine.run(compiled, raw.frame, list(raw.frame.columns))
     typed = compiled.typed_frame(found)
     values = compiled.values(found)
-    found_issues, results, ignored = judge_rows(
-        raw, declaration, rules, ctx, found, compiled, values
-    )
+    found_issues, results, ignored = judge_rows(raw, ctx, found, compiled, values)
     if spec.kind is Kind.NARRATIVES:  # (v2) translations agree across the year's files
         for key, rows in ctx.translations.check(raw, typed, found_issues).items():
             results[key] = sorted({*results.get(key, []), *rows})
-    return finish(
-        raw,
-        spec,
-        found_issues,
-        results,
-        typed[~typed.index.isin(sorted(ignored))],
-        {(r.name, r.column): r for r in rules},
-    )
+    frame = typed[~typed.index.isin(sorted(ignored))]
+    return finish(raw, spec, found_issues, results, frame, compiled)
 
 
 def finish(
@@ -371,7 +305,7 @@ def finish(
     found: list[Issue],
     results: dict[tuple[str, str | None], list[int]],
     frame: pd.DataFrame,
-    rules: dict[tuple[str, str | None], Rule],
+    compiled: Compiled,
     rows: int | None = None,
 ) -> CheckedTable:
     """The checked table: the reader's issues, then the rows' (a misfit row has its reader's
@@ -384,6 +318,7 @@ def finish(
     order = {name: i for i, name in enumerate(spec.column_names)}
     issues.sort(key=lambda i: (i.row or 0, order.get(i.column or "", 99)))
     bad = {i.row for i in issues if i.is_error and i.row is not None}
+    rules = {(r.name, r.column): r for r in compiled.rules}
     return CheckedTable(raw, spec, frame, issues, bad, results, rules)
 
 

@@ -1,25 +1,16 @@
 """The expectation suites: one declaration per contract table, the single source of its rules.
 
 ``expectations/<table>.json`` declares a table's columns (type, nullable, label) and its
-expectations, written as Great Expectations 1.x expectation configurations (``type``,
-``kwargs``, ``meta``). Values that come from data are references, resolved here and never
-typed twice: ``{"$reference": "org_units"}`` (the package's reference data),
-``{"$year": "last_day"}`` (the delivery's financial year), ``{"$context":
-"defined_indicators"}`` (the indicator codes defined so far).
-
-Both evaluators read the resolved :class:`Rule` objects of this module: the row engine
-(:mod:`oneitu_etl.validate.engine`, DuckDB: ingestion, ``oneitu validate``, the upload
-page; the messages in :mod:`.rows`) and Great Expectations (:mod:`oneitu_etl.validate.gx`,
-pipeline stage 2, on :func:`oneitu_etl.stage2.batch_frame`). The table-level entries
-(reconciliation) are expanded by :mod:`.reconcile`.
-
-This module does not import Great Expectations.
+expectations as GX 1.x configurations (``type``, ``kwargs``, ``meta``). Values that come
+from data are references resolved here, never typed twice: ``{"$reference": "org_units"}``,
+``{"$year": "last_day"}``, ``{"$context": "defined_indicators"}``. Both evaluators read the
+resolved :class:`Rule`: the row engine (:mod:`.engine`) and Great Expectations
+(:mod:`.gx`); :mod:`.reconcile` expands the table-level entries. No GX import here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -30,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from oneitu_etl.contract import Kind, TableSpec
+from oneitu_etl.contract import Kind
 from oneitu_etl.issue_text import N_
 from oneitu_etl.reference import Reference
 from oneitu_etl.settings import TOLERANCE_CENTS
@@ -125,36 +116,24 @@ class Declaration:
 
     def all_expectations(self) -> list[Declared]:
         """Presence, type and not-null of every column, then the declared expectations."""
-        out: list[Declared] = []
-        for col in self.columns:
-            out.append(Declared("expect_column_to_exist", {"column": col.name}))
-        for col in self.columns:
+        out = [Declared("expect_column_to_exist", {"column": c.name}) for c in self.columns]
+        for c in self.columns:
+            kwargs = {"column": c.name, "type_": BATCH_TYPES[c.type]}
             out.append(
-                Declared(
-                    "expect_column_values_to_be_of_type",
-                    {"column": col.name, "type_": BATCH_TYPES[col.type]},
-                    {"contract_type": col.type},
-                )
+                Declared("expect_column_values_to_be_of_type", kwargs, {"contract_type": c.type})
             )
-        for col in self.columns:
-            if not col.nullable:
-                out.append(Declared("expect_column_values_to_not_be_null", {"column": col.name}))
+        not_null = [c for c in self.columns if not c.nullable]
+        out += [
+            Declared("expect_column_values_to_not_be_null", {"column": c.name}) for c in not_null
+        ]
         return out + list(self.expectations)
 
 
 @dataclass(frozen=True)
 class Rule:
-    """One resolved expectation, ready for either evaluator.
-
-    Attributes:
-        id: Unique within its suite: ``<rule>:<columns>`` (``range:amount_chf``) or the
-            reconciliation entry (``R3-BR``).
-        type: The GX expectation type.
-        kwargs: GX keyword arguments, references resolved; ``row_condition`` is a mapping
-            ``{column: value}`` (equality) or ``{column: [values]}`` (membership).
-        meta: Resolved meta (``rule``, ``message``, ``severity``...).
-        suite: The suite (table) name.
-    """
+    """One resolved expectation, ready for either evaluator: ``id`` is unique in its suite
+    (``range:amount_chf``, ``R3-BR``); ``kwargs`` are GX's, with ``row_condition`` a mapping
+    ``{column: value}`` (equality) or ``{column: [values]}`` (membership)."""
 
     id: str
     type: str
@@ -203,14 +182,8 @@ class Rule:
 
 @dataclass(frozen=True)
 class Scope:
-    """What resolving references needs beyond the declaration.
-
-    Attributes:
-        reference: Reference codes.
-        year: Financial year (``None``: rules that need it are skipped).
-        defined_indicators: Indicator codes defined (``None``: the rule is skipped).
-        tolerance_cents: Reconciliation tolerance, in cents.
-    """
+    """What resolving references needs beyond the declaration (``None``: the rules that
+    need the year or the defined indicators are skipped); the tolerance in cents."""
 
     reference: Reference
     year: int | None = None
@@ -251,14 +224,6 @@ def load_declarations(folder: Path) -> dict[Kind, Declaration]:
     if missing:
         raise DeclarationError(f"{folder}: no suite declaration for {', '.join(missing)}")
     return {kind: found[kind] for kind in Kind}  # contract order
-
-
-def declarations_fingerprint(folder: Path) -> str:
-    """A hash of the declarations: files judged against other suites are judged again."""
-    digest = hashlib.sha256()
-    for path in sorted(Path(folder).glob("*.json")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 # -- resolving ------------------------------------------------------------------------------
@@ -332,13 +297,8 @@ def _rule_id(declared: Declared, kwargs: Mapping[str, Any]) -> str:
 
 
 def resolve_rules(declaration: Declaration, scope: Scope) -> list[Rule]:
-    """The declaration's row and column rules, resolved for ``scope``.
-
-    Rules whose references cannot be resolved here (a year rule without a year, the
-    defined indicators when no definitions are known) are left out: they are not
-    evaluated, so they are not counted either. Table-level rules (reconciliation) are
-    expanded separately, by :func:`reconciliation_rules`.
-    """
+    """The declaration's row and column rules, resolved for ``scope``; those whose
+    references cannot be resolved here are neither evaluated nor counted."""
     rules = []
     for declared in declaration.all_expectations():
         if declared.type in TABLE_LEVEL:
@@ -372,16 +332,3 @@ def mask(frame: pd.DataFrame, condition: Mapping[str, Any]) -> pd.Series:
         values = frame[column]
         rows &= values.isin(value) if isinstance(value, list) else values.eq(value)
     return rows.fillna(False).astype(bool)
-
-
-def check_declarations_match(
-    declarations: Mapping[Kind, Declaration], tables: Mapping[Kind, TableSpec]
-) -> list[str]:
-    """Differences between the declared columns and the readers' table specs (none expected)."""
-    problems = []
-    for kind, spec in tables.items():
-        declared = [(c.name, c.type, c.nullable) for c in declarations[kind].columns]
-        specified = [(c.name, c.type, c.nullable) for c in spec.columns]
-        if declared != specified:
-            problems.append(f"{kind.value}: declared {declared} but the reader expects {specified}")
-    return problems

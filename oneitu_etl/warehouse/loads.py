@@ -242,7 +242,7 @@ def store_issues(
 
 
 def _streamed(table: CheckedTable) -> bool:
-    """Whether ``table`` was judged inside DuckDB (:class:`.validate.large.LargeTable`).
+    """Whether ``table`` was judged inside DuckDB (:class:`.intake.large.LargeTable`).
 
     Its ``frame`` holds the ledger's sums, not its rows; a clean table's typed lines are
     in its ``parquet`` file, written by DuckDB as it judged them. Asked of the table, not

@@ -111,7 +111,7 @@ def _with_blank_line(lines: list[str]) -> list[str]:
 def _ingest(zone: Zone, caplog: pytest.LogCaptureFixture, **changes: object) -> bool:
     """Ingest; whether the columnar fast path judged the ledger."""
     caplog.clear()
-    with caplog.at_level(logging.INFO, logger="oneitu_etl.validate.large"):
+    with caplog.at_level(logging.INFO, logger="oneitu_etl.intake.large"):
         result = zone.ingest(**changes)
     assert result.blocking == []
     return any(FAST in m for m in caplog.messages)
@@ -225,7 +225,7 @@ def test_a_blocked_year_stores_no_lines(
         path = zone.root / PERFORMANCE
         path.write_text(re.sub(r",[-0-9.]+\n", ",abc\n", path.read_text(), count=1))
 
-    with caplog.at_level(logging.INFO, logger="oneitu_etl.validate.large"):
+    with caplog.at_level(logging.INFO, logger="oneitu_etl.intake.large"):
         result = zone.ingest(**changes)
 
     rule = "allowed_codes" if blocker == LEDGER else "amount_format"

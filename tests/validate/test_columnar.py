@@ -1,6 +1,6 @@
 """A ledger on disk is judged by DuckDB's own CSV reader, with the whole-file verdicts.
 
-:func:`oneitu_etl.validate.large.check_large`, given the file on disk, reads a plain
+:func:`oneitu_etl.intake.large.check_large`, given the file on disk, reads a plain
 file (ASCII UTF-8, no quote, each line a row, the contract's header) with DuckDB's CSV
 reader and any other through the chunk reader. On every file of ``test_stream.py`` and
 on awkward ones added here, its issues, failing rows per rule, row count, L1/L2 sums and
@@ -21,10 +21,10 @@ import pytest
 from validate.test_stream import CASES, GOOD, HEADER, _csv, whole
 
 from oneitu_etl.contract import TABLES, Kind
+from oneitu_etl.intake.large import STRAIGHT, LargeTable, check_large
 from oneitu_etl.issues import DeliveryRejected
 from oneitu_etl.reference import load_reference
 from oneitu_etl.sources.chunks import scan_bytes
-from oneitu_etl.validate.large import STRAIGHT, LargeTable, check_large
 from oneitu_etl.validate.rows import Context
 from oneitu_etl.warehouse import ledger_store
 
@@ -159,7 +159,7 @@ def test_a_straight_verdict_is_the_whole_file_verdict(
     data: bytes, tmp_path: Path, request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
 ) -> None:
     case = request.node.callspec.id
-    with caplog.at_level(logging.INFO, logger="oneitu_etl.validate.large"):
+    with caplog.at_level(logging.INFO, logger="oneitu_etl.intake.large"):
         table, work = _columnar(data, tmp_path)
     verdict, loaded = whole(data)
     straight = any(STRAIGHT in m for m in caplog.messages)

@@ -1,6 +1,6 @@
 """A large file fed to DuckDB by the chunk reader reaches the whole-file verdicts.
 
-:func:`oneitu_etl.validate.large.check_large` judges Finance's ledger inside DuckDB
+:func:`oneitu_etl.intake.large.check_large` judges Finance's ledger inside DuckDB
 (memory stays flat on millions of lines), here fed slice by slice by the chunk reader;
 :func:`oneitu_etl.validate.rows.check_table` judges a file held whole. On every file
 here, for every slice size, both give the same issues in the same order, the same
@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 
 from oneitu_etl.contract import TABLES, Kind
+from oneitu_etl.intake.large import check_large
 from oneitu_etl.issues import DeliveryRejected
 from oneitu_etl.reference import load_reference
 from oneitu_etl.sources.chunks import CsvScan, scan_bytes
 from oneitu_etl.sources.files import read_csv_table
-from oneitu_etl.validate.large import check_large
 from oneitu_etl.validate.rows import Context, check_table
 from oneitu_etl.warehouse import ledger_store
 

@@ -14,7 +14,6 @@ CSVs). :func:`_kept_out` is the quarantine (the rows an error keeps out) and
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
 import tempfile
 from collections.abc import Callable
@@ -44,7 +43,7 @@ from oneitu_etl.validate.rows import Context, check_table
 from oneitu_etl.validate.suites import Scope, load_declarations
 
 if TYPE_CHECKING:
-    from oneitu_etl.validate.large import LargeTable
+    from oneitu_etl.intake.large import LargeTable
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +79,7 @@ def read_csv_delivery(item: Delivered, ctx: Context, settings: Settings | None =
     """Read one CSV delivery into ``item.tables`` (errors into ``item.issues``).
 
     A ledger above ``settings.stream_bytes`` is judged inside DuckDB
-    (:func:`.validate.large.check_large`): same verdicts, flat memory.
+    (:func:`.large.check_large`): same verdicts, flat memory.
     """
     spec = TABLES[Kind(item.kind)]
     stream = settings is not None and spec.kind is Kind.LEDGER
@@ -104,9 +103,9 @@ def read_csv_delivery(item: Delivered, ctx: Context, settings: Settings | None =
 def _judge_columnar(
     item: Delivered, spec: TableSpec, ctx: Context, settings: Settings
 ) -> LargeTable:
-    """A large ledger judged in DuckDB (:mod:`.validate.large`): the early judgement made
+    """A large ledger judged in DuckDB (:mod:`.large`): the early judgement made
     while it was read, if it stands, or one made now."""
-    from oneitu_etl.validate.large import check_large  # noqa: PLC0415 - DuckDB
+    from oneitu_etl.intake.large import check_large  # noqa: PLC0415 - DuckDB
 
     if item.columnar is not None and (early := item.columnar.result()) is not None:
         return early
@@ -165,12 +164,12 @@ def _read_ledgers(
 
     A local ledger whose size is not that of the current delivery at its path (a new
     content, surely) is judged by DuckDB from the landing zone *while* it is hashed and
-    spooled (:func:`.validate.large.check_large` without a scan, in a second thread of ``pool``). The
+    spooled (:func:`.large.check_large` without a scan, in a second thread of ``pool``). The
     verdict counts only if the file did not change meanwhile (same inode, size and
     times before and after both reads), so that it is a verdict on the bytes hashed and
     archived; otherwise the spool is judged afterwards.
     """
-    from oneitu_etl.validate import large  # noqa: PLC0415 - DuckDB
+    from oneitu_etl.intake import large  # noqa: PLC0415 - DuckDB
 
     if ctx.declarations is None:
         ctx.declarations = load_declarations(settings.expectations_dir)
@@ -286,11 +285,6 @@ def _blocks(items: list[Delivered], extra: dict[str, list[Issue]]) -> bool:
     if any(i.rejected or i.errors for i in items):
         return True
     return any(i.is_error for issues in extra.values() for i in issues)
-
-
-def reference_fingerprint(reference: Reference) -> str:
-    """A hash of the reference codes: a group judged against other codes is re-judged."""
-    return hashlib.sha256(repr(reference).encode()).hexdigest()
 
 
 def judge_each(

@@ -1,7 +1,7 @@
 """A table too large to hold (Finance's ledger: millions of lines), judged inside DuckDB.
 
-:func:`check_large` runs the same compiled query as :func:`.rows.check_table` over the
-file's cells in DuckDB; only the failing rows come back, for :func:`.rows.judge_rows`'s
+:func:`check_large` runs the same compiled query as :func:`oneitu_etl.validate.rows.check_table` over the
+file's cells in DuckDB; only the failing rows come back, for :func:`oneitu_etl.validate.rows.judge_rows`'s
 messages; the verdicts are the same (``tests/validate/test_columnar.py``). The cells come
 straight from DuckDB's CSV reader for a plain file (UTF-8 ASCII, no quote, each line a
 row: a row's number is its position), otherwise from the chunk reader
@@ -234,7 +234,7 @@ def check_large(
     work_dir: Path | None = None,
     chunk_rows: int = CHUNK_ROWS,
 ) -> LargeTable | None:
-    """Judge a CSV delivery in DuckDB, as :func:`.rows.check_table` judges it whole.
+    """Judge a CSV delivery in DuckDB, as :func:`oneitu_etl.validate.rows.check_table` judges it whole.
 
     Args:
         opener: Opens the file's bytes from the start.
@@ -331,9 +331,7 @@ def _judged(
     found = found.set_index(pd.Index(found["row"].to_numpy(dtype="int64"), name="row"))
     text = found[names]
     failing = RawTable(raw.file, None, text, raw.header, raw.encoding, list(raw.issues) + misfit)
-    issues, results, _ = judge_rows(
-        failing, compiled.declaration, compiled.rules, ctx, found, compiled
-    )
+    issues, results, _ = judge_rows(failing, ctx, found, compiled)
     keys, values = _sum_keys(compiled.declaration)
     named = {c.name: f"v{i}" for i, c in enumerate(compiled.declaration.columns)}
     named |= {cents_column(c.name): f"c{i}" for i, c in enumerate(compiled.declaration.columns)}
@@ -346,10 +344,8 @@ def _judged(
             f"count(*) AS postings FROM typed_ WHERE {present} GROUP BY ALL ORDER BY ALL"
         ).df()
         sums = sums.astype({v: "int64" for v in [*values, "postings"]})
-    table = finish(
-        failing, spec, issues, {k: sorted(v) for k, v in results.items()}, sums,
-        {(r.name, r.column): r for r in compiled.rules}, rows=rows,
-    )  # fmt: skip
+    results = {k: sorted(v) for k, v in results.items()}
+    table = finish(failing, spec, issues, results, sums, compiled, rows=rows)
     table = LargeTable(**vars(table), rows=rows)
     if not table.bad_rows and rows:
         contiguous = rows == last - 1
