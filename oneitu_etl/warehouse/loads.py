@@ -58,9 +58,11 @@ def _insert_frame(conn: Connection, table: Table, frame: pd.DataFrame, **constan
     if frame.empty:
         return 0
     out = frame.reset_index().rename(columns={"row": "row_number"}).assign(**constants)
+    names = list(out.columns)  # Python values, None for a missing one: column by column
+    columns = [out[name].to_numpy(dtype=object, na_value=None) for name in names]
     for start in range(0, len(out), _CHUNK_ROWS):
-        chunk = out.iloc[start : start + _CHUNK_ROWS].astype(object)
-        _insert_records(conn, table, chunk.where(chunk.notna(), None).to_dict("records"))
+        chunk = zip(*(values[start : start + _CHUNK_ROWS] for values in columns), strict=True)
+        _insert_records(conn, table, [dict(zip(names, row, strict=True)) for row in chunk])
     return len(out)
 
 
