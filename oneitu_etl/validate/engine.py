@@ -281,10 +281,11 @@ class Compiled:
 
     def failed(self, found: pd.DataFrame) -> dict[str, pd.Index]:
         """Rows flagged by each format (``fmt<i>``) and rule (``r<j>``) in ``found``."""
+        names = [c for c in found.columns if c.startswith(("fmt", "r")) and c[-1].isdigit()]
+        flags = found[names].to_numpy(dtype=bool)  # one block: most flags are false throughout
+        none = found.index[:0]
         return {
-            c: found.index[found[c].to_numpy(dtype=bool)]
-            for c in found.columns
-            if c.startswith(("fmt", "r")) and c[-1].isdigit()
+            c: found.index[flags[:, k]] if flags[:, k].any() else none for k, c in enumerate(names)
         }
 
     def values(self, found: pd.DataFrame) -> pd.DataFrame:

@@ -216,7 +216,7 @@ def judge_rows(
     """
     declaration, rules = compiled.declaration, compiled.rules
     flagged = compiled.failed(found)
-    values = compiled.values(found)
+    values = compiled.values(found) if everything is None else everything
     issues: list[Issue] = []
     for i, col in enumerate(declaration.columns):
         for row in flagged.get(f"fmt{i}", []):
