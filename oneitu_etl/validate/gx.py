@@ -110,10 +110,6 @@ def _context(data_docs: Path | None):  # noqa: ANN202 - a GX EphemeralDataContex
     return context
 
 
-def _rows(index_list: list[dict[str, Any]] | None) -> list[tuple[str, int]]:
-    return [(str(item["file"]), int(item["row"])) for item in index_list or []]
-
-
 def _later_occurrences(
     failing: list[tuple[str, int]], batch: pd.DataFrame, columns: tuple[str, ...]
 ) -> list[tuple[str, int]]:
@@ -132,7 +128,7 @@ def _outcome(rule: Rule, result: Any, batch: pd.DataFrame) -> Outcome:  # noqa: 
     if exception:
         log.error("%s %s could not be evaluated by GX: %s", rule.suite, rule.id, exception)
     data = result.result or {}
-    failing = _rows(data.get("unexpected_index_list"))
+    failing = [(str(i["file"]), int(i["row"])) for i in data.get("unexpected_index_list") or []]
     if rule.name == "unique":
         failing = _later_occurrences(failing, batch, rule.columns)
     success = bool(result.success) and exception is None
