@@ -3,11 +3,12 @@
 Which rows are valid, which are kept out, what blocks; shared by ingestion (stage 1),
 ``oneitu validate`` and the upload page (:mod:`.checkfiles`). :func:`judge` reads one
 delivered file (:class:`~oneitu_etl.sources.deliveries.Delivered`) into checked tables
-against the declarations of ``expectations/``; :func:`_read_ledgers`
-reads the statements' ledgers and judges them by DuckDB while the other groups are
-processed; :func:`statement_structure` is contract section 2 (the workbook or the three
-CSVs). :func:`_kept_out` is the quarantine (the rows an error keeps out) and
-:func:`_blocks` whether a blocking group is kept out whole. Writing the verdicts is
+against the declarations of ``expectations/``; :func:`_read_ledgers` reads the
+statements' ledgers and has them judged inside DuckDB (:mod:`.large`, the same compiled
+query over a table too large to hold) while the other groups are processed;
+:func:`statement_structure` is contract section 2 (the workbook or the three CSVs).
+:func:`_kept_out` is the quarantine (the rows an error keeps out) and :func:`_blocks`
+whether a blocking group is kept out whole. Writing the verdicts is
 :mod:`oneitu_etl.warehouse.loads`.
 """
 
