@@ -21,8 +21,8 @@ from oneitu_etl import pipeline, warehouse
 from oneitu_etl.settings import Settings
 from oneitu_etl.warehouse import schema as s
 
-BAD = Path(__file__).resolve().parents[1] / "fixtures" / "bad"
-EXPECTATIONS = Path(__file__).resolve().parents[2] / "expectations"
+BAD = Path(__file__).resolve().parent / "fixtures" / "bad"
+EXPECTATIONS = Path(__file__).resolve().parents[1] / "expectations"
 #: Suites of contract version 2 that the v1 landing zone of these tests does not deliver.
 V2_SUITES = {
     "budget_allocation",
