@@ -103,6 +103,20 @@ def atomic_move(source: Path | str, target: Path | str) -> Path:
     return target
 
 
+def replace_folder(staged: Path | str, target: Path | str) -> Path:
+    """Put the folder ``staged`` in the place of ``target`` (whole: the old one is moved
+    aside first, then removed), on the same file system."""
+    staged, target = Path(staged), Path(target)
+    old = target.with_name(f".{target.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        target.rename(old)
+    staged.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+    return target
+
+
 def is_temporary(path: Path) -> bool:
     """Whether ``path`` is the temporary of an :func:`atomic_write_bytes` in progress."""
     return path.name.startswith(".") and path.name.endswith(".tmp")

@@ -39,6 +39,7 @@ from oneitu_etl.fileio import (
     atomic_write_bytes,
     atomic_write_text,
     remove_temporaries,
+    replace_folder,
 )
 from oneitu_etl.ingest import SOURCES, YearIngest, ingest_year
 from oneitu_etl.issue_text import say
@@ -471,14 +472,7 @@ def _publish_data_docs(settings: Settings, year: int, *, published: bool) -> Non
     if not published:
         shutil.rmtree(staged, ignore_errors=True)
         return
-    target = year_dir(settings, year) / "data_docs"
-    old = target.with_name(".data_docs.old")
-    shutil.rmtree(old, ignore_errors=True)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
-        target.rename(old)
-    staged.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+    replace_folder(staged, year_dir(settings, year) / "data_docs")
 
 
 def _unchanged(

@@ -27,7 +27,7 @@ import html
 import logging
 import re
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,7 +36,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from oneitu_etl.contract import Kind
-from oneitu_etl.fileio import temporary_folder
+from oneitu_etl.fileio import replace_folder, temporary_folder
 from oneitu_etl.reference import Reference
 from oneitu_etl.validate.reconcile import suite_rules
 from oneitu_etl.validate.suites import (
@@ -143,7 +143,6 @@ def _json_value(value: object) -> object:
 
 
 def _run_with_docs(
-    run_suites: Callable[..., list[Outcome]],
     declarations: Mapping[Kind, Declaration],
     rules: Mapping[Kind, list],
     batches: Mapping[Kind, pd.DataFrame],
@@ -151,6 +150,8 @@ def _run_with_docs(
 ) -> list[Outcome]:
     """GX's outcomes, its Data Docs rendered beside ``data_docs`` and put in its place
     whole (with the listing of every suite on top of the index), or none."""
+    from oneitu_etl.validate.gx import run_suites  # noqa: PLC0415 - imports GX (seconds)
+
     if data_docs is None:
         return run_suites(declarations, rules, batches)
     # absolute: GX refuses a relative base_directory (``oneitu run --out out``); readable
@@ -159,13 +160,8 @@ def _run_with_docs(
     try:
         outcomes = run_suites(declarations, rules, batches, data_docs=staging)
         _add_static_listing(staging, declarations, outcomes)
-        old = data_docs.with_name(f".{data_docs.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        if data_docs.exists():
-            data_docs.rename(old)
-        staging.rename(data_docs)
+        replace_folder(staging, data_docs)
         staging = None
-        shutil.rmtree(old, ignore_errors=True)
     finally:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
@@ -235,8 +231,6 @@ def validate_year(
     Returns:
         Counts of what ran.
     """
-    from oneitu_etl.validate.gx import run_suites  # noqa: PLC0415 - imports GX (seconds)
-
     now = now or dt.datetime.now(dt.UTC)
     declarations = load_declarations(Path(expectations_dir))
     with engine.connect() as conn:
@@ -249,7 +243,7 @@ def validate_year(
     rules = suite_rules(declarations, batches, scope)
     if summed is not None:  # its rows were judged at ingestion: GX checks its sums
         rules[Kind.LEDGER] = [r for r in rules[Kind.LEDGER] if r.table_level]
-    outcomes = _run_with_docs(run_suites, declarations, rules, batches, data_docs)
+    outcomes = _run_with_docs(declarations, rules, batches, data_docs)
     records = [
         {
             "run_id": None,
