@@ -156,7 +156,9 @@ def _number(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _message(rule: Rule, row: int, raw: RawTable, values: pd.Series, ctx: Context) -> Message:
+def _message(
+    rule: Rule, row: int, raw: RawTable, values: pd.Series, declaration: Declaration, ctx: Context
+) -> Message:
     """The message of a failing row of a rule, from the text as delivered."""
     text = raw.frame.loc[row]
     value = text.get(rule.column, "") if rule.column else ""
@@ -172,7 +174,7 @@ def _message(rule: Rule, row: int, raw: RawTable, values: pd.Series, ctx: Contex
     if template:
         code = declared_code(rule.suite, rule.meta, rule.type, rule.column)
         return say_declared(code, template, fields)
-    col = ctx.declaration(Kind(rule.suite)).column(rule.column) if rule.column else None
+    col = declaration.column(rule.column) if rule.column else None
     if t == "expect_column_values_to_not_be_null":
         return say("value_missing", expected=Label(col.expected))
     if t == "expect_column_values_to_be_in_set":
@@ -262,7 +264,7 @@ def judge_rows(
                     first = int(found.at[row, f"first{j}"])
                     msg = say("duplicate", columns=columns, key=text, row=first)
             else:
-                msg = _message(rule, row, raw, values.loc[row], ctx)
+                msg = _message(rule, row, raw, values.loc[row], declaration, ctx)
             value = raw.frame.at[row, rule.column] if rule.column else ""
             where = {"row": row, "column": rule.column, "value": value or None}
             issues.append(raw.issue(msg, **where, rule=rule.name, severity=rule.severity))
