@@ -1,8 +1,9 @@
 """A table too large to hold (Finance's ledger: millions of lines), judged inside DuckDB.
 
-:func:`check_large` runs the same compiled query as :func:`oneitu_etl.validate.rows.check_table` over the
-file's cells in DuckDB; only the failing rows come back, for :func:`oneitu_etl.validate.rows.judge_rows`'s
-messages; the verdicts are the same (``tests/validate/test_columnar.py``). The cells come
+:func:`check_large` runs the same compiled query as
+:func:`oneitu_etl.validate.rows.check_table` over the file's cells in DuckDB; only the
+failing rows come back, for the messages of :func:`oneitu_etl.validate.rows.judge_rows`;
+the verdicts are the same (``tests/validate/test_columnar.py``). The cells come
 straight from DuckDB's CSV reader for a plain file (UTF-8 ASCII, no quote, each line a
 row: a row's number is its position), otherwise from the chunk reader
 (:func:`oneitu_etl.sources.chunks.feed_cells`), with its messages for the rows that do not
