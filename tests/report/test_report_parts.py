@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from pathlib import Path
 from typing import Any
 
 import pytest
 from report_support import GENERATED_ON
 
-from oneitu_etl.report import charts, render_report
+from oneitu_etl.report import charts, render_report, writer
 from oneitu_etl.report.context import safe_link
 from oneitu_etl.report.finance import rule_description
 from oneitu_etl.report.i18n import language
@@ -236,3 +237,32 @@ def test_the_heat_maps_sector_names_do_not_run_into_each_other(columns: list[str
         assert left.x1 <= right.x0, "two sector names overlap"
     texts = [label.get_text() for label in ax.get_xticklabels()]
     assert not any(line.endswith("-") for text in texts for line in text.split("\n"))
+
+
+@pytest.mark.parametrize("caller_froze", [False, True], ids=["plain", "caller-froze"])
+def test_a_language_is_rendered_with_the_cycle_collector_paused_and_left_as_found(
+    report: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caller_froze: bool
+) -> None:
+    seen = []
+    build = writer.build_workbook
+
+    def spying(*args: Any, **kwargs: Any) -> bytes:
+        seen.append((gc.isenabled(), gc.get_freeze_count() > 0))
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(writer, "build_workbook", spying)
+    if caller_froze:
+        gc.freeze()
+    try:
+        outputs = writer.render_language(
+            report, "en", tmp_path, generated_on=GENERATED_ON, pdf=False
+        )
+        assert gc.isenabled()
+        assert (gc.get_freeze_count() > 0) == caller_froze  # a caller's freeze is kept
+    finally:
+        gc.unfreeze()
+    assert seen == [(False, True)]  # paused, with the run's objects set aside
+    assert [name for name, _ in outputs] == [
+        "strategic_plan_report_2024_en.html",
+        "annex_2024.xlsx",
+    ]
