@@ -109,15 +109,16 @@ def _collector_paused() -> Iterator[None]:
     process: the run's own (pandas, SQLAlchemy, Great Expectations: about 650,000 on the
     demo year) as well as the document's. Measured on the demo year, those collections
     were 1.3 to 1.9 s of the 7 to 12 s a language took. Instead the objects made so far
-    are set aside (:func:`gc.freeze`, unless the caller has done so), nothing is collected
-    while the language is rendered, and one collection at the end frees the cycles the
-    rendering left (peak memory +14 MiB on the demo year). Reference counting frees
-    everything else as it goes. The collector is left as it was found.
+    are set aside (:func:`gc.freeze`), nothing is collected while the language is
+    rendered, and one collection at the end frees the cycles the rendering left (peak
+    memory +14 MiB on the demo year). Reference counting frees everything else as it
+    goes. The collector is left running as it was found; the objects are given back to it
+    unless the caller had frozen some itself (``oneitu run`` does, for the run), in which
+    case they stay with the caller's until it gives them back.
     """
     enabled = gc.isenabled()
-    freeze = gc.get_freeze_count() == 0
-    if freeze:
-        gc.freeze()
+    first = gc.get_freeze_count() == 0
+    gc.freeze()
     gc.disable()
     try:
         yield
@@ -125,7 +126,7 @@ def _collector_paused() -> Iterator[None]:
         if enabled:
             gc.enable()
         gc.collect()
-        if freeze:
+        if first:
             gc.unfreeze()
 
 
