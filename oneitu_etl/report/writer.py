@@ -22,7 +22,7 @@ from typing import Any
 
 from oneitu_etl.fileio import atomic_write_bytes
 from oneitu_etl.outcome import html_name, pdf_name, workbook_name
-from oneitu_etl.report.charts import mirrored, png_markup, svg_markup
+from oneitu_etl.report.charts import mirrored, png_markup, svg_image_markup, svg_markup
 from oneitu_etl.report.context import build_context
 from oneitu_etl.report.html import render_html
 from oneitu_etl.report.i18n import Language, language
@@ -63,8 +63,12 @@ def _render_language(
     for key, spec in context["charts"].items():
         figure = mirrored(spec.figure()) if rtl else spec.figure()
         svgs[key] = svg_markup(figure, key, spec.title, spec.description, text_as_paths=rtl)
-        if pdf and rtl:  # outlined glyphs cost the PDF's layout dearly (png_markup)
-            images[key] = png_markup(figure, spec.title, spec.description)
+        if pdf:  # the PDF takes each chart as an image (png_markup, svg_image_markup)
+            images[key] = (
+                png_markup(figure, spec.title, spec.description)
+                if rtl
+                else svg_image_markup(svgs[key], spec.title, spec.description)
+            )
     templates = reports_dir / "templates"
     html = render_html(templates, lang, context, svgs)
     print_html = (

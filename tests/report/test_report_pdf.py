@@ -139,13 +139,27 @@ def test_the_pdf_is_made_from_a_print_copy_that_prints_the_same_pages(
     tmp_path: Path, report: dict[str, Any]
 ) -> None:
     """The PDF's own HTML leaves out what the print stylesheet hides (the full long
-    tables, which cost layout time): printed, both copies give the very same text."""
+    tables, which cost layout time) and takes the charts' SVG as images (which WeasyPrint
+    draws alike, without styling each of their elements): printed, both copies give the
+    very same text."""
     longer = with_long_tables(report)
     screen = render_html_report(longer, "en", generated_on=GENERATED_ON)
     printed = render_html_report(longer, "en", generated_on=GENERATED_ON, medium="print")
     assert 'class="screen-only"' in screen
     assert 'class="screen-only"' not in printed
-    assert len(printed) < len(screen)
+    charts = screen.count('<figure class="chart"')
+    assert charts >= 4
+    assert screen.count("<svg") == charts
+    assert "<svg" not in printed
+    images = re.findall(
+        r'<img class="chart-image" src="data:image/svg\+xml;base64,[^"]+" alt="', printed
+    )
+    assert len(images) == charts
+    without_charts = (
+        re.sub(r"<svg\b.*?</svg>", "", screen, flags=re.S),
+        re.sub(r"<img [^>]*>", "", printed),
+    )
+    assert len(without_charts[1]) < len(without_charts[0])
     pages = {}
     for name, html in (("screen", screen), ("print", printed)):
         pdf = tmp_path / f"{name}.pdf"
