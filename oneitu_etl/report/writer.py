@@ -13,6 +13,7 @@ import gc
 import logging
 import multiprocessing
 import os
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -104,8 +105,7 @@ def render_html_report(
     return rendered.html if rendered.print_html is None else rendered.print_html
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
+class _CollectorPause:
     """Python's cycle collector held off while a language is rendered, then run once.
 
     WeasyPrint makes millions of short-lived objects for a PDF, enough to start several
@@ -116,22 +116,42 @@ def _collector_paused() -> Iterator[None]:
     are set aside (:func:`gc.freeze`), nothing is collected while the language is
     rendered, and one collection at the end frees the cycles the rendering left (peak
     memory +14 MiB on the demo year). Reference counting frees everything else as it
-    goes. The collector is left running as it was found; the objects are given back to it
-    unless the caller had frozen some itself (``oneitu run`` does, for the run), in which
-    case they stay with the caller's until it gives them back.
+    goes.
+
+    The collector is one per process: renderings that overlap (threads) share one pause,
+    which the last to finish ends. The collector is then left running as it was found,
+    and the objects are given back to it unless the caller had frozen some itself
+    (``oneitu run`` does, for the run): they stay with the caller's until it does.
     """
-    enabled = gc.isenabled()
-    first = gc.get_freeze_count() == 0
-    gc.freeze()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-        gc.collect()
-        if first:
-            gc.unfreeze()
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holders = 0
+        self._enabled = True
+        self._first = True
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._lock:
+            if self._holders == 0:
+                self._enabled, self._first = gc.isenabled(), gc.get_freeze_count() == 0
+                gc.freeze()
+                gc.disable()
+            self._holders += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._holders -= 1
+                if self._holders == 0:
+                    if self._enabled:
+                        gc.enable()
+                    gc.collect()
+                    if self._first:
+                        gc.unfreeze()
+
+
+_collector_paused = _CollectorPause()
 
 
 def render_language(
