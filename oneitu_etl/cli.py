@@ -22,15 +22,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import gc
 import json
 import logging
 import os
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
+
+from oneitu_etl.collector import imported_and_set_aside
 
 EXIT_OK, EXIT_BLOCKED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 #: The first bytes of every SQLite database file (an empty file is a new database too).
@@ -323,34 +323,14 @@ def _run(args: argparse.Namespace) -> int:
     }
     # a re-run on unchanged inputs writes nothing: answered before the pipeline is imported
     result = unchanged_report(settings, args.year, **options)
-    return _print_run(result) if result is not None else _run_year(args, settings, options)
-
-
-@contextmanager
-def _run_modules_set_aside() -> Iterator[None]:
-    """The modules of a run imported, then left out of Python's cycle collections.
-
-    They live as long as the run; each full collection walked their 100,000 objects again
-    (0.1 s of a run on a ledger of a million lines). Given back to the collector after.
-    """
-    gc.disable()
-    try:
-        import oneitu_etl.pipeline  # noqa: F401, PLC0415 - with pandas, SQLAlchemy, DuckDB
-    finally:
-        gc.freeze()
-        gc.enable()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
+    if result is not None:
+        return _print_run(result)
+    # the modules of the run (pandas, SQLAlchemy, DuckDB) left out of cycle collections
+    with imported_and_set_aside("oneitu_etl.pipeline"):
+        return _run_year(args, settings, options)
 
 
 def _run_year(args: argparse.Namespace, settings: object, options: dict) -> int:
-    with _run_modules_set_aside():
-        return _run_year_imported(args, settings, options)
-
-
-def _run_year_imported(args: argparse.Namespace, settings: object, options: dict) -> int:
     from sqlalchemy.exc import ArgumentError, DBAPIError  # noqa: PLC0415
 
     from oneitu_etl.pipeline import SetupError, UsageError, failure_reason, run_year  # noqa: PLC0415

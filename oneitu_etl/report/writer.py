@@ -9,18 +9,16 @@ workbook (:mod:`.workbook`); the languages are rendered in parallel processes. E
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import logging
 import multiprocessing
 import os
-import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from oneitu_etl.collector import collector_paused
 from oneitu_etl.fileio import atomic_write_bytes
 from oneitu_etl.outcome import html_name, pdf_name, workbook_name
 from oneitu_etl.report.charts import mirrored, png_markup, svg_image_markup, svg_markup
@@ -105,55 +103,6 @@ def render_html_report(
     return rendered.html if rendered.print_html is None else rendered.print_html
 
 
-class _CollectorPause:
-    """Python's cycle collector held off while a language is rendered, then run once.
-
-    WeasyPrint makes millions of short-lived objects for a PDF, enough to start several
-    full collections per document, and each full collection walks every object of the
-    process: the run's own (pandas, SQLAlchemy, Great Expectations: about 650,000 on the
-    demo year) as well as the document's. Measured on the demo year, those collections
-    were 1.3 to 1.9 s of the 7 to 12 s a language took. Instead the objects made so far
-    are set aside (:func:`gc.freeze`), nothing is collected while the language is
-    rendered, and one collection at the end frees the cycles the rendering left (peak
-    memory +14 MiB on the demo year). Reference counting frees everything else as it
-    goes.
-
-    The collector is one per process: renderings that overlap (threads) share one pause,
-    which the last to finish ends. The collector is then left running as it was found,
-    and the objects are given back to it unless the caller had frozen some itself
-    (``oneitu run`` does, for the run): they stay with the caller's until it does.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._holders = 0
-        self._enabled = True
-        self._first = True
-
-    @contextmanager
-    def __call__(self) -> Iterator[None]:
-        with self._lock:
-            if self._holders == 0:
-                self._enabled, self._first = gc.isenabled(), gc.get_freeze_count() == 0
-                gc.freeze()
-                gc.disable()
-            self._holders += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._holders -= 1
-                if self._holders == 0:
-                    if self._enabled:
-                        gc.enable()
-                    gc.collect()
-                    if self._first:
-                        gc.unfreeze()
-
-
-_collector_paused = _CollectorPause()
-
-
 def render_language(
     report: Mapping[str, Any],
     code: str,
@@ -177,7 +126,7 @@ def render_language(
         ``(file name, content)`` of each output, as :func:`output_names` orders them.
     """
     year = int(report["year"])
-    with _collector_paused():
+    with collector_paused():
         rendered = _render_language(report, code, generated_on, reports_dir, pdf=pdf)
         lang, context = rendered.lang, rendered.context
         outputs = [(html_name(year, code), rendered.html.encode("utf-8"))]

@@ -266,18 +266,3 @@ def test_a_language_is_rendered_with_the_cycle_collector_paused_and_left_as_foun
         "strategic_plan_report_2024_en.html",
         "annex_2024.xlsx",
     ]
-
-
-def test_overlapping_renderings_share_one_pause_of_the_collector() -> None:
-    """Threads rendering at once: the collector stays paused until the last one is done."""
-    assert gc.isenabled()
-    first, second = writer._collector_paused(), writer._collector_paused()
-    first.__enter__()
-    second.__enter__()
-    assert not gc.isenabled()
-    first.__exit__(None, None, None)
-    assert not gc.isenabled(), "the other rendering still runs"
-    assert gc.get_freeze_count() > 0
-    second.__exit__(None, None, None)
-    assert gc.isenabled()
-    assert gc.get_freeze_count() == 0
