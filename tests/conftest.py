@@ -1,6 +1,6 @@
 """Shared test fixtures: warehouses on SQLite and on the PostgreSQL server, services.
 
-A test that needs a server or a browser calls :func:`require` (or uses the ``pg_url``
+A test that needs a server or a browser calls ``tests_support.require`` (or uses the ``pg_url``
 fixture): on a laptop without it the test skips with the reason; on CI
 (``ONEITU_REQUIRE_SERVICES=1``, set by ``.ci/run``) it fails instead, so CI runs every test.
 """
@@ -12,26 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests_support import create_pg_database, drop_pg_database
+from tests_support import create_pg_database, drop_pg_database, require
 
 PG_ADMIN_URL = os.environ.get(
     "ONEITU_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 REPO = Path(__file__).resolve().parent.parent
-
-
-def services_required() -> bool:
-    """Whether missing services must fail the tests (CI) rather than skip them."""
-    return os.environ.get("ONEITU_REQUIRE_SERVICES") == "1"
-
-
-def require(available: bool, reason: str) -> None:
-    """Skip (laptop) or fail (CI) when a needed service or binary is missing."""
-    if available:
-        return
-    if services_required():
-        pytest.fail(f"required on CI: {reason}")
-    pytest.skip(reason)
 
 
 def _pg_available() -> bool:

@@ -10,6 +10,24 @@ import uuid
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+
+
+def services_required() -> bool:
+    """Whether missing services must fail the tests (CI) rather than skip them."""
+    return os.environ.get("ONEITU_REQUIRE_SERVICES") == "1"
+
+
+def require(available: bool, reason: str) -> None:
+    """Skip (laptop) or fail (CI, ``ONEITU_REQUIRE_SERVICES=1``) when a needed service,
+    binary or permission is missing, so CI runs every test."""
+    if available:
+        return
+    if services_required():
+        pytest.fail(f"required on CI: {reason}")
+    pytest.skip(reason)
+
+
 #: The activity files' header, in the contract's order (section 3.2).
 ACTIVITY_HEADER = [
     "activity_id",

@@ -44,13 +44,6 @@ from oneitu_etl.settings import Settings
 
 
 @pytest.fixture(scope="session")
-def require(pytestconfig: pytest.Config) -> Callable[[bool, str], None]:
-    """``require(available, reason)`` of tests/conftest.py: skip on laptops, fail on CI."""
-    root = pytestconfig.pluginmanager.get_plugin(str(REPO / "tests" / "conftest.py"))
-    return root.require
-
-
-@pytest.fixture(scope="session")
 def demo_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A demo landing zone for 2023 and 2024, to take good files from."""
     root = tmp_path_factory.mktemp("demo") / "landing"

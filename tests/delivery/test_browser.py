@@ -9,11 +9,12 @@ the status page. Screenshots go to ``test-artifacts/delivery/``.
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from delivery_support import USERS, AirflowApi, spoil, table_rows
+from tests_support import require
 
 pytestmark = [pytest.mark.browser, pytest.mark.airflow, pytest.mark.integration]
 
@@ -22,7 +23,7 @@ YEAR = 2023  # the API tests deliver 2024 on the same server
 
 
 @pytest.fixture(scope="module")
-def page(require: Callable[[bool, str], None], airflow_api: AirflowApi) -> Iterator[object]:
+def page(airflow_api: AirflowApi) -> Iterator[object]:
     """A Chromium page signed in to Airflow as ``finance`` (role op)."""
     require(CHROMIUM.exists(), f"{CHROMIUM} not found (apt-get install chromium)")
     require(importlib.util.find_spec("playwright") is not None, "playwright is not installed")

@@ -1,17 +1,12 @@
-"""Fixtures of the integration tests: the Redis server, and each test's outcome.
-
-``require()`` comes from ``tests/conftest.py`` through pytest's plugin manager: conftest
-modules all share the module name ``conftest``, so ``from conftest import require`` would
-import whichever conftest pytest loaded last.
-"""
+"""Fixtures of the integration tests: the Redis server, and each test's outcome."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from tests_support import require
 
 REDIS_URL = os.environ.get("ONEITU_TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
 
@@ -26,10 +21,9 @@ def _redis_available(url: str) -> bool:
 
 
 @pytest.fixture(scope="session")
-def redis_url(request: pytest.FixtureRequest) -> str:
+def redis_url() -> str:
     """The Redis database the tests may use (skips/fails when no server answers)."""
-    root = request.config.pluginmanager.get_plugin(str(Path(__file__).parents[1] / "conftest.py"))
-    root.require(_redis_available(REDIS_URL), f"no Redis server answers at {REDIS_URL}")
+    require(_redis_available(REDIS_URL), f"no Redis server answers at {REDIS_URL}")
     return REDIS_URL
 
 

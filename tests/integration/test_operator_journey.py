@@ -30,7 +30,7 @@ import httpx
 import openpyxl
 import pytest
 from airflow_cluster import free_port
-from tests_support import REPO, airflow_env, read_until
+from tests_support import REPO, airflow_env, read_until, require
 
 from oneitu_etl.demo import generate_landing
 
@@ -100,14 +100,8 @@ class Api:
         return {t["task_id"]: t for t in answer.raise_for_status().json()["task_instances"]}
 
 
-@pytest.fixture
-def require(request: pytest.FixtureRequest):  # noqa: ANN201
-    root = request.config.pluginmanager.get_plugin(str(REPO / "tests" / "conftest.py"))
-    return root.require
-
-
 def test_upload_to_refreshed_report_in_one_window(  # noqa: PLR0915 - one journey, in order
-    tmp_path: Path, artifacts_dir: Path, require
+    tmp_path: Path, artifacts_dir: Path
 ) -> None:  # noqa: ANN001
     require(CHROMIUM.exists(), f"{CHROMIUM} not found (apt-get install chromium)")
     require(importlib.util.find_spec("playwright") is not None, "playwright is not installed")

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests_support import require
 
 from oneitu_etl.demo import generate_landing
 
@@ -387,8 +388,10 @@ def shared(demo: Path) -> Iterator[Path]:
     root can read, a landing zone only root can read (``private``) and one whose
     activities folder only root can read (``partly_private``), an output folder only root
     can read (``out_private``) and one whose report only root can read (``report_private``)."""
-    if os.geteuid() != 0 or shutil.which("setpriv") is None:
-        pytest.skip("runs the command as nobody: needs root and setpriv")
+    require(
+        os.geteuid() == 0 and shutil.which("setpriv") is not None,
+        "runs the command as nobody: needs root and setpriv",
+    )
     folder = Path(tempfile.mkdtemp(prefix="oneitu-cli-errors-"))
     try:
         folder.chmod(0o755)
@@ -409,8 +412,11 @@ def shared(demo: Path) -> Iterator[Path]:
         (folder / "secret.csv").write_text("indicator_code,year,value\n", encoding="utf-8")
         (folder / "secret.csv").chmod(0o600)
         probe = oneitu("--help", cwd=folder, as_nobody=True)
-        if probe.returncode != 0:
-            pytest.skip(f"nobody cannot run {ONEITU}: {probe.stderr[-300:]}")
+        require(  # a checkout in a folder only root can enter (mktemp -d) hides it from nobody
+            probe.returncode == 0,
+            f"nobody cannot run {ONEITU} (clone the project into a folder every user can enter): "
+            f"{probe.stderr[-300:]}",
+        )
         yield folder
     finally:
         shutil.rmtree(folder)

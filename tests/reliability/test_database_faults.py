@@ -23,7 +23,6 @@ from pathlib import Path
 import pytest
 from reliability_support import (
     FIRST_DELIVERY,
-    REPO,
     YEAR,
     PgServer,
     fingerprint,
@@ -34,6 +33,7 @@ from reliability_support import (
 )
 from sqlalchemy import create_engine, event, select
 from sqlalchemy.exc import OperationalError
+from tests_support import require
 
 from oneitu_etl import cli, pipeline, warehouse
 from oneitu_etl.settings import Settings
@@ -44,12 +44,11 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture(scope="module")
-def server(request: pytest.FixtureRequest) -> Iterator[PgServer]:
+def server() -> Iterator[PgServer]:
     """A PostgreSQL server of this module's own, started (skips on a laptop without the
-    server binaries, fails on CI: ``require`` of tests/conftest.py)."""
-    root = request.config.pluginmanager.get_plugin(str(REPO / "tests" / "conftest.py"))
+    server binaries, fails on CI: ``tests_support.require``)."""
     bindir = postgres_bin()
-    root.require(bindir is not None, "PostgreSQL server binaries (initdb, pg_ctl) not installed")
+    require(bindir is not None, "PostgreSQL server binaries (initdb, pg_ctl) not installed")
     pg = PgServer(bindir)
     try:
         pg.start()

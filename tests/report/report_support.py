@@ -17,22 +17,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tests_support import require
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "report" / "report_2024.json"
 GENERATED_ON = dt.date(2026, 11, 28)
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "report"
 NBSP = "\u00a0"
-
-
-def require(available: bool, reason: str) -> None:
-    """Skip the test (laptop) or fail it (CI, ``ONEITU_REQUIRE_SERVICES=1``) when not available."""
-    if available:
-        return
-    if os.environ.get("ONEITU_REQUIRE_SERVICES") == "1":
-        pytest.fail(f"required on CI: {reason}")
-    pytest.skip(reason)
 
 
 def require_binary(name: str, path: str | None = None) -> str:

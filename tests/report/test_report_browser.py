@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from report_support import ARTIFACTS, require, require_binary
+from report_support import ARTIFACTS, require_binary
+from tests_support import require
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
