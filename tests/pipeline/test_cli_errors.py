@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -307,23 +308,32 @@ def test_a_status_with_a_broken_warehouse_says_so_and_shows_the_rest(work: Path)
 
 
 # -- folders nobody can write in -------------------------------------------------------------
+@contextmanager
+def unwritable(folder: Path) -> Iterator[Path]:
+    """``folder`` made one the command cannot write in, even as root (``chattr +i``), for the
+    block; skips on a laptop where that does not work, fails on CI."""
+    root = os.geteuid() == 0
+    if root:
+        made = subprocess.run(["chattr", "+i", folder], capture_output=True, check=False)
+        require(
+            made.returncode == 0,
+            "root writes anywhere, and chattr +i (immutable) does not work here",
+        )
+    else:
+        folder.chmod(0o555)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["chattr", "-i", folder], check=True) if root else folder.chmod(0o755)
+
+
 @pytest.fixture
 def locked(work: Path) -> Iterator[Path]:
     """``work/locked``: a folder the command cannot write in, even as root."""
     folder = work / "locked"
     folder.mkdir()
-    root = os.geteuid() == 0
-    if not root:
-        folder.chmod(0o555)
-    elif subprocess.run(["chattr", "+i", folder], capture_output=True, check=False).returncode:
-        pytest.skip("root writes anywhere, and chattr +i (immutable) does not work here")
-    try:
+    with unwritable(folder):
         yield folder
-    finally:
-        if root:
-            subprocess.run(["chattr", "-i", folder], check=True)
-        else:
-            folder.chmod(0o755)
 
 
 @pytest.mark.parametrize(
@@ -363,15 +373,8 @@ def test_a_write_refused_during_the_run_is_one_line_exit_3(work: Path) -> None:
     first = oneitu(*run_args("out"), cwd=work)
     assert first.returncode == 0, first.stderr
     year = work / "out" / str(YEAR)
-    root = os.geteuid() == 0
-    if not root:
-        year.chmod(0o555)
-    elif subprocess.run(["chattr", "+i", year], capture_output=True, check=False).returncode:
-        pytest.skip("root writes anywhere, and chattr +i (immutable) does not work here")
-    try:
+    with unwritable(year):
         done = oneitu(*run_args("out", "--generated-on", "2025-03-01"), cwd=work)
-    finally:
-        subprocess.run(["chattr", "-i", year], check=True) if root else year.chmod(0o755)
     assert one_line(done) == (
         f"oneitu run: cannot write in {year} (permission denied); give an --out you can "
         "write in, or fix its permissions, then run again"
